@@ -1,0 +1,77 @@
+import { createAuthService, type AuthService } from './auth/auth.service';
+import { createCredentialsRepository } from './auth/credentials.repository';
+import { TokenBucketLimiter } from './auth/rate-limit';
+import { createUsersRepository } from './auth/users.repository';
+import { authenticate } from './auth/authenticate';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import type { Realtime } from './realtime/attach';
+import { createRoomsRepository } from './rooms/rooms.repository';
+import { createRoomsService, type RoomsService } from './rooms/rooms.service';
+import { migrateToLatest, openDatabase, type Db } from './storage/db';
+
+/** Every service of one process, built once by the entry (server/index.ts or the Vite plugin) and injected. */
+export interface AppContext {
+	config: Config;
+	logger: Logger;
+	db: Db;
+	auth: AuthService;
+	rooms: RoomsService;
+	startedAt: number;
+	/** Set by the entry once Socket.IO is attached. */
+	realtime?: Realtime;
+	/** Who is asking: an API key (Bearer or socket auth.token) or the session cookie. */
+	authenticate(credentials: Parameters<typeof authenticate>[1]): ReturnType<typeof authenticate>;
+	close(): Promise<void>;
+}
+
+export async function createAppContext(config: Config, logger: Logger): Promise<AppContext> {
+	const db = openDatabase(config.database);
+	try {
+		await migrateToLatest(db);
+	} catch (err) {
+		await db.destroy();
+		const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `SQLite file ${config.database.file}`;
+		throw new Error(`Cannot open the database at ${where}: ${err instanceof Error ? err.message : String(err)}`);
+	}
+	const users = createUsersRepository(db);
+	const auth = createAuthService({
+		users,
+		credentials: createCredentialsRepository(db),
+		loginLimiter: new TokenBucketLimiter(config.loginRatePerMinute, 60_000),
+		sessionDays: config.sessionDays
+	});
+	const rooms = createRoomsService({ rooms: createRoomsRepository(db), users });
+
+	if (config.admin) {
+		const { created } = await auth.seedAdmin(config.admin.email, config.admin.password);
+		logger.info({ email: config.admin.email }, created ? 'seeded admin account from ADMIN_EMAIL' : 'admin account from ADMIN_EMAIL is up to date');
+	}
+
+	const ctx: AppContext = {
+		config,
+		logger,
+		db,
+		auth,
+		rooms,
+		startedAt: Date.now(),
+		authenticate: (credentials) => authenticate(auth, credentials),
+		async close() {
+			await ctx.realtime?.close();
+			await db.destroy();
+		}
+	};
+	return ctx;
+}
+
+// SvelteKit's hooks reach the entry's context through this registry instead of importing module singletons, which
+// in dev would create a second set of services inside Vite's SSR module graph.
+const REGISTRY_KEY = Symbol.for('switchyard.app-context');
+
+export function registerAppContext(ctx: AppContext): void {
+	(globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = ctx;
+}
+
+export function registeredAppContext(): AppContext | undefined {
+	return (globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as AppContext | undefined;
+}

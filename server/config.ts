@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Thrown at start-up when the environment is wrong; the message names the variable and the problem. */
+export class ConfigError extends Error {
+	override name = 'ConfigError';
+}
+
+const boolFromEnv = z
+	.enum(['true', 'false', '1', '0', 'yes', 'no'])
+	.transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+	PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+	HOST: z.string().min(1).default('0.0.0.0'),
+	ORIGIN: z.url().optional(),
+	DATABASE_URL: z.string().min(1).optional(),
+	DATA_DIR: z.string().min(1).default('data'),
+	MODELS_DIR: z.string().min(1).default('models'),
+	ADMIN_EMAIL: z.email().optional(),
+	ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+	SESSION_DAYS: z.coerce.number().positive().max(365).default(30),
+	LOGIN_RATE_PER_MINUTE: z.coerce.number().int().positive().default(10),
+	SECURE_COOKIES: boolFromEnv.optional(),
+	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+	LOG_PRETTY: boolFromEnv.optional(),
+	NODE_ENV: z.string().optional()
+});
+
+export type Database = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+	port: number;
+	host: string;
+	/** Public origin (scheme://host[:port]); when unset the request's Host header is trusted. */
+	origin?: string;
+	database: Database;
+	dataDir: string;
+	modelsDir: string;
+	admin?: { email: string; password: string };
+	sessionDays: number;
+	loginRatePerMinute: number;
+	secureCookies: boolean;
+	log: { level: string; pretty: boolean };
+	production: boolean;
+}
+
+function parseDatabase(url: string | undefined, dataDir: string): Database {
+	if (!url) return { kind: 'sqlite', file: path.join(dataDir, 'switchyard.db') };
+	if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+	if (url.startsWith('sqlite:')) {
+		const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+		if (!file) throw new ConfigError('DATABASE_URL: sqlite URL needs a file, e.g. sqlite:data/switchyard.db or sqlite::memory:');
+		return { kind: 'sqlite', file };
+	}
+	throw new ConfigError(
+		`DATABASE_URL: expected postgres://… or sqlite:<file>, got "${url.split(':')[0]}:…"`
+	);
+}
+
+/** Parses the environment once at start-up; throws a ConfigError that names every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+	const parsed = envSchema.safeParse(env);
+	if (!parsed.success) {
+		const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+		throw new ConfigError(`Invalid configuration — ${problems}`);
+	}
+	const e = parsed.data;
+	if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
+		throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+	}
+	const production = e.NODE_ENV === 'production';
+	return {
+		port: e.PORT,
+		host: e.HOST,
+		origin: e.ORIGIN?.replace(/\/$/, ''),
+		database: parseDatabase(e.DATABASE_URL, e.DATA_DIR),
+		dataDir: e.DATA_DIR,
+		modelsDir: e.MODELS_DIR,
+		admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : undefined,
+		sessionDays: e.SESSION_DAYS,
+		loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
+		secureCookies: e.SECURE_COOKIES ?? (e.ORIGIN?.startsWith('https://') ?? false),
+		log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? !production },
+		production
+	};
+}

@@ -1,0 +1,60 @@
+// Production entry: config → app context → one HTTP server for SvelteKit's handler and Socket.IO.
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { createAppContext, registerAppContext } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { createApplication } from './realtime/attach';
+
+type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
+
+async function main() {
+	const config = loadConfig();
+	const logger = createLogger(config.log);
+	const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
+	if (!existsSync(handlerPath)) throw new ConfigError(`No SvelteKit build at ${handlerPath}: run \`npm run build\` first`);
+
+	const ctx = await createAppContext(config, logger);
+	registerAppContext(ctx);
+	const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
+
+	const server = http.createServer((req, res) =>
+		handler(req, res, () => {
+			res.statusCode = 404;
+			res.end('Not found');
+		})
+	);
+	ctx.realtime = createApplication(server, { auth: ctx.auth, rooms: ctx.rooms, logger, origin: config.origin });
+
+	server.on('error', (err: NodeJS.ErrnoException) => {
+		logger.fatal({ err }, err.code === 'EADDRINUSE' ? `Port ${config.port} is already in use (set PORT)` : 'HTTP server error');
+		process.exit(1);
+	});
+	server.listen(config.port, config.host, () => {
+		const address = server.address();
+		const port = typeof address === 'object' && address ? address.port : config.port;
+		logger.info({ port }, `Switchyard is listening on http://localhost:${port}`);
+		if (!config.admin) logger.info('No ADMIN_EMAIL set: the first account you sign up becomes the admin.');
+	});
+
+	let closing = false;
+	const shutdown = async (signal: string) => {
+		if (closing) return;
+		closing = true;
+		logger.info({ signal }, 'shutting down');
+		const force = setTimeout(() => process.exit(1), 10_000).unref();
+		server.closeIdleConnections();
+		await ctx.close(); // closes Socket.IO (and with it the HTTP server), then the database
+		clearTimeout(force);
+		process.exit(0);
+	};
+	process.on('SIGTERM', () => void shutdown('SIGTERM'));
+	process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+	const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
+	console.error(`Switchyard failed to start: ${message}`);
+	process.exit(1);
+});

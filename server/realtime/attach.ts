@@ -1,0 +1,87 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { authenticate } from '../auth/authenticate';
+import type { AuthService } from '../auth/auth.service';
+import type { Logger } from '../logger';
+import { registerRoomHandlers } from '../rooms/rooms.handlers';
+import type { RoomsService } from '../rooms/rooms.service';
+import { isAllowedOrigin } from './origin';
+import { broadcastPresence } from './presence';
+import { roomChannel, sessionChannel, userChannel, type AppServer } from './types';
+
+export interface RealtimeDeps {
+	auth: AuthService;
+	rooms: RoomsService;
+	logger: Logger;
+	/** Public origin; when unset the Host header decides (see isAllowedOrigin). */
+	origin?: string;
+}
+
+export interface Realtime {
+	io: AppServer;
+	/** Closes every socket of a login session (on logout). */
+	disconnectSession(sessionId: string): void;
+	close(): Promise<void>;
+}
+
+/** Attaches Socket.IO to an HTTP server: the same function in production (server/index.ts) and dev (Vite plugin). */
+export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): Realtime {
+	const log = deps.logger.child({ component: 'realtime' });
+	const io: AppServer = new Server(httpServer, {
+		serveClient: false,
+		maxHttpBufferSize: 1_000_000,
+		allowRequest: (req, callback) => {
+			const allowed = isAllowedOrigin(req, deps.origin);
+			callback(allowed ? null : 'Origin not allowed', allowed);
+		}
+	});
+
+	io.use(async (socket, next) => {
+		try {
+			const who = await authenticate(deps.auth, {
+				cookieHeader: socket.request.headers.cookie,
+				token: (socket.handshake.auth as Record<string, unknown> | undefined)?.token
+			});
+			if (!who) return next(new Error('unauthenticated'));
+			socket.data.user = { id: who.user.id, name: who.user.name, role: who.user.role };
+			socket.data.sessionId = who.session?.id;
+			next();
+		} catch (err) {
+			log.error({ err }, 'handshake authentication failed');
+			next(new Error('internal'));
+		}
+	});
+
+	io.on('connection', (socket) => {
+		const { user, sessionId } = socket.data;
+		void socket.join(userChannel(user.id));
+		if (sessionId) void socket.join(sessionChannel(sessionId));
+		registerRoomHandlers(io, socket, { rooms: deps.rooms, log: log.child({ userId: user.id }) });
+
+		let joinedRooms: string[] = [];
+		socket.on('disconnecting', () => {
+			joinedRooms = [...socket.rooms].filter((r) => r.startsWith('room:')).map((r) => r.slice('room:'.length));
+		});
+		socket.on('disconnect', () => {
+			for (const roomId of joinedRooms) void broadcastPresence(io, roomId);
+		});
+	});
+
+	const onMemberRemoved = ({ roomId, userId }: { roomId: string; userId: string }) => {
+		io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
+		io.to(userChannel(userId)).emit('room:removed', { roomId });
+		void broadcastPresence(io, roomId);
+	};
+	deps.rooms.events.on('member-removed', onMemberRemoved);
+
+	return {
+		io,
+		disconnectSession(sessionId) {
+			io.in(sessionChannel(sessionId)).disconnectSockets(true);
+		},
+		async close() {
+			deps.rooms.events.off('member-removed', onMemberRemoved);
+			await io.close();
+		}
+	};
+}

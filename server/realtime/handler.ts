@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+import { fail, type Result } from '../../src/lib/contract/result';
+import type { Logger } from '../logger';
+
+/**
+ * Wraps a socket event handler: checks that an ack callback was sent, validates the payload with zod, and turns
+ * thrown errors into an `internal` error ack (details go to the log, never to the client).
+ */
+export function handler<S extends z.ZodType, T>(
+	log: Logger,
+	event: string,
+	schema: S,
+	run: (payload: z.output<S>) => Promise<Result<T>>
+) {
+	return async (payload: unknown, ack?: unknown) => {
+		if (typeof ack !== 'function') return; // a client that cannot hear an answer gets none
+		const respond = ack as (result: Result<T>) => void;
+		const parsed = schema.safeParse(payload);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			respond(fail('bad_request', `Invalid ${event} payload: ${issue?.path.join('.') || 'payload'} ${issue?.message ?? ''}`.trim()));
+			return;
+		}
+		try {
+			respond(await run(parsed.data));
+		} catch (err) {
+			log.error({ err, event }, 'socket handler failed');
+			respond(fail('internal', 'Something went wrong on the server'));
+		}
+	};
+}

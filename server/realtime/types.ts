@@ -1,0 +1,10 @@
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../../src/lib/contract/events';
+
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+// Socket.IO room names: one per prompt room, per user (all their tabs) and per login session (logout closes it).
+export const roomChannel = (roomId: string) => `room:${roomId}`;
+export const userChannel = (userId: string) => `user:${userId}`;
+export const sessionChannel = (sessionId: string) => `session:${sessionId}`;

@@ -1,0 +1,32 @@
+import { roomJoinSchema, roomLeaveSchema } from '../../src/lib/contract/events';
+import { ok } from '../../src/lib/contract/result';
+import type { Logger } from '../logger';
+import { handler } from '../realtime/handler';
+import { broadcastPresence, onlineUsers } from '../realtime/presence';
+import { roomChannel, type AppServer, type AppSocket } from '../realtime/types';
+import type { RoomsService } from './rooms.service';
+
+export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { rooms: RoomsService; log: Logger }) {
+	const caller = socket.data.user;
+
+	socket.on(
+		'room:join',
+		handler(deps.log, 'room:join', roomJoinSchema, async ({ roomId }) => {
+			const joined = await deps.rooms.join(caller, roomId);
+			if (!joined.ok) return joined;
+			await socket.join(roomChannel(roomId));
+			await broadcastPresence(io, roomId);
+			return ok({ room: joined.data, online: await onlineUsers(io, roomId) });
+		})
+	);
+
+	socket.on(
+		'room:leave',
+		handler(deps.log, 'room:leave', roomLeaveSchema, async ({ roomId }) => {
+			// Leaving the live channel, not the membership: closing a room's page is not quitting the room.
+			await socket.leave(roomChannel(roomId));
+			await broadcastPresence(io, roomId);
+			return ok(null);
+		})
+	);
+}

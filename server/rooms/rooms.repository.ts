@@ -1,0 +1,84 @@
+import { sql } from 'kysely';
+import type { Db } from '../storage/db';
+import type { RoomRow } from '../storage/schema';
+
+export type MemberRole = 'owner' | 'member';
+
+export function createRoomsRepository(db: Db) {
+	return {
+		async create(room: RoomRow): Promise<void> {
+			await db.transaction().execute(async (trx) => {
+				await trx.insertInto('rooms').values(room).execute();
+				await trx
+					.insertInto('room_members')
+					.values({ room_id: room.id, user_id: room.owner_id, role: 'owner', joined_at: room.created_at })
+					.execute();
+			});
+		},
+		findById(id: string) {
+			return db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
+		},
+		findByInviteToken(token: string) {
+			return db.selectFrom('rooms').selectAll().where('invite_token', '=', token).executeTakeFirst();
+		},
+		/** Public rooms and the user's own, each with its member count and the user's role (null if not a member). */
+		listVisible(userId: string) {
+			return db
+				.selectFrom('rooms')
+				.leftJoin('room_members as mine', (join) => join.onRef('mine.room_id', '=', 'rooms.id').on('mine.user_id', '=', userId))
+				.select([
+					'rooms.id',
+					'rooms.name',
+					'rooms.visibility',
+					'rooms.owner_id',
+					'rooms.created_at',
+					'mine.role as my_role',
+					(eb) =>
+						eb
+							.selectFrom('room_members')
+							.select(sql<number>`count(*)`.as('n'))
+							.whereRef('room_members.room_id', '=', 'rooms.id')
+							.as('member_count')
+				])
+				.where((eb) => eb.or([eb('rooms.visibility', '=', 'public'), eb('mine.user_id', 'is not', null)]))
+				.orderBy('rooms.created_at', 'desc')
+				.limit(500)
+				.execute();
+		},
+		listMembers(roomId: string) {
+			return db
+				.selectFrom('room_members')
+				.innerJoin('users', 'users.id', 'room_members.user_id')
+				.select(['users.id', 'users.name', 'room_members.role', 'room_members.joined_at'])
+				.where('room_members.room_id', '=', roomId)
+				.orderBy('room_members.joined_at', 'asc')
+				.execute();
+		},
+		async memberRole(roomId: string, userId: string): Promise<MemberRole | null> {
+			const row = await db
+				.selectFrom('room_members')
+				.select('role')
+				.where('room_id', '=', roomId)
+				.where('user_id', '=', userId)
+				.executeTakeFirst();
+			return row?.role ?? null;
+		},
+		/** Adds a member; joining twice is a no-op. */
+		async addMember(roomId: string, userId: string, role: MemberRole = 'member') {
+			await db
+				.insertInto('room_members')
+				.values({ room_id: roomId, user_id: userId, role, joined_at: Date.now() })
+				.onConflict((oc) => oc.columns(['room_id', 'user_id']).doNothing())
+				.execute();
+		},
+		async removeMember(roomId: string, userId: string): Promise<boolean> {
+			const res = await db.deleteFrom('room_members').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+			return Number(res.numDeletedRows) > 0;
+		},
+		async setInviteToken(roomId: string, token: string) {
+			await db.updateTable('rooms').set({ invite_token: token }).where('id', '=', roomId).execute();
+		}
+	};
+}
+
+export type RoomsRepository = ReturnType<typeof createRoomsRepository>;

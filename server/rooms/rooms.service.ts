@@ -1,0 +1,139 @@
+import { EventEmitter } from 'node:events';
+import { fail, ok, type Result } from '../../src/lib/contract/result';
+import type { CreateRoomInput, RoomDetail, RoomSummary } from '../../src/lib/contract/rooms';
+import { randomToken } from '../auth/tokens';
+import type { UsersRepository } from '../auth/users.repository';
+import type { RoomsRepository } from './rooms.repository';
+
+export interface Caller {
+	id: string;
+}
+
+/** Membership changes the realtime layer reacts to (e.g. removing a member's sockets from the room). */
+export interface RoomEvents {
+	'member-removed': [{ roomId: string; userId: string }];
+}
+
+/** Room rules in one place: who may see, join, invite and remove. Handlers and routes only translate. */
+export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersRepository }) {
+	const events = new EventEmitter<RoomEvents>();
+
+	async function detail(roomId: string, caller: Caller): Promise<Result<RoomDetail>> {
+		const room = await deps.rooms.findById(roomId);
+		if (!room) return fail('not_found', 'No such room');
+		const members = await deps.rooms.listMembers(roomId);
+		const mine = members.find((m) => m.id === caller.id);
+		if (!mine && room.visibility === 'private') return fail('forbidden', 'This room is private; ask its owner for an invite');
+		return ok({
+			id: room.id,
+			name: room.name,
+			visibility: room.visibility,
+			ownerId: room.owner_id,
+			createdAt: room.created_at,
+			memberCount: members.length,
+			role: mine?.role ?? null,
+			members: members.map((m) => ({ id: m.id, name: m.name, role: m.role })),
+			...(mine?.role === 'owner' ? { inviteToken: room.invite_token } : {})
+		});
+	}
+
+	async function requireOwner(roomId: string, caller: Caller): Promise<Result<null>> {
+		const room = await deps.rooms.findById(roomId);
+		if (!room) return fail('not_found', 'No such room');
+		if (room.owner_id !== caller.id) return fail('forbidden', 'Only the room owner can do this');
+		return ok(null);
+	}
+
+	return {
+		events,
+		detail,
+
+		async create(caller: Caller, input: CreateRoomInput): Promise<RoomDetail> {
+			const id = randomToken();
+			await deps.rooms.create({
+				id,
+				name: input.name,
+				visibility: input.visibility,
+				owner_id: caller.id,
+				invite_token: randomToken(20),
+				created_at: Date.now()
+			});
+			const created = await detail(id, caller);
+			if (!created.ok) throw new Error('room vanished after create');
+			return created.data;
+		},
+
+		async list(caller: Caller): Promise<RoomSummary[]> {
+			const rows = await deps.rooms.listVisible(caller.id);
+			return rows.map((r) => ({
+				id: r.id,
+				name: r.name,
+				visibility: r.visibility,
+				ownerId: r.owner_id,
+				createdAt: r.created_at,
+				memberCount: Number(r.member_count),
+				role: r.my_role ?? null
+			}));
+		},
+
+		/** Members get the room; a public room makes the caller a member; a private one refuses outsiders. */
+		async join(caller: Caller, roomId: string): Promise<Result<RoomDetail>> {
+			const room = await deps.rooms.findById(roomId);
+			if (!room) return fail('not_found', 'No such room');
+			const role = await deps.rooms.memberRole(roomId, caller.id);
+			if (!role) {
+				if (room.visibility === 'private') return fail('forbidden', 'This room is private; ask its owner for an invite');
+				await deps.rooms.addMember(roomId, caller.id);
+			}
+			return detail(roomId, caller);
+		},
+
+		async joinByInvite(caller: Caller, token: string): Promise<Result<RoomDetail>> {
+			const room = await deps.rooms.findByInviteToken(token);
+			if (!room) return fail('not_found', 'This invite link is not valid (it may have been replaced)');
+			await deps.rooms.addMember(room.id, caller.id);
+			return detail(room.id, caller);
+		},
+
+		async leave(caller: Caller, roomId: string): Promise<Result<null>> {
+			const role = await deps.rooms.memberRole(roomId, caller.id);
+			if (!role) return fail('not_found', 'You are not a member of this room');
+			if (role === 'owner') return fail('bad_request', 'The owner cannot leave their own room');
+			await deps.rooms.removeMember(roomId, caller.id);
+			events.emit('member-removed', { roomId, userId: caller.id });
+			return ok(null);
+		},
+
+		async inviteByEmail(caller: Caller, roomId: string, email: string): Promise<Result<RoomDetail>> {
+			const allowed = await requireOwner(roomId, caller);
+			if (!allowed.ok) return allowed;
+			const user = await deps.users.findByEmail(email);
+			if (!user) return fail('not_found', 'No account with that email; share the invite link instead');
+			await deps.rooms.addMember(roomId, user.id);
+			return detail(roomId, caller);
+		},
+
+		async removeMember(caller: Caller, roomId: string, userId: string): Promise<Result<RoomDetail>> {
+			const allowed = await requireOwner(roomId, caller);
+			if (!allowed.ok) return allowed;
+			if (userId === caller.id) return fail('bad_request', 'The owner cannot remove themselves');
+			if (!(await deps.rooms.removeMember(roomId, userId))) return fail('not_found', 'That user is not a member');
+			events.emit('member-removed', { roomId, userId });
+			return detail(roomId, caller);
+		},
+
+		async regenerateInvite(caller: Caller, roomId: string): Promise<Result<RoomDetail>> {
+			const allowed = await requireOwner(roomId, caller);
+			if (!allowed.ok) return allowed;
+			await deps.rooms.setInviteToken(roomId, randomToken(20));
+			return detail(roomId, caller);
+		},
+
+		/** Whether the caller may read a room's live state (members only, also for public rooms). */
+		async isMember(caller: Caller, roomId: string): Promise<boolean> {
+			return (await deps.rooms.memberRole(roomId, caller.id)) !== null;
+		}
+	};
+}
+
+export type RoomsService = ReturnType<typeof createRoomsService>;

@@ -1,0 +1,68 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+// Migrations are plain objects in code (not files on disk) so the same list runs in dev, production and tests,
+// on SQLite and PostgreSQL alike. Append new ones; never edit a shipped one.
+const migrations: Record<string, Migration> = {
+	'0001_foundation': {
+		async up(db: Kysely<any>) {
+			await db.schema
+				.createTable('users')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('email', 'text', (c) => c.notNull().unique())
+				.addColumn('name', 'text', (c) => c.notNull())
+				.addColumn('password_hash', 'text', (c) => c.notNull())
+				.addColumn('role', 'text', (c) => c.notNull())
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.execute();
+			await db.schema
+				.createTable('sessions')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+				.addColumn('secret_hash', 'text', (c) => c.notNull())
+				.addColumn('expires_at', 'bigint', (c) => c.notNull())
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.execute();
+			await db.schema.createIndex('sessions_user_id').on('sessions').column('user_id').execute();
+			await db.schema
+				.createTable('api_keys')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+				.addColumn('name', 'text', (c) => c.notNull())
+				.addColumn('secret_hash', 'text', (c) => c.notNull())
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addColumn('last_used_at', 'bigint')
+				.addColumn('revoked_at', 'bigint')
+				.execute();
+			await db.schema.createIndex('api_keys_user_id').on('api_keys').column('user_id').execute();
+			await db.schema
+				.createTable('rooms')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('name', 'text', (c) => c.notNull())
+				.addColumn('visibility', 'text', (c) => c.notNull())
+				.addColumn('owner_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+				.addColumn('invite_token', 'text', (c) => c.notNull().unique())
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.execute();
+			await db.schema
+				.createTable('room_members')
+				.addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+				.addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+				.addColumn('role', 'text', (c) => c.notNull())
+				.addColumn('joined_at', 'bigint', (c) => c.notNull())
+				.addPrimaryKeyConstraint('room_members_pk', ['room_id', 'user_id'])
+				.execute();
+			await db.schema.createIndex('room_members_user_id').on('room_members').column('user_id').execute();
+		},
+		async down(db: Kysely<any>) {
+			for (const table of ['room_members', 'rooms', 'api_keys', 'sessions', 'users']) {
+				await db.schema.dropTable(table).execute();
+			}
+		}
+	}
+};
+
+export const migrationProvider: MigrationProvider = {
+	async getMigrations() {
+		return migrations;
+	}
+};

@@ -1,0 +1,60 @@
+import type { Insertable, Selectable } from 'kysely';
+
+// Times are epoch milliseconds stored as BIGINT (PostgreSQL) / INTEGER (SQLite) so both dialects compare them the
+// same way; booleans are avoided for the same reason.
+
+export interface UsersTable {
+	id: string;
+	email: string;
+	name: string;
+	password_hash: string;
+	role: 'admin' | 'member';
+	created_at: number;
+}
+
+export interface SessionsTable {
+	id: string;
+	user_id: string;
+	secret_hash: string;
+	expires_at: number;
+	created_at: number;
+}
+
+export interface ApiKeysTable {
+	id: string;
+	user_id: string;
+	name: string;
+	secret_hash: string;
+	created_at: number;
+	last_used_at: number | null;
+	revoked_at: number | null;
+}
+
+export interface RoomsTable {
+	id: string;
+	name: string;
+	visibility: 'public' | 'private';
+	owner_id: string;
+	invite_token: string;
+	created_at: number;
+}
+
+export interface RoomMembersTable {
+	room_id: string;
+	user_id: string;
+	role: 'owner' | 'member';
+	joined_at: number;
+}
+
+
+export interface DB {
+	users: UsersTable;
+	sessions: SessionsTable;
+	api_keys: ApiKeysTable;
+	rooms: RoomsTable;
+	room_members: RoomMembersTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type RoomRow = Selectable<RoomsTable>;

@@ -1,0 +1,18 @@
+import type { AppContext } from '../server/app';
+import type { PublicUser } from '../server/auth/users.repository';
+
+declare global {
+	namespace App {
+		interface Locals {
+			app: AppContext;
+			user: PublicUser | null;
+			session: { id: string; expiresAt: number } | null;
+		}
+		interface Error {
+			message: string;
+			code?: string;
+		}
+	}
+}
+
+export {};

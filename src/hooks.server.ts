@@ -1,0 +1,51 @@
+import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { appContext } from '$lib/server/context';
+import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '$lib/server/session-cookie';
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const app = appContext();
+	event.locals.app = app;
+	event.locals.user = null;
+	event.locals.session = null;
+
+	const who = await app.authenticate({
+		cookieHeader: event.request.headers.get('cookie'),
+		authorization: event.request.headers.get('authorization')
+	});
+	if (who) {
+		event.locals.user = who.user;
+		if (who.session) {
+			event.locals.session = { id: who.session.id, expiresAt: who.session.expiresAt };
+			// Keep the browser's cookie in step with the sliding expiry.
+			setSessionCookie(event.cookies, who.session.token, who.session.expiresAt, app.config.secureCookies);
+		}
+	} else if (event.cookies.get(SESSION_COOKIE)) {
+		clearSessionCookie(event.cookies, app.config.secureCookies);
+	}
+
+	// Cookie-authenticated JSON writes from another origin are refused (SvelteKit already guards form posts).
+	if (who?.via === 'session' && UNSAFE_METHODS.has(event.request.method)) {
+		const origin = event.request.headers.get('origin');
+		if (origin && origin !== event.url.origin && origin !== app.config.origin) {
+			return new Response(JSON.stringify({ ok: false, error: { code: 'forbidden', message: 'Cross-origin request refused' } }), {
+				status: 403,
+				headers: { 'content-type': 'application/json' }
+			});
+		}
+	}
+
+	return resolve(event);
+};
+
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	if (status >= 500) {
+		try {
+			appContext().logger.error({ err: error, path: event.url.pathname }, 'request failed');
+		} catch {
+			console.error(error);
+		}
+	}
+	return { message: status >= 500 ? 'Something went wrong on the server' : message };
+};

@@ -1,0 +1,80 @@
+import type { RoomJoined } from '$contract/events';
+import type { OnlineUser, RoomDetail } from '$contract/rooms';
+import type { AppSocket } from './socket';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'offline' | 'refused';
+
+/** A browser's live view of one room: joins on connect (and on every reconnect), tracks who is online. */
+export class RoomSession {
+	status = $state<ConnectionStatus>('connecting');
+	error = $state<string | null>(null);
+	online = $state<OnlineUser[]>([]);
+	room = $state<RoomDetail | null>(null);
+	removed = $state(false);
+
+	readonly #socket: AppSocket;
+	readonly #roomId: string;
+
+	constructor(socket: AppSocket, roomId: string) {
+		this.#socket = socket;
+		this.#roomId = roomId;
+		socket.on('connect', this.#join);
+		socket.on('disconnect', this.#offline);
+		socket.on('connect_error', this.#connectError);
+		socket.on('presence', this.#presence);
+		socket.on('room:removed', this.#removed);
+		if (socket.connected) this.#join();
+	}
+
+	isOnline(userId: string): boolean {
+		return this.online.some((u) => u.id === userId);
+	}
+
+	destroy() {
+		this.#socket.off('connect', this.#join);
+		this.#socket.off('disconnect', this.#offline);
+		this.#socket.off('connect_error', this.#connectError);
+		this.#socket.off('presence', this.#presence);
+		this.#socket.off('room:removed', this.#removed);
+		if (this.#socket.connected) this.#socket.emit('room:leave', { roomId: this.#roomId }, () => {});
+	}
+
+	#join = () => {
+		this.status = 'connecting';
+		this.#socket.emit('room:join', { roomId: this.#roomId }, (result) => {
+			if (!result.ok) {
+				this.status = 'refused';
+				this.error = result.error.message;
+				return;
+			}
+			this.#apply(result.data);
+		});
+	};
+
+	#apply(joined: RoomJoined) {
+		this.room = joined.room;
+		this.online = joined.online;
+		this.status = 'live';
+		this.error = null;
+	}
+
+	#offline = () => {
+		this.status = 'offline';
+	};
+
+	#connectError = (err: Error) => {
+		this.status = 'offline';
+		this.error = err.message === 'unauthenticated' ? 'Your session ended; log in again.' : 'Cannot reach the server; retrying…';
+	};
+
+	#presence = (payload: { roomId: string; online: OnlineUser[] }) => {
+		if (payload.roomId === this.#roomId) this.online = payload.online;
+	};
+
+	#removed = (payload: { roomId: string }) => {
+		if (payload.roomId !== this.#roomId) return;
+		this.removed = true;
+		this.status = 'refused';
+		this.error = 'You were removed from this room.';
+	};
+}

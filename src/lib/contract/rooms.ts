@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+export const roomIdSchema = z.string().regex(/^[a-z2-7]{8,64}$/, 'not a room id');
+
+export const createRoomSchema = z.object({
+	name: z.string().trim().min(1, 'Name the room').max(80, 'At most 80 characters'),
+	visibility: z.enum(['public', 'private']).default('private')
+});
+export type CreateRoomInput = z.infer<typeof createRoomSchema>;
+
+export const inviteByEmailSchema = z.object({ email: z.email().max(254) });
+export const memberIdSchema = z.object({ userId: z.string().regex(/^[a-z2-7]{8,64}$/, 'not a user id') });
+
+export interface RoomSummary {
+	id: string;
+	name: string;
+	visibility: 'public' | 'private';
+	ownerId: string;
+	createdAt: number;
+	memberCount: number;
+	/** The caller's role in the room, or null when they are not a member (public rooms only). */
+	role: 'owner' | 'member' | null;
+}
+
+export interface RoomMember {
+	id: string;
+	name: string;
+	role: 'owner' | 'member';
+}
+
+export interface OnlineUser {
+	id: string;
+	name: string;
+}
+
+export interface RoomDetail extends RoomSummary {
+	members: RoomMember[];
+	/** Only the owner sees the invite token. */
+	inviteToken?: string;
+}

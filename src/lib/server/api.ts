@@ -1,0 +1,58 @@
+import { error, json, type RequestEvent } from '@sveltejs/kit';
+import type { z } from 'zod';
+import { httpStatus, type AppError, type Result } from '$contract/result';
+import type { PublicUser } from '../../../server/auth/users.repository';
+
+const MAX_JSON_BYTES = 64 * 1024;
+
+/** JSON error body in the same shape as a failed socket ack. */
+export function errorJson(err: AppError, headers?: Record<string, string>) {
+	return json({ ok: false, error: err }, { status: httpStatus[err.code], headers });
+}
+
+/** Turns a service Result into a response: 200 (or `status`) with the data, or the error's status. */
+export function respond<T>(result: Result<T>, status = 200) {
+	return result.ok ? json(result.data, { status }) : errorJson(result.error);
+}
+
+export function requireUser(event: RequestEvent): PublicUser {
+	if (!event.locals.user) {
+		error(401, { message: 'Sign in or send an API key (Authorization: Bearer sy_…)', code: 'unauthenticated' });
+	}
+	return event.locals.user;
+}
+
+export function requireAdmin(event: RequestEvent): PublicUser {
+	const user = requireUser(event);
+	if (user.role !== 'admin') error(403, { message: 'Admins only', code: 'forbidden' });
+	return user;
+}
+
+/** Reads and validates a JSON body; bad JSON, oversize bodies and schema failures become clear 4xx errors. */
+export async function readJson<S extends z.ZodType>(event: RequestEvent, schema: S): Promise<z.output<S>> {
+	const length = Number(event.request.headers.get('content-length') ?? 0);
+	if (length > MAX_JSON_BYTES) error(413, { message: `Body larger than ${MAX_JSON_BYTES} bytes`, code: 'too_large' });
+	const text = await event.request.text();
+	if (text.length > MAX_JSON_BYTES) error(413, { message: `Body larger than ${MAX_JSON_BYTES} bytes`, code: 'too_large' });
+	let body: unknown;
+	try {
+		body = text ? JSON.parse(text) : {};
+	} catch {
+		error(400, { message: 'Body is not valid JSON', code: 'bad_request' });
+	}
+	const parsed = schema.safeParse(body);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		error(400, { message: `${issue?.path.join('.') || 'body'}: ${issue?.message}`, code: 'bad_request' });
+	}
+	return parsed.data;
+}
+
+/** A stable key for per-client rate limits. */
+export function clientKey(event: RequestEvent): string {
+	try {
+		return event.getClientAddress();
+	} catch {
+		return 'unknown';
+	}
+}

@@ -1,0 +1,16 @@
+import { json } from '@sveltejs/kit';
+import { createApiKeySchema } from '$contract/auth';
+import { readJson, requireUser } from '$lib/server/api';
+import type { RequestHandler } from './$types';
+
+export const GET: RequestHandler = async (event) => {
+	const user = requireUser(event);
+	return json({ keys: await event.locals.app.auth.listApiKeys(user.id) });
+};
+
+/** Creates a key; the full key is in this response only. */
+export const POST: RequestHandler = async (event) => {
+	const user = requireUser(event);
+	const { name } = await readJson(event, createApiKeySchema);
+	return json(await event.locals.app.auth.createApiKey(user.id, name), { status: 201 });
+};

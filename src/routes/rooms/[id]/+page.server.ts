@@ -1,0 +1,40 @@
+import { error, redirect } from '@sveltejs/kit';
+import { inviteByEmailSchema, memberIdSchema } from '$contract/rooms';
+import { formFailure, parseForm } from '$lib/server/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, params, url }) => {
+	if (!locals.user) redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`);
+	const room = await locals.app.rooms.detail(params.id, locals.user);
+	if (!room.ok) error(room.error.code === 'not_found' ? 404 : 403, room.error.message);
+	return { room: room.data, inviteUrl: room.data.inviteToken ? `${url.origin}/invite/${room.data.inviteToken}` : null };
+};
+
+export const actions: Actions = {
+	invite: async ({ request, locals, params }) => {
+		if (!locals.user) error(401, 'Sign in first');
+		const form = parseForm(await request.formData(), inviteByEmailSchema, ['email']);
+		if (!form.ok) return form.failure;
+		const result = await locals.app.rooms.inviteByEmail(locals.user, params.id, form.data.email);
+		if (!result.ok) return formFailure(400, { email: result.error.message }, { email: form.data.email });
+		return { invited: form.data.email };
+	},
+	remove: async ({ request, locals, params }) => {
+		if (!locals.user) error(401, 'Sign in first');
+		const form = parseForm(await request.formData(), memberIdSchema);
+		if (!form.ok) return form.failure;
+		const result = await locals.app.rooms.removeMember(locals.user, params.id, form.data.userId);
+		if (!result.ok) return formFailure(400, { form: result.error.message });
+	},
+	regenerateInvite: async ({ locals, params }) => {
+		if (!locals.user) error(401, 'Sign in first');
+		const result = await locals.app.rooms.regenerateInvite(locals.user, params.id);
+		if (!result.ok) return formFailure(403, { form: result.error.message });
+	},
+	leave: async ({ locals, params }) => {
+		if (!locals.user) error(401, 'Sign in first');
+		const result = await locals.app.rooms.leave(locals.user, params.id);
+		if (!result.ok) return formFailure(400, { form: result.error.message });
+		redirect(303, '/rooms');
+	}
+};
