@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+	it('defaults to SQLite under data/ on port 3000', () => {
+		const c = loadConfig({});
+		expect(c.port).toBe(3000);
+		expect(c.database).toEqual({ kind: 'sqlite', file: 'data/switchyard.db' });
+		expect(c.admin).toBeUndefined();
+	});
+
+	it('picks PostgreSQL from a postgres URL and SQLite from a sqlite: URL', () => {
+		expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
+		expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toEqual({ kind: 'sqlite', file: '/tmp/x.db' });
+	});
+
+	it('names the variable that is wrong', () => {
+		expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+		expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(ConfigError);
+		expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+		expect(() => loadConfig({ ADMIN_EMAIL: 'a@b.co' })).toThrow(/ADMIN_PASSWORD/);
+		expect(() => loadConfig({ ADMIN_EMAIL: 'a@b.co', ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD.*8/);
+	});
+
+	it('seeds the admin in lower case and secures cookies behind an https ORIGIN', () => {
+		const c = loadConfig({ ADMIN_EMAIL: 'Boss@Example.com', ADMIN_PASSWORD: 'long enough', ORIGIN: 'https://sy.example.com/' });
+		expect(c.admin).toEqual({ email: 'boss@example.com', password: 'long enough' });
+		expect(c.origin).toBe('https://sy.example.com');
+		expect(c.secureCookies).toBe(true);
+	});
+});

@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DIALECTS, freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
+import { createUsersRepository } from '../auth/users.repository';
+import { createRoomsRepository } from './rooms.repository';
+import { createRoomsService } from './rooms.service';
+
+describe.each(DIALECTS)('rooms service on %s', (kind) => {
+	let t: TestDatabase;
+	let rooms: ReturnType<typeof createRoomsService>;
+	const ann = { id: 'annannannann', email: 'ann@example.com', name: 'Ann' };
+	const bob = { id: 'bobbobbobbob', email: 'bob@example.com', name: 'Bob' };
+	const cid = { id: 'cidcidcidcid', email: 'cid@example.com', name: 'Cid' };
+
+	beforeEach(async () => {
+		t = await freshDatabase(kind);
+		const users = createUsersRepository(t.db);
+		for (const u of [ann, bob, cid]) await users.create({ ...u, passwordHash: 'x' });
+		rooms = createRoomsService({ rooms: createRoomsRepository(t.db), users });
+	});
+	afterEach(() => t.drop());
+
+	it('creates a room owned by its creator, who alone sees the invite token', async () => {
+		const room = await rooms.create(ann, { name: 'Eval', visibility: 'private' });
+		expect(room).toMatchObject({ name: 'Eval', ownerId: ann.id, role: 'owner', memberCount: 1 });
+		expect(room.inviteToken).toMatch(/^[a-z2-7]{32}$/);
+		await rooms.joinByInvite(bob, room.inviteToken!);
+		const asBob = await rooms.detail(room.id, bob);
+		expect(asBob.ok && asBob.data.inviteToken).toBeUndefined();
+		expect(asBob.ok && asBob.data.members.map((m) => m.name)).toEqual(['Ann', 'Bob']);
+	});
+
+	it('lists public rooms and your own, never other private rooms', async () => {
+		const pub = await rooms.create(ann, { name: 'Public', visibility: 'public' });
+		const priv = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
+		const bobs = await rooms.list(bob);
+		expect(bobs.map((r) => r.name)).toEqual(['Public']);
+		expect(bobs[0]).toMatchObject({ id: pub.id, role: null, memberCount: 1 });
+		expect((await rooms.list(ann)).map((r) => r.id).sort()).toEqual([pub.id, priv.id].sort());
+	});
+
+	it('lets anyone join a public room and refuses outsiders of a private one', async () => {
+		const pub = await rooms.create(ann, { name: 'Public', visibility: 'public' });
+		const priv = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
+		const joined = await rooms.join(bob, pub.id);
+		expect(joined.ok && joined.data.role).toBe('member');
+		expect(await rooms.isMember(bob, pub.id)).toBe(true);
+		expect(await rooms.join(bob, priv.id)).toEqual({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/private/) } });
+		expect((await rooms.detail(priv.id, bob)).ok).toBe(false);
+		expect(await rooms.isMember(bob, priv.id)).toBe(false);
+		expect((await rooms.join(bob, 'aaaaaaaaaaaa')).ok).toBe(false);
+	});
+
+	it('joins by invite link; a replaced link stops working', async () => {
+		const room = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
+		const old = room.inviteToken!;
+		expect((await rooms.joinByInvite(bob, old)).ok).toBe(true);
+		const regenerated = await rooms.regenerateInvite(ann, room.id);
+		expect(regenerated.ok && regenerated.data.inviteToken).not.toBe(old);
+		const late = await rooms.joinByInvite(cid, old);
+		expect(!late.ok && late.error.code).toBe('not_found');
+		expect((await rooms.regenerateInvite(bob, room.id)).ok).toBe(false);
+	});
+
+	it('lets only the owner invite by email and remove members, and tells the realtime layer', async () => {
+		const room = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
+		const removed: unknown[] = [];
+		rooms.events.on('member-removed', (e) => removed.push(e));
+		expect((await rooms.inviteByEmail(bob, room.id, cid.email)).ok).toBe(false);
+		expect((await rooms.inviteByEmail(ann, room.id, 'nobody@example.com')).ok).toBe(false);
+		const invited = await rooms.inviteByEmail(ann, room.id, bob.email);
+		expect(invited.ok && invited.data.memberCount).toBe(2);
+		expect((await rooms.removeMember(bob, room.id, ann.id)).ok).toBe(false);
+		expect((await rooms.removeMember(ann, room.id, ann.id)).ok).toBe(false);
+		expect((await rooms.removeMember(ann, room.id, bob.id)).ok).toBe(true);
+		expect(removed).toEqual([{ roomId: room.id, userId: bob.id }]);
+		expect(await rooms.isMember(bob, room.id)).toBe(false);
+	});
+
+	it('lets members leave but not the owner', async () => {
+		const room = await rooms.create(ann, { name: 'Public', visibility: 'public' });
+		await rooms.join(bob, room.id);
+		expect((await rooms.leave(ann, room.id)).ok).toBe(false);
+		expect((await rooms.leave(bob, room.id)).ok).toBe(true);
+		expect((await rooms.leave(bob, room.id)).ok).toBe(false);
+	});
+});
