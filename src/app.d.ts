@@ -10,7 +10,7 @@ declare global {
 		}
 		interface Error {
 			message: string;
-			code?: string;
+			code?: import('$contract/result').ErrorCode;
 		}
 	}
 }

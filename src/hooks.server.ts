@@ -29,7 +29,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	if (who?.via === 'session' && UNSAFE_METHODS.has(event.request.method)) {
 		const origin = event.request.headers.get('origin');
 		if (origin && origin !== event.url.origin && origin !== app.config.origin) {
-			return new Response(JSON.stringify({ ok: false, error: { code: 'forbidden', message: 'Cross-origin request refused' } }), {
+			return new Response(JSON.stringify({ code: 'forbidden', message: 'Cross-origin request refused' }), {
 				status: 403,
 				headers: { 'content-type': 'application/json' }
 			});
@@ -47,5 +47,5 @@ export const handleError: HandleServerError = ({ error, event, status, message }
 			console.error(error);
 		}
 	}
-	return { message: status >= 500 ? 'Something went wrong on the server' : message };
+	return status >= 500 ? { message: 'Something went wrong on the server', code: 'internal' } : { message, code: status === 404 ? 'not_found' : 'bad_request' };
 };

@@ -63,15 +63,26 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 			joinedRooms = [...socket.rooms].filter((r) => r.startsWith('room:')).map((r) => r.slice('room:'.length));
 		});
 		socket.on('disconnect', () => {
-			for (const roomId of joinedRooms) void broadcastPresence(io, roomId);
+			for (const roomId of joinedRooms) {
+				broadcastPresence(io, roomId).catch((err) => log.error({ err, roomId }, 'presence broadcast failed'));
+			}
 		});
 	});
 
+	const broadcastMembers = async (roomId: string) => {
+		io.to(roomChannel(roomId)).emit('room:members', { roomId, members: await deps.rooms.members(roomId) });
+	};
+	const onMemberAdded = ({ roomId }: { roomId: string }) => {
+		broadcastMembers(roomId).catch((err) => log.error({ err, roomId }, 'member broadcast failed'));
+	};
 	const onMemberRemoved = ({ roomId, userId }: { roomId: string; userId: string }) => {
 		io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
 		io.to(userChannel(userId)).emit('room:removed', { roomId });
-		void broadcastPresence(io, roomId);
+		Promise.all([broadcastPresence(io, roomId), broadcastMembers(roomId)]).catch((err) =>
+			log.error({ err, roomId }, 'member broadcast failed')
+		);
 	};
+	deps.rooms.events.on('member-added', onMemberAdded);
 	deps.rooms.events.on('member-removed', onMemberRemoved);
 
 	return {
@@ -80,6 +91,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 			io.in(sessionChannel(sessionId)).disconnectSockets(true);
 		},
 		async close() {
+			deps.rooms.events.off('member-added', onMemberAdded);
 			deps.rooms.events.off('member-removed', onMemberRemoved);
 			await io.close();
 		}

@@ -63,13 +63,14 @@ export function createRoomsRepository(db: Db) {
 				.executeTakeFirst();
 			return row?.role ?? null;
 		},
-		/** Adds a member; joining twice is a no-op. */
-		async addMember(roomId: string, userId: string, role: MemberRole = 'member') {
-			await db
+		/** Adds a member; joining twice is a no-op. Returns whether someone new joined. */
+		async addMember(roomId: string, userId: string, role: MemberRole = 'member'): Promise<boolean> {
+			const res = await db
 				.insertInto('room_members')
 				.values({ room_id: roomId, user_id: userId, role, joined_at: Date.now() })
 				.onConflict((oc) => oc.columns(['room_id', 'user_id']).doNothing())
-				.execute();
+				.executeTakeFirst();
+			return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
 		},
 		async removeMember(roomId: string, userId: string): Promise<boolean> {
 			const res = await db.deleteFrom('room_members').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();

@@ -53,7 +53,11 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 	it('joins by invite link; a replaced link stops working', async () => {
 		const room = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
 		const old = room.inviteToken!;
+		const added: unknown[] = [];
+		rooms.events.on('member-added', (e) => added.push(e));
 		expect((await rooms.joinByInvite(bob, old)).ok).toBe(true);
+		expect((await rooms.joinByInvite(bob, old)).ok).toBe(true); // twice: still one membership, one event
+		expect(added).toEqual([{ roomId: room.id, userId: bob.id }]);
 		const regenerated = await rooms.regenerateInvite(ann, room.id);
 		expect(regenerated.ok && regenerated.data.inviteToken).not.toBe(old);
 		const late = await rooms.joinByInvite(cid, old);

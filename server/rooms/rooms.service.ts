@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { fail, ok, type Result } from '../../src/lib/contract/result';
-import type { CreateRoomInput, RoomDetail, RoomSummary } from '../../src/lib/contract/rooms';
+import type { CreateRoomInput, RoomDetail, RoomMember, RoomSummary } from '../../src/lib/contract/rooms';
 import { randomToken } from '../auth/tokens';
 import type { UsersRepository } from '../auth/users.repository';
 import type { RoomsRepository } from './rooms.repository';
@@ -11,6 +11,7 @@ export interface Caller {
 
 /** Membership changes the realtime layer reacts to (e.g. removing a member's sockets from the room). */
 export interface RoomEvents {
+	'member-added': [{ roomId: string; userId: string }];
 	'member-removed': [{ roomId: string; userId: string }];
 }
 
@@ -44,9 +45,18 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 		return ok(null);
 	}
 
+	async function addMember(roomId: string, userId: string) {
+		if (await deps.rooms.addMember(roomId, userId)) events.emit('member-added', { roomId, userId });
+	}
+
 	return {
 		events,
 		detail,
+
+		async members(roomId: string): Promise<RoomMember[]> {
+			const rows = await deps.rooms.listMembers(roomId);
+			return rows.map((m) => ({ id: m.id, name: m.name, role: m.role }));
+		},
 
 		async create(caller: Caller, input: CreateRoomInput): Promise<RoomDetail> {
 			const id = randomToken();
@@ -83,7 +93,7 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 			const role = await deps.rooms.memberRole(roomId, caller.id);
 			if (!role) {
 				if (room.visibility === 'private') return fail('forbidden', 'This room is private; ask its owner for an invite');
-				await deps.rooms.addMember(roomId, caller.id);
+				await addMember(roomId, caller.id);
 			}
 			return detail(roomId, caller);
 		},
@@ -91,7 +101,7 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 		async joinByInvite(caller: Caller, token: string): Promise<Result<RoomDetail>> {
 			const room = await deps.rooms.findByInviteToken(token);
 			if (!room) return fail('not_found', 'This invite link is not valid (it may have been replaced)');
-			await deps.rooms.addMember(room.id, caller.id);
+			await addMember(room.id, caller.id);
 			return detail(room.id, caller);
 		},
 
@@ -109,7 +119,7 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 			if (!allowed.ok) return allowed;
 			const user = await deps.users.findByEmail(email);
 			if (!user) return fail('not_found', 'No account with that email; share the invite link instead');
-			await deps.rooms.addMember(roomId, user.id);
+			await addMember(roomId, user.id);
 			return detail(roomId, caller);
 		},
 

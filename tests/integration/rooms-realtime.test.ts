@@ -48,7 +48,7 @@ describe('rooms over Socket.IO', () => {
 			const result = await emitAck(socket, 'room:join', payload);
 			expect(!result.ok && result.error.code).toBe('bad_request');
 		}
-		socket.emit('room:join' as never, { roomId: room.id } as never); // no ack: ignored, no crash
+		(socket as unknown as { emit(e: string, p: unknown): void }).emit('room:join', { roomId: room.id }); // no ack: ignored, no crash
 		const ok = await socket.emitWithAck('room:join', { roomId: room.id });
 		expect(ok.ok).toBe(true);
 	});
@@ -76,6 +76,22 @@ describe('rooms over Socket.IO', () => {
 		const afterLeave = nextEvent(annTab1, 'presence', (p) => p.online.length === 1);
 		bobTab.disconnect();
 		expect((await afterLeave)[0].online).toEqual([{ id: ann.id, name: 'Ann' }]);
+	});
+
+	it('tells the room when someone joins by invite', async () => {
+		const { ann, bob, room } = await setup();
+		const annSocket = server.client({ cookie: ann.cookie });
+		await connected(annSocket);
+		await annSocket.emitWithAck('room:join', { roomId: room.id });
+		const update = nextEvent(annSocket, 'room:members');
+		await server.ctx.rooms.joinByInvite({ id: bob.id }, room.inviteToken!);
+		expect((await update)[0]).toEqual({
+			roomId: room.id,
+			members: [
+				{ id: ann.id, name: 'Ann', role: 'owner' },
+				{ id: bob.id, name: 'Bob', role: 'member' }
+			]
+		});
 	});
 
 	it('takes a removed member out of the live room at once', async () => {

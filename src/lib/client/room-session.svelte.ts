@@ -1,5 +1,5 @@
 import type { RoomJoined } from '$contract/events';
-import type { OnlineUser, RoomDetail } from '$contract/rooms';
+import type { OnlineUser, RoomDetail, RoomMember } from '$contract/rooms';
 import type { AppSocket } from './socket';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'offline' | 'refused';
@@ -23,6 +23,7 @@ export class RoomSession {
 		socket.on('connect_error', this.#connectError);
 		socket.on('presence', this.#presence);
 		socket.on('room:removed', this.#removed);
+		socket.on('room:members', this.#members);
 		if (socket.connected) this.#join();
 	}
 
@@ -36,6 +37,7 @@ export class RoomSession {
 		this.#socket.off('connect_error', this.#connectError);
 		this.#socket.off('presence', this.#presence);
 		this.#socket.off('room:removed', this.#removed);
+		this.#socket.off('room:members', this.#members);
 		if (this.#socket.connected) this.#socket.emit('room:leave', { roomId: this.#roomId }, () => {});
 	}
 
@@ -69,6 +71,10 @@ export class RoomSession {
 
 	#presence = (payload: { roomId: string; online: OnlineUser[] }) => {
 		if (payload.roomId === this.#roomId) this.online = payload.online;
+	};
+
+	#members = (payload: { roomId: string; members: RoomMember[] }) => {
+		if (payload.roomId === this.#roomId && this.room) this.room = { ...this.room, members: payload.members, memberCount: payload.members.length };
 	};
 
 	#removed = (payload: { roomId: string }) => {

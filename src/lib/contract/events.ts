@@ -1,7 +1,7 @@
 // The one typed Socket.IO contract shared by the browser and server/. Only zod and types here: no runtime deps.
 import { z } from 'zod';
 import type { Result } from './result';
-import { roomIdSchema, type OnlineUser, type RoomDetail } from './rooms';
+import { roomIdSchema, type OnlineUser, type RoomDetail, type RoomMember } from './rooms';
 
 export const roomJoinSchema = z.object({ roomId: roomIdSchema });
 export const roomLeaveSchema = z.object({ roomId: roomIdSchema });
@@ -23,6 +23,8 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
 	presence: (payload: PresencePayload) => void;
+	/** The room's member list changed (someone joined, left or was removed). */
+	'room:members': (payload: { roomId: string; members: RoomMember[] }) => void;
 	/** You were removed from a room (or it was deleted): drop its state. */
 	'room:removed': (payload: { roomId: string }) => void;
 }

@@ -5,9 +5,9 @@ import type { PublicUser } from '../../../server/auth/users.repository';
 
 const MAX_JSON_BYTES = 64 * 1024;
 
-/** JSON error body in the same shape as a failed socket ack. */
+/** REST error body: `{ code, message }` with the matching status, the same shape SvelteKit's error() produces. */
 export function errorJson(err: AppError, headers?: Record<string, string>) {
-	return json({ ok: false, error: err }, { status: httpStatus[err.code], headers });
+	return json({ code: err.code, message: err.message }, { status: httpStatus[err.code], headers });
 }
 
 /** Turns a service Result into a response: 200 (or `status`) with the data, or the error's status. */

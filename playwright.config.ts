@@ -1,0 +1,38 @@
+import { defineConfig } from '@playwright/test';
+
+// One production server (the real build, real SQLite in a scratch folder) serves both projects:
+// `api` exercises the REST endpoints over HTTP, `e2e` drives Debian's Chromium (never a downloaded browser).
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+	testDir: 'tests',
+	timeout: 30_000,
+	expect: { timeout: 10_000 },
+	fullyParallel: false,
+	workers: 1,
+	reporter: process.env.CI ? 'list' : [['list']],
+	use: { baseURL: `http://localhost:${PORT}`, trace: 'retain-on-failure' },
+	projects: [
+		{ name: 'api', testDir: 'tests/api' },
+		{
+			name: 'e2e',
+			testDir: 'tests/e2e',
+			testMatch: /.*\.e2e\.ts$/,
+			use: {
+				browserName: 'chromium',
+				launchOptions: {
+					executablePath: chromium,
+					args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+				}
+			}
+		}
+	],
+	webServer: {
+		command: `rm -rf .e2e-data && tsx server/index.ts`,
+		env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: '.e2e-data', LOGIN_RATE_PER_MINUTE: '1000', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+		url: `http://localhost:${PORT}/api/health`,
+		reuseExistingServer: false,
+		timeout: 60_000
+	}
+});
