@@ -7,6 +7,8 @@ import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { createApplication } from './realtime/attach';
 
+const PROTOCOL_HEADER = 'x-switchyard-protocol';
+
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
 
 async function main() {
@@ -17,14 +19,18 @@ async function main() {
 
 	const ctx = await createAppContext(config, logger);
 	registerAppContext(ctx);
+	// adapter-node assumes https when neither ORIGIN nor a protocol header is given, which breaks SvelteKit's CSRF
+	// check on plain http. We tell it the real protocol through a header only this server sets.
+	if (!config.origin) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
 	const { handler } = (await import(handlerPath)) as { handler: NodeHandler };
 
-	const server = http.createServer((req, res) =>
+	const server = http.createServer((req, res) => {
+		req.headers[PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 		handler(req, res, () => {
 			res.statusCode = 404;
 			res.end('Not found');
-		})
-	);
+		});
+	});
 	ctx.realtime = createApplication(server, { auth: ctx.auth, rooms: ctx.rooms, logger, origin: config.origin });
 
 	server.on('error', (err: NodeJS.ErrnoException) => {
