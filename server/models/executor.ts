@@ -1,0 +1,218 @@
+import { performance } from 'node:perf_hooks';
+import {
+	GeneralChatWrapper,
+	LlamaGrammarEvaluationState,
+	resolveChatWrapper,
+	type ChatHistoryItem,
+	type ChatWrapper,
+	type LlamaGrammar,
+	type LlamaModel
+} from 'node-llama-cpp';
+import type { ModelLease } from './manager';
+import { ModelError } from './model-errors';
+import { TextStream } from './text-stream';
+
+export interface ChatMessage {
+	role: 'system' | 'user' | 'assistant';
+	content: string;
+}
+
+export interface SamplingOptions {
+	temperature?: number;
+	topP?: number;
+	maxTokens?: number;
+	seed?: number;
+	stop?: string[];
+	/** Keep generating past end-of-generation tokens until maxTokens (llama.cpp's ignore_eos; for benchmarks). */
+	ignoreEos?: boolean;
+	/** Constrain the answer to JSON matching this schema (node-llama-cpp's JSON-schema grammar). */
+	jsonSchema?: Record<string, unknown>;
+}
+
+export interface ExecuteRequest {
+	messages: ChatMessage[];
+	sampling?: SamplingOptions;
+	/** Called with each piece of text as it is generated. */
+	onText?: (chunk: string) => void;
+	signal?: AbortSignal;
+}
+
+export type FinishReason = 'stop' | 'length' | 'stop_sequence' | 'cancelled';
+
+export interface ExecutionMetrics {
+	queueWaitMs: number;
+	loadWaitMs: number;
+	timeToFirstTokenMs: number | null;
+	totalMs: number;
+	promptTokens: number;
+	completionTokens: number;
+	tokensPerSecond: number;
+	/** Oldest history messages dropped so the prompt and the answer fit the context. */
+	trimmedMessages: number;
+}
+
+export interface ExecuteResult {
+	text: string;
+	finishReason: FinishReason;
+	metrics: ExecutionMetrics;
+}
+
+// Short on purpose: node-llama-cpp's default system prompt is long for a small context.
+const DEFAULT_SYSTEM_PROMPT = 'You are a helpful assistant.';
+const DEFAULT_MAX_TOKENS = 512;
+
+const finishReasons: Record<string, FinishReason> = {
+	eogToken: 'stop',
+	stopGenerationTrigger: 'stop',
+	functionCalls: 'stop',
+	maxTokens: 'length',
+	customStopTrigger: 'stop_sequence',
+	abort: 'cancelled'
+};
+
+/**
+ * Runs one chat completion on a leased model sequence, streaming text through `onText`. The lease stays with the
+ * caller (it releases it). Aborting the signal stops generation at the next token and returns what was produced.
+ *
+ * The loop drives `sequence.evaluate` directly instead of LlamaChatSession: on small models the session's per-token
+ * bookkeeping cost about half the decode rate (bench/results/models.json, executor_vs_raw).
+ */
+export async function execute(lease: ModelLease, request: ExecuteRequest): Promise<ExecuteResult> {
+	const started = performance.now();
+	const { sampling = {} } = request;
+	const { model, sequence } = lease;
+	const { history, trimmed } = fitToContext(lease, request.messages, sampling.maxTokens ?? DEFAULT_MAX_TOKENS);
+	const wrapper = chatWrapperFor(model);
+	const promptTokens = wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+	const room = lease.context.contextSize - promptTokens.length - 1;
+	if (room <= 0) throw new ModelError('bad_request', `The prompt (${promptTokens.length} tokens) does not fit the ${lease.context.contextSize}-token context`);
+	const maxTokens = Math.min(sampling.maxTokens ?? DEFAULT_MAX_TOKENS, room);
+	const grammar = sampling.jsonSchema ? await grammarFor(model, sampling.jsonSchema) : undefined;
+
+	const stream = new TextStream(model, sampling.stop ?? []);
+	let firstTokenAt: number | null = null;
+	let completionTokens = 0;
+	let finishReason: FinishReason = 'length';
+	const emit = (chunk: string) => {
+		if (!chunk) return;
+		firstTokenAt ??= performance.now();
+		request.onText?.(chunk);
+	};
+
+	if (request.signal?.aborted) finishReason = 'cancelled';
+	else {
+		const tokens = sequence.evaluate(promptTokens, {
+			temperature: sampling.temperature ?? 0.7,
+			topP: sampling.topP,
+			seed: sampling.seed ?? 42, // node-llama-cpp's default seed is the current second: keep runs reproducible
+			grammarEvaluationState: grammar ? new LlamaGrammarEvaluationState({ model, grammar }) : undefined,
+			yieldEogToken: true // see the end-of-generation token, so a natural stop is told apart from the length limit
+		});
+		for await (const token of tokens) {
+			if (request.signal?.aborted) {
+				finishReason = 'cancelled';
+				break;
+			}
+			if (model.isEogToken(token) && !sampling.ignoreEos) {
+				finishReason = 'stop';
+				break;
+			}
+			completionTokens++;
+			const { chunk, stopped } = stream.push(token);
+			emit(chunk);
+			if (stopped) {
+				finishReason = 'stop_sequence';
+				break;
+			}
+			if (grammar && isCompleteJson(stream.output)) {
+				finishReason = 'stop';
+				break;
+			}
+			if (completionTokens >= maxTokens) break;
+		}
+	}
+	emit(stream.flush());
+
+	const ended = performance.now();
+	const decodeMs = firstTokenAt === null ? 0 : ended - firstTokenAt;
+	return {
+		text: stream.output,
+		finishReason,
+		metrics: {
+			queueWaitMs: lease.queueWaitMs,
+			loadWaitMs: lease.loadWaitMs,
+			timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
+			totalMs: ended - started,
+			promptTokens: promptTokens.length,
+			completionTokens,
+			// Tokens after the first over the time since the first: the decode rate, not counting prompt evaluation.
+			tokensPerSecond: decodeMs > 0 && completionTokens > 1 ? ((completionTokens - 1) * 1000) / decodeMs : 0,
+			trimmedMessages: trimmed
+		}
+	};
+}
+
+function isCompleteJson(text: string): boolean {
+	const trimmed = text.trim();
+	if (!trimmed.endsWith('}') && !trimmed.endsWith(']')) return false;
+	try {
+		JSON.parse(trimmed);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+const grammars = new WeakMap<LlamaModel, Map<string, Promise<LlamaGrammar>>>();
+function grammarFor(model: LlamaModel, schema: Record<string, unknown>): Promise<LlamaGrammar> {
+	const key = JSON.stringify(schema);
+	let perModel = grammars.get(model);
+	if (!perModel) grammars.set(model, (perModel = new Map()));
+	let grammar = perModel.get(key);
+	if (!grammar) {
+		grammar = model.llama.createGrammarForJsonSchema(schema as never) as Promise<LlamaGrammar>;
+		perModel.set(key, grammar);
+		grammar.catch(() => perModel.delete(key));
+	}
+	return grammar;
+}
+
+// Resolving the chat wrapper from a model's Jinja template takes ~1 s; do it once per loaded model, not per run.
+const chatWrappers = new WeakMap<LlamaModel, ChatWrapper>();
+function chatWrapperFor(model: LlamaModel): ChatWrapper {
+	let wrapper = chatWrappers.get(model);
+	if (!wrapper) {
+		wrapper = resolveChatWrapper(model) ?? new GeneralChatWrapper();
+		chatWrappers.set(model, wrapper);
+	}
+	return wrapper;
+}
+
+/**
+ * Splits messages into system prompt, earlier history and the final user prompt, dropping the oldest history
+ * until the prompt plus room for the answer fits the context window.
+ */
+function fitToContext(lease: ModelLease, messages: ChatMessage[], maxTokens: number) {
+	const last = messages.at(-1);
+	if (!last || last.role !== 'user') throw new ModelError('bad_request', 'The last message must be from the user');
+	const systemPrompt = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n') || DEFAULT_SYSTEM_PROMPT;
+	const earlier = messages.slice(0, -1).filter((m) => m.role !== 'system');
+	const tokens = (text: string) => lease.model.tokenize(text).length + 8; // + chat-template overhead per message
+	const contextSize = lease.context.contextSize;
+	const fixed = tokens(systemPrompt) + tokens(last.content) + Math.min(maxTokens, contextSize / 2);
+	let budget = contextSize - fixed;
+	const kept: ChatMessage[] = [];
+	for (let i = earlier.length - 1; i >= 0; i--) {
+		const cost = tokens(earlier[i].content);
+		if (cost > budget) break;
+		budget -= cost;
+		kept.unshift(earlier[i]);
+	}
+	const history: ChatHistoryItem[] = [
+		{ type: 'system', text: systemPrompt },
+		...kept.map((m): ChatHistoryItem => (m.role === 'user' ? { type: 'user', text: m.content } : { type: 'model', response: [m.content] })),
+		{ type: 'user', text: last.content },
+		{ type: 'model', response: [] } // the turn the model writes
+	];
+	return { history, trimmed: earlier.length - kept.length };
+}

@@ -1,0 +1,33 @@
+export type ModelErrorCode =
+	| 'unknown_model' // not in the catalogue, or its file is missing
+	| 'invalid_file' // the GGUF failed validation
+	| 'too_large' // cannot fit in the budget even alone
+	| 'budget_busy' // would fit, but the models in the way are in use or pinned
+	| 'queue_full' // every sequence busy and the wait queue is full
+	| 'load_failed' // every load strategy failed
+	| 'aborted' // the caller gave up (AbortSignal)
+	| 'bad_request'; // the request itself is unusable (e.g. no user message)
+
+/** A model-layer failure with a code callers can branch on and a message fit for users. */
+export class ModelError extends Error {
+	override readonly name = 'ModelError';
+	constructor(
+		readonly code: ModelErrorCode,
+		message: string,
+		options?: { cause?: unknown }
+	) {
+		super(message, options);
+	}
+}
+
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${bytes} B`;
+	const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+	let value = bytes / 1024;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
