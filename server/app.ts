@@ -5,6 +5,7 @@ import { createUsersRepository } from './auth/users.repository';
 import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { ModelService } from './models/service';
 import type { Realtime } from './realtime/attach';
 import { createRoomsRepository } from './rooms/rooms.repository';
 import { createRoomsService, type RoomsService } from './rooms/rooms.service';
@@ -17,6 +18,7 @@ export interface AppContext {
 	db: Db;
 	auth: AuthService;
 	rooms: RoomsService;
+	models: ModelService;
 	startedAt: number;
 	/** Set by the entry once Socket.IO is attached. */
 	realtime?: Realtime;
@@ -42,6 +44,7 @@ export async function createAppContext(config: Config, logger: Logger): Promise<
 		sessionDays: config.sessionDays
 	});
 	const rooms = createRoomsService({ rooms: createRoomsRepository(db), users });
+	const models = await ModelService.create(config, logger.child({ component: 'models' }));
 
 	if (config.admin) {
 		const { created } = await auth.seedAdmin(config.admin.email, config.admin.password);
@@ -54,10 +57,12 @@ export async function createAppContext(config: Config, logger: Logger): Promise<
 		db,
 		auth,
 		rooms,
+		models,
 		startedAt: Date.now(),
 		authenticate: (credentials) => authenticate(auth, credentials),
 		async close() {
 			await ctx.realtime?.close();
+			await models.close();
 			await db.destroy();
 		}
 	};

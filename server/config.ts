@@ -22,10 +22,20 @@ const envSchema = z.object({
 	SESSION_DAYS: z.coerce.number().positive().max(365).default(30),
 	LOGIN_RATE_PER_MINUTE: z.coerce.number().int().positive().default(10),
 	SECURE_COOKIES: boolFromEnv.optional(),
+	MODEL_RAM_BUDGET_MB: z.coerce.number().int().positive().optional(),
+	MODEL_VRAM_BUDGET_MB: z.coerce.number().int().min(0).optional(),
+	MODEL_KEEP_ALIVE_S: z.coerce.number().int().min(0).default(600),
+	MODEL_PARALLELISM: z.coerce.number().int().min(1).max(64).default(4),
+	MODEL_MAX_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
+	MODEL_CONTEXT_SIZE: z.coerce.number().int().min(256).max(131_072).default(4096),
+	MODEL_MMAP: boolFromEnv.default(true),
+	GENERATE_MODELS: boolFromEnv.default(true),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	LOG_PRETTY: boolFromEnv.optional(),
 	NODE_ENV: z.string().optional()
 });
+
+const MB = 1024 * 1024;
 
 export type Database = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
@@ -41,6 +51,20 @@ export interface Config {
 	sessionDays: number;
 	loginRatePerMinute: number;
 	secureCookies: boolean;
+	models: {
+		/** Byte budgets; undefined means "derive from the machine" (see server/models/service.ts). */
+		ramBudgetBytes?: number;
+		vramBudgetBytes?: number;
+		/** Idle time before a model unloads; 0 keeps models until evicted. */
+		keepAliveMs: number;
+		parallelism: number;
+		maxQueue: number;
+		/** Upper bound on a model's context window (its catalogue value is used when smaller). */
+		maxContextSize: number;
+		useMmap: boolean;
+		/** Write the generated tiny models into models/generated when missing. */
+		generate: boolean;
+	};
 	log: { level: string; pretty: boolean };
 	production: boolean;
 }
@@ -81,6 +105,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		sessionDays: e.SESSION_DAYS,
 		loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
 		secureCookies: e.SECURE_COOKIES ?? (e.ORIGIN?.startsWith('https://') ?? false),
+		models: {
+			ramBudgetBytes: e.MODEL_RAM_BUDGET_MB === undefined ? undefined : e.MODEL_RAM_BUDGET_MB * MB,
+			vramBudgetBytes: e.MODEL_VRAM_BUDGET_MB === undefined ? undefined : e.MODEL_VRAM_BUDGET_MB * MB,
+			keepAliveMs: e.MODEL_KEEP_ALIVE_S * 1000,
+			parallelism: e.MODEL_PARALLELISM,
+			maxQueue: e.MODEL_MAX_QUEUE,
+			maxContextSize: e.MODEL_CONTEXT_SIZE,
+			useMmap: e.MODEL_MMAP,
+			generate: e.GENERATE_MODELS
+		},
 		log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? !production },
 		production
 	};
