@@ -10,7 +10,6 @@ import { buildVocabulary, IM_END_ID, TokenType } from './vocab';
 describe('corpus', () => {
 	it('splits prose into paragraphs of units, marking units that follow a space', () => {
 		expect(corpusToSegments('# Rooms\n\nA room holds a prompt, and runs.\nIt is “shared”.', { keepNewlines: false })).toEqual([
-			['▁Rooms'],
 			['▁A', '▁room', '▁holds', '▁a', '▁prompt', ',', '▁and', '▁runs', '.', '▁It', '▁is', '▁"', 'shared', '"', '.']
 		]);
 	});
@@ -47,7 +46,7 @@ describe('buildBigramModel', () => {
 	const corpus = 'the cat sat on the mat.\n\nthe cat ran.\n\nthe cat sat.\n\na dog sat on a mat.';
 	const build = buildBigramModel(spec, corpus);
 	const tensor = (name: string) => build.file.tensors.find((t) => t.name === name)!;
-	const tokens = (build.file.metadata.find(([k]) => k === 'tokenizer.ggml.tokens')![1] as { values: string[] }).values;
+	const tokens = (build.file.metadata.find(([k]) => k === 'tokenizer.ggml.tokens')![1] as unknown as { values: string[] }).values;
 	const d = spec.embeddingLength;
 	const logits = (token: string) => {
 		const x = tokens.indexOf(token);

@@ -56,19 +56,7 @@ export function buildBigramModel(spec: BigramSpec, corpus: string, extraMetadata
 	const unitIndex = new Map(words.map((w, i) => [w, i + 2]));
 	const START = 0, END = 1;
 
-	// Bigram counts; a pair touching an out-of-vocabulary unit is skipped.
-	const pairCounts = new Map<number, number>();
-	const nextCounts = new Float64Array(units.length);
-	for (const segment of segments) {
-		const seq = [START, ...segment.map((u) => (u === NEWLINE_UNIT ? START : (unitIndex.get(u) ?? -1))), END];
-		for (let i = 1; i < seq.length; i++) {
-			const [x, t] = [seq[i - 1], seq[i]];
-			if (x < 0 || t < 0) continue;
-			const key = x * units.length + t;
-			pairCounts.set(key, (pairCounts.get(key) ?? 0) + 1);
-			nextCounts[t]++;
-		}
-	}
+	const { pairCounts, nextCounts } = countBigrams(segments, unitIndex, units.length);
 	const canFollow = (t: number) => t !== START || spec.keepNewlines;
 	const unigram = Float64Array.from(nextCounts, (c, t) => (canFollow(t) ? c + 0.5 : 0));
 	const unigramTotal = unigram.reduce((a, b) => a + b, 0);
@@ -140,6 +128,23 @@ export function buildBigramModel(spec: BigramSpec, corpus: string, extraMetadata
 			relativeFitError: Math.sqrt(Math.max(0, 1 - capturedSq / Math.max(frobeniusSq, 1e-12)))
 		}
 	};
+}
+
+/** Bigram counts over [start, …units, end] per segment; a pair touching an out-of-vocabulary unit is skipped. */
+function countBigrams(segments: readonly string[][], unitIndex: ReadonlyMap<string, number>, unitCount: number) {
+	const START = 0, END = 1;
+	const pairCounts = new Map<number, number>(); // key: x * unitCount + t
+	const nextCounts = new Float64Array(unitCount);
+	for (const segment of segments) {
+		const seq = [START, ...segment.map((u) => (u === NEWLINE_UNIT ? START : (unitIndex.get(u) ?? -1))), END];
+		for (let i = 1; i < seq.length; i++) {
+			const x = seq[i - 1], t = seq[i];
+			if (x < 0 || t < 0) continue;
+			pairCounts.set(x * unitCount + t, (pairCounts.get(x * unitCount + t) ?? 0) + 1);
+			nextCounts[t]++;
+		}
+	}
+	return { pairCounts, nextCounts };
 }
 
 function modelMetadata(spec: BigramSpec, vocab: ReturnType<typeof buildVocabulary>): [string, GgufValue][] {

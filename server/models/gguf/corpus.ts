@@ -30,11 +30,15 @@ export function normalizeText(text: string): string {
 	return out;
 }
 
-/** Strips Markdown markup that would only teach the model stray symbols. */
+/**
+ * Strips Markdown markup that would only teach the model stray symbols. Headings go entirely: as one-line
+ * paragraphs they would teach the model that an answer can be a single word.
+ */
 function stripMarkdown(paragraph: string): string {
 	return paragraph
 		.split('\n')
-		.map((line) => line.replace(/^\s*(#{1,6}|[-*+]|\d+\.)\s+/, '').replace(/\*\*|__|`/g, ''))
+		.filter((line) => !/^\s*#{1,6}\s/.test(line))
+		.map((line) => line.replace(/^\s*([-*+]|\d+\.)\s+/, '').replace(/\*\*|__|`/g, ''))
 		.join(' ');
 }
 

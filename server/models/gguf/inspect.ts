@@ -94,6 +94,10 @@ export async function inspectGguf(file: string): Promise<GgufModelInfo> {
 	} catch (error) {
 		throw new GgufValidationError(file, 'unreadable', `metadata cannot be read (${error instanceof Error ? error.message : String(error)}); the file may be truncated or corrupt`);
 	}
+	// The reader pads a short file with zeros instead of failing, so the header's own end must be inside the file.
+	if (info.infoEndOffset === undefined || info.infoEndOffset > size) {
+		throw new GgufValidationError(file, 'truncated', `the header and metadata need ${info.infoEndOffset ?? '?'} bytes but the file has ${size}: truncated or incomplete download`);
+	}
 
 	const architecture = lookup(info.metadata, 'general.architecture');
 	if (typeof architecture !== 'string') throw new GgufValidationError(file, 'missing-key', 'required key general.architecture is missing');
@@ -104,6 +108,8 @@ export async function inspectGguf(file: string): Promise<GgufModelInfo> {
 		const valid = key === 'tokenizer.ggml.tokens' ? Array.isArray(value) && value.length > 0 : key === 'tokenizer.ggml.model' || key === 'general.architecture' ? typeof value === 'string' : isPositive(value);
 		if (!valid) throw new GgufValidationError(file, 'bad-value', `key ${key} has an invalid value (${JSON.stringify(value)?.slice(0, 40)})`);
 	}
+
+	checkVocabulary(file, lookup(info.metadata, 'tokenizer.ggml.model'), lookup(info.metadata, 'tokenizer.ggml.tokens') as unknown[]);
 
 	const tensors = info.tensorInfo ?? [];
 	if (tensors.length === 0) throw new GgufValidationError(file, 'bad-value', 'the file contains no tensors');
@@ -138,6 +144,23 @@ export async function inspectGguf(file: string): Promise<GgufModelInfo> {
 		hasChatTemplate: typeof lookup(info.metadata, 'tokenizer.chat_template') === 'string',
 		metadata: info.metadata
 	};
+}
+
+/**
+ * A SentencePiece ("llama") vocabulary falls back to byte tokens for text it has no token for; when any of the
+ * 256 is missing, llama.cpp throws an uncaught C++ exception while loading and the process terminates.
+ */
+function checkVocabulary(file: string, tokenizer: unknown, tokens: readonly unknown[]): void {
+	if (tokenizer !== 'llama') return;
+	const present = new Set(tokens.filter((t): t is string => typeof t === 'string' && t.length === 6 && t.startsWith('<0x')));
+	const missing: string[] = [];
+	for (let byte = 0; byte < 256; byte++) {
+		const token = `<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`;
+		if (!present.has(token)) missing.push(token);
+	}
+	if (missing.length > 0) {
+		throw new GgufValidationError(file, 'bad-value', `tokenizer.ggml.tokens lacks byte token ${missing[0]}${missing.length > 1 ? ` and ${missing.length - 1} more` : ''}: a llama (SentencePiece) vocabulary needs all 256, or llama.cpp crashes`);
+	}
 }
 
 export type GgufCheck = { ok: true; info: GgufModelInfo } | { ok: false; error: GgufValidationError };

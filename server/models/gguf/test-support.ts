@@ -10,11 +10,17 @@ export interface TestGgufOptions {
 	set?: Readonly<Record<string, GgufValue>>;
 	/** Extra F32 values in an extra tensor, to make the file bigger (e.g. > 5 MB for resumable downloads). */
 	padValues?: number;
+	/** Leave out the 256 byte tokens (<0x00>…<0xFF>) that a llama vocabulary needs (default: false). */
+	withoutByteTokens?: boolean;
 }
+
+const byteTokens = Array.from({ length: 256 }, (_, i) => `<0x${i.toString(16).toUpperCase().padStart(2, '0')}>`);
 
 /** Metadata and tensors of a minimal llama model (not meant to produce sensible text). */
 export function testGgufFile(options: TestGgufOptions = {}): GgufFile {
-	const d = 8, ff = 16, vocab = ['<unk>', '<s>', '</s>', '▁a', '▁b'];
+	const d = 8, ff = 16;
+	const vocab = ['<unk>', '<s>', '</s>', '▁a', '▁b', ...(options.withoutByteTokens ? [] : byteTokens)];
+	const tokenTypes = vocab.map((t, i) => (i < 3 ? 3 : t.startsWith('<0x') ? 6 : 1)); // control, byte, normal
 	const metadata: [string, GgufValue][] = [
 		['general.architecture', gguf.string('llama')],
 		['general.name', gguf.string(options.name ?? 'Test Model')],
@@ -28,7 +34,7 @@ export function testGgufFile(options: TestGgufOptions = {}): GgufFile {
 		['tokenizer.ggml.model', gguf.string('llama')],
 		['tokenizer.ggml.tokens', gguf.strings(vocab)],
 		['tokenizer.ggml.scores', gguf.f32s(vocab.map(() => 0))],
-		['tokenizer.ggml.token_type', gguf.i32s([3, 3, 3, 1, 1])]
+		['tokenizer.ggml.token_type', gguf.i32s(tokenTypes)]
 	];
 	const filtered = metadata.filter(([key]) => !options.omit?.includes(key) && !(options.set && key in options.set));
 	for (const [key, value] of Object.entries(options.set ?? {})) filtered.push([key, value]);
