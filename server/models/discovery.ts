@@ -22,7 +22,7 @@ export interface ListedModel {
 }
 
 /** Folders under the models folder that never hold models. */
-const SKIPPED_DIRS = new Set(['corpus', 'scratch', 'node_modules']);
+const SKIPPED_DIRS = new Set(['corpus', 'node_modules']);
 const MAX_DEPTH = 3;
 
 async function findGgufFiles(dir: string, depth = 0): Promise<string[]> {

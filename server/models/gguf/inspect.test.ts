@@ -68,6 +68,16 @@ describe('inspectGguf', () => {
 		await expectProblem(inData, 'truncated', /tensor output\.weight \(F32\) ends at byte \d+ but the file has \d+ bytes/);
 	});
 
+	it('rejects metadata the reader cannot parse', async () => {
+		const bytes = encodeGguf(testGgufFile({ set: { 'test.marker': gguf.u32(1) } }));
+		const typeAt = bytes.indexOf('test.marker') + 'test.marker'.length;
+		expect(bytes.readUInt32LE(typeAt)).toBe(4); // u32
+		bytes.writeUInt32LE(99, typeAt); // no such value type
+		const file = path.join(dir, 'bad-type.gguf');
+		await writeFile(file, bytes);
+		await expectProblem(file, 'unreadable', /metadata cannot be read \(Unsupported GGUF value type "99"\)/);
+	});
+
 	it('rejects files missing keys whose absence would abort llama.cpp', async () => {
 		for (const key of ['llama.feed_forward_length', 'llama.attention.head_count', 'llama.context_length', 'tokenizer.ggml.tokens', 'general.architecture']) {
 			const file = await broken(`no-${key}.gguf`, { omit: [key] });
