@@ -10,6 +10,8 @@ import type { Realtime } from './realtime/attach';
 import { createRoomsRepository } from './rooms/rooms.repository';
 import { createRoomsService, type RoomsService } from './rooms/rooms.service';
 import { migrateToLatest, openDatabase, type Db } from './storage/db';
+import { createYjsDocStore, type YjsDocStore, type YjsDocStoreOptions } from './yjs/doc-store';
+import { createKyselyYjsPersistence } from './yjs/persistence';
 
 /** Every service of one process, built once by the entry (server/index.ts or the Vite plugin) and injected. */
 export interface AppContext {
@@ -19,6 +21,8 @@ export interface AppContext {
 	auth: AuthService;
 	rooms: RoomsService;
 	models: ModelService;
+	/** Each room's collaborative prompt (Y.Doc), loaded on use and persisted to yjs_updates. */
+	yjs: YjsDocStore;
 	startedAt: number;
 	/** Set by the entry once Socket.IO is attached. */
 	realtime?: Realtime;
@@ -27,7 +31,7 @@ export interface AppContext {
 	close(): Promise<void>;
 }
 
-export async function createAppContext(config: Config, logger: Logger): Promise<AppContext> {
+export async function createAppContext(config: Config, logger: Logger, options: { yjs?: YjsDocStoreOptions } = {}): Promise<AppContext> {
 	const db = openDatabase(config.database);
 	try {
 		await migrateToLatest(db);
@@ -44,6 +48,7 @@ export async function createAppContext(config: Config, logger: Logger): Promise<
 		sessionDays: config.sessionDays
 	});
 	const rooms = createRoomsService({ rooms: createRoomsRepository(db), users });
+	const yjs = createYjsDocStore(createKyselyYjsPersistence(db), logger.child({ component: 'yjs' }), options.yjs);
 	const models = await ModelService.create(config, logger.child({ component: 'models' }));
 
 	if (config.admin) {
@@ -58,11 +63,13 @@ export async function createAppContext(config: Config, logger: Logger): Promise<
 		auth,
 		rooms,
 		models,
+		yjs,
 		startedAt: Date.now(),
 		authenticate: (credentials) => authenticate(auth, credentials),
 		async close() {
 			await ctx.realtime?.close();
 			await models.close();
+			await yjs.close(); // stores pending prompt edits before the database goes
 			await db.destroy();
 		}
 	};

@@ -11,5 +11,5 @@ export async function attachToViteServer(httpServer: Server, port: number): Prom
 	const logger = createLogger(config.log);
 	const ctx = await createAppContext(config, logger);
 	registerAppContext(ctx);
-	ctx.realtime = createApplication(httpServer, { auth: ctx.auth, rooms: ctx.rooms, logger, origin: config.origin });
+	ctx.realtime = createApplication(httpServer, { auth: ctx.auth, rooms: ctx.rooms, yjs: ctx.yjs, logger, origin: config.origin });
 }

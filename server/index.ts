@@ -31,7 +31,7 @@ async function main() {
 			res.end('Not found');
 		});
 	});
-	ctx.realtime = createApplication(server, { auth: ctx.auth, rooms: ctx.rooms, logger, origin: config.origin });
+	ctx.realtime = createApplication(server, { auth: ctx.auth, rooms: ctx.rooms, yjs: ctx.yjs, logger, origin: config.origin });
 
 	server.on('error', (err: NodeJS.ErrnoException) => {
 		logger.fatal({ err }, err.code === 'EADDRINUSE' ? `Port ${config.port} is already in use (set PORT)` : 'HTTP server error');

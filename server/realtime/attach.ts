@@ -5,6 +5,9 @@ import type { AuthService } from '../auth/auth.service';
 import type { Logger } from '../logger';
 import { registerRoomHandlers } from '../rooms/rooms.handlers';
 import type { RoomsService } from '../rooms/rooms.service';
+import type { YjsDocStore } from '../yjs/doc-store';
+import type { YjsLimits } from '../yjs/limits';
+import { createYjsRealtime } from '../yjs/yjs.handlers';
 import { isAllowedOrigin } from './origin';
 import { broadcastPresence } from './presence';
 import { roomChannel, sessionChannel, userChannel, type AppServer } from './types';
@@ -13,6 +16,10 @@ export interface RealtimeDeps {
 	auth: AuthService;
 	rooms: RoomsService;
 	logger: Logger;
+	/** The rooms' collaborative prompt documents (AppContext.yjs). */
+	yjs: YjsDocStore;
+	/** Per-client limits on `yjs:*` messages; defaults in server/yjs/limits.ts. */
+	yjsLimits?: Partial<YjsLimits>;
 	/** Public origin; when unset the Host header decides (see isAllowedOrigin). */
 	origin?: string;
 }
@@ -52,11 +59,14 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		}
 	});
 
+	const yjs = createYjsRealtime(io, { docs: deps.yjs, rooms: deps.rooms, log: log.child({ component: 'yjs' }), limits: deps.yjsLimits });
+
 	io.on('connection', (socket) => {
 		const { user, sessionId } = socket.data;
 		void socket.join(userChannel(user.id));
 		if (sessionId) void socket.join(sessionChannel(sessionId));
 		registerRoomHandlers(io, socket, { rooms: deps.rooms, log: log.child({ userId: user.id }) });
+		yjs.registerYjsHandlers(socket, log.child({ userId: user.id }));
 
 		let joinedRooms: string[] = [];
 		socket.on('disconnecting', () => {
@@ -93,6 +103,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		async close() {
 			deps.rooms.events.off('member-added', onMemberAdded);
 			deps.rooms.events.off('member-removed', onMemberRemoved);
+			yjs.close();
 			await io.close();
 		}
 	};

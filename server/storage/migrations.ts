@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 // Migrations are plain objects in code (not files on disk) so the same list runs in dev, production and tests,
 // on SQLite and PostgreSQL alike. Append new ones; never edit a shipped one.
@@ -57,6 +57,23 @@ const migrations: Record<string, Migration> = {
 			for (const table of ['room_members', 'rooms', 'api_keys', 'sessions', 'users']) {
 				await db.schema.dropTable(table).execute();
 			}
+		}
+	},
+	// Append-only Yjs update blobs per room (server/yjs/persistence.ts); compaction merges a room's rows into one.
+	'0002_yjs': {
+		async up(db: Kysely<any>) {
+			const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+			await db.schema
+				.createTable('yjs_updates')
+				.addColumn('id', postgres ? 'bigserial' : 'integer', (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+				.addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+				.addColumn('data', postgres ? sql`bytea` : 'blob', (c) => c.notNull())
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.execute();
+			await db.schema.createIndex('yjs_updates_room_id').on('yjs_updates').columns(['room_id', 'id']).execute();
+		},
+		async down(db: Kysely<any>) {
+			await db.schema.dropTable('yjs_updates').execute();
 		}
 	}
 };

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 // Times are epoch milliseconds stored as BIGINT (PostgreSQL) / INTEGER (SQLite) so both dialects compare them the
 // same way; booleans are avoided for the same reason.
@@ -47,12 +47,22 @@ export interface RoomMembersTable {
 }
 
 
+/** One Yjs update (or a compacted merge of many) of a room's prompt document, in append order. */
+export interface YjsUpdatesTable {
+	id: Generated<number>;
+	room_id: string;
+	/** bytea on PostgreSQL, blob on SQLite; both drivers return a Buffer. */
+	data: Uint8Array;
+	created_at: number;
+}
+
 export interface DB {
 	users: UsersTable;
 	sessions: SessionsTable;
 	api_keys: ApiKeysTable;
 	rooms: RoomsTable;
 	room_members: RoomMembersTable;
+	yjs_updates: YjsUpdatesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -6,6 +6,8 @@ import { createAppContext, type AppContext } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { silentLogger } from '../../server/logger';
 import { createApplication } from '../../server/realtime/attach';
+import type { YjsDocStoreOptions } from '../../server/yjs/doc-store';
+import type { YjsLimits } from '../../server/yjs/limits';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -19,11 +21,21 @@ export interface TestServer {
 }
 
 /** A real HTTP server with the real Socket.IO setup and a real (in-memory SQLite) database on an ephemeral port. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+	env: Record<string, string> = {},
+	options: { yjs?: YjsDocStoreOptions; yjsLimits?: Partial<YjsLimits> } = {}
+): Promise<TestServer> {
 	const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', ...env });
-	const ctx = await createAppContext(config, silentLogger());
+	const ctx = await createAppContext(config, silentLogger(), { yjs: options.yjs });
 	const server = http.createServer((_req, res) => res.writeHead(404).end());
-	ctx.realtime = createApplication(server, { auth: ctx.auth, rooms: ctx.rooms, logger: ctx.logger, origin: config.origin });
+	ctx.realtime = createApplication(server, {
+		auth: ctx.auth,
+		rooms: ctx.rooms,
+		yjs: ctx.yjs,
+		yjsLimits: options.yjsLimits,
+		logger: ctx.logger,
+		origin: config.origin
+	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	const clients: TestClient[] = [];

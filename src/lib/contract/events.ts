@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Result } from './result';
 import { roomIdSchema, type OnlineUser, type RoomDetail, type RoomMember } from './rooms';
+import type { yjsAwarenessSchema, yjsLeaveSchema, yjsSyncSchema, YjsMessagePayload } from './yjs';
 
 export const roomJoinSchema = z.object({ roomId: roomIdSchema });
 export const roomLeaveSchema = z.object({ roomId: roomIdSchema });
@@ -19,6 +20,12 @@ export interface PresencePayload {
 export interface ClientToServerEvents {
 	'room:join': (payload: z.input<typeof roomJoinSchema>, ack: (result: Result<RoomJoined>) => void) => void;
 	'room:leave': (payload: z.input<typeof roomLeaveSchema>, ack: (result: Result<null>) => void) => void;
+	/** A y-protocols sync message for the room's prompt document (members only; see docs/PROTOCOL.md). */
+	'yjs:sync': (payload: z.input<typeof yjsSyncSchema>, ack: (result: Result<null>) => void) => void;
+	/** A y-protocols awareness update (name, colour, cursor) for the room's prompt. */
+	'yjs:awareness': (payload: z.input<typeof yjsAwarenessSchema>, ack: (result: Result<null>) => void) => void;
+	/** Stop receiving the room's document and awareness; your cursor disappears for the others. */
+	'yjs:leave': (payload: z.input<typeof yjsLeaveSchema>, ack: (result: Result<null>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -27,6 +34,10 @@ export interface ServerToClientEvents {
 	'room:members': (payload: { roomId: string; members: RoomMember[] }) => void;
 	/** You were removed from a room (or it was deleted): drop its state. */
 	'room:removed': (payload: { roomId: string }) => void;
+	/** A y-protocols sync message (the server's step 2 and step 1, or someone's update). */
+	'yjs:sync': (payload: YjsMessagePayload) => void;
+	/** Awareness changes of other clients, at most ~10 per second per client. */
+	'yjs:awareness': (payload: YjsMessagePayload) => void;
 }
 
 export interface InterServerEvents {

@@ -1,0 +1,83 @@
+// The collaborative prompt: what a room's Y.Doc holds and the payloads of the `yjs:*` socket events.
+// Zod and types only: `yjs` is imported for its types, so this module adds no runtime dependency.
+import { z } from 'zod';
+import type * as Y from 'yjs';
+import { roomIdSchema } from './rooms';
+
+/** Names of the shared types in every room's document. */
+export const PROMPT_TEXT = 'prompt';
+export const SETTINGS_MAP = 'settings';
+
+/** The same three modes as a run request (contract/runs.ts), kept here so the editor needs nothing else. */
+export const promptModeSchema = z.enum(['orchestrated', 'direct', 'compare']);
+export type PromptMode = z.infer<typeof promptModeSchema>;
+
+/**
+ * One value per key of the `settings` Y.Map. Any peer can write anything into a Y.Map, so readers validate each key
+ * and fall back to its default instead of trusting the document.
+ */
+export const promptSettingsSchema = z.object({
+	mode: promptModeSchema,
+	/** 'auto' lets the orchestrator choose; otherwise a model id from the catalogue. */
+	model: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'not a model id'),
+	/** Same bounds as a run request's sampling, so the settings can become one unchanged. */
+	temperature: z.number().min(0).max(2),
+	maxTokens: z.number().int().min(1).max(8192),
+	approvalGate: z.boolean()
+});
+export type PromptSettings = z.infer<typeof promptSettingsSchema>;
+
+export const defaultPromptSettings: PromptSettings = {
+	mode: 'orchestrated',
+	model: 'auto',
+	temperature: 0.7,
+	maxTokens: 512,
+	approvalGate: false
+};
+
+/** The settings as the document has them, each invalid or missing key replaced by its default. */
+export function readPromptSettings(doc: Y.Doc): PromptSettings {
+	const map = doc.getMap<unknown>(SETTINGS_MAP);
+	const settings = { ...defaultPromptSettings };
+	for (const key of Object.keys(defaultPromptSettings) as (keyof PromptSettings)[]) {
+		const parsed = promptSettingsSchema.shape[key].safeParse(map.get(key));
+		if (parsed.success) (settings as Record<string, unknown>)[key] = parsed.data;
+	}
+	return settings;
+}
+
+/** What a run starts from: the prompt text and its validated settings. */
+export function readPromptSnapshot(doc: Y.Doc): { prompt: string; settings: PromptSettings } {
+	return { prompt: doc.getText(PROMPT_TEXT).toString(), settings: readPromptSettings(doc) };
+}
+
+/**
+ * Binary frames: browsers receive ArrayBuffer, Node receives Buffer (a Uint8Array). Both become a Uint8Array view.
+ */
+export const yjsBytesSchema = z
+	.custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, 'expected binary data')
+	.transform((v) => (v instanceof Uint8Array ? v : new Uint8Array(v)));
+
+/** A y-protocols sync message (step 1, step 2 or update) for one room's document. */
+export const yjsSyncSchema = z.object({ roomId: roomIdSchema, message: yjsBytesSchema });
+/** A y-protocols awareness update (cursor, name, colour) for one room. */
+export const yjsAwarenessSchema = z.object({ roomId: roomIdSchema, message: yjsBytesSchema });
+export const yjsLeaveSchema = z.object({ roomId: roomIdSchema });
+
+export interface YjsMessagePayload {
+	roomId: string;
+	/** Sent as Uint8Array; arrives as Buffer in Node and as ArrayBuffer in browsers. */
+	message: Uint8Array | ArrayBuffer;
+}
+
+/** What the UI puts in its awareness state; the server overwrites `user.id` and `user.name` with the login's. */
+export interface AwarenessUser {
+	id?: string;
+	name: string;
+	color: string;
+}
+export interface PromptAwarenessState {
+	user: AwarenessUser;
+	/** Y.RelativePosition JSON of the selection in the prompt text, or null when not editing. */
+	cursor?: { anchor: unknown; head: unknown } | null;
+}

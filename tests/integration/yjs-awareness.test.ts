@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PromptAwarenessState } from '../../src/lib/contract/yjs';
+import { encodeAwarenessEntries } from '../../server/yjs/protocol';
+import { addMembers, openSyncedEditor, rawEmit, sleep, waitFor } from '../../server/yjs/test-support';
+import { connected, startTestServer, type TestServer } from '../helpers/test-server';
+
+describe('collaborative prompt awareness', () => {
+	let server: TestServer;
+	afterEach(() => server?.close());
+
+	async function twoEditors() {
+		server = await startTestServer();
+		const owner = await server.user('Ann');
+		const room = await server.ctx.rooms.create({ id: owner.id }, { name: 'Cursors', visibility: 'private' });
+		const [bobUser] = await addMembers(server, room.inviteToken!, ['Bob']);
+		const ann = await openSyncedEditor(server, owner, room.id);
+		const bob = await openSyncedEditor(server, bobUser, room.id);
+		return { owner, bobUser, room, ann, bob };
+	}
+
+	it('shows each editor’s name, colour and cursor to the others, under the login’s name', async () => {
+		const { owner, ann, bob } = await twoEditors();
+		const state: PromptAwarenessState = { user: { name: 'Mallory', color: '#e11d48' }, cursor: { anchor: 3, head: 5 } };
+		ann.awareness.setLocalState(state);
+		await waitFor(() => bob.awareness.getStates().has(ann.doc.clientID), 'Bob to see Ann’s cursor');
+		expect(bob.awareness.getStates().get(ann.doc.clientID)).toEqual({
+			user: { id: owner.id, name: 'Ann', color: '#e11d48' }, // the server overrides the claimed name
+			cursor: { anchor: 3, head: 5 }
+		});
+
+		ann.awareness.setLocalStateField('cursor', { anchor: 9, head: 9 });
+		await waitFor(() => bob.awareness.getStates().get(ann.doc.clientID)?.cursor?.anchor === 9, 'the cursor to move');
+	});
+
+	it('sends current cursors to an editor that joins later', async () => {
+		const { owner, room, ann } = await twoEditors();
+		ann.awareness.setLocalState({ user: { name: 'Ann', color: '#0ea5e9' }, cursor: null });
+		await waitFor(() => server.ctx.yjs.loaded(room.id)?.awareness.getStates().has(ann.doc.clientID) ?? false, 'the server to have it');
+		const annOtherTab = await openSyncedEditor(server, owner, room.id);
+		await waitFor(() => annOtherTab.awareness.getStates().get(ann.doc.clientID)?.user?.color === '#0ea5e9', 'the new tab to see it');
+	});
+
+	it('removes a cursor for everyone as soon as its socket disconnects', async () => {
+		const { ann, bob } = await twoEditors();
+		ann.awareness.setLocalState({ user: { name: 'Ann', color: '#22c55e' } });
+		await waitFor(() => bob.awareness.getStates().has(ann.doc.clientID), 'Bob to see Ann');
+		const removedAt = Date.now();
+		ann.socket.disconnect(); // no goodbye from the client: the server must clean up
+		await waitFor(() => !bob.awareness.getStates().has(ann.doc.clientID), 'Ann’s cursor to disappear', 2000);
+		expect(Date.now() - removedAt).toBeLessThan(2000); // not the 30 s awareness timeout
+	});
+
+	it('removes the cursor when the provider is destroyed while the socket stays connected', async () => {
+		const { ann, bob } = await twoEditors();
+		ann.awareness.setLocalState({ user: { name: 'Ann', color: '#22c55e' } });
+		await waitFor(() => bob.awareness.getStates().has(ann.doc.clientID), 'Bob to see Ann');
+		ann.provider.destroy(); // e.g. the prompt panel closed; the tab's socket is still used by the rest of the page
+		await waitFor(() => !bob.awareness.getStates().has(ann.doc.clientID), 'Ann’s cursor to disappear', 2000);
+		expect(ann.socket.connected).toBe(true);
+		bob.doc.getText('prompt').insert(0, 'not for Ann');
+		await sleep(100);
+		expect(ann.doc.getText('prompt').toString()).toBe('');
+	});
+
+	it('relays at most ~10 awareness messages per second per client, ending with the latest state', async () => {
+		const { ann, bob } = await twoEditors();
+		let received = 0;
+		bob.socket.on('yjs:awareness', () => received++);
+		const started = Date.now();
+		for (let i = 1; i <= 60; i++) {
+			ann.awareness.setLocalState({ user: { name: 'Ann', color: '#000' }, cursor: { anchor: i, head: i } });
+			await sleep(5);
+		}
+		const elapsed = Date.now() - started;
+		await waitFor(() => bob.awareness.getStates().get(ann.doc.clientID)?.cursor?.anchor === 60, 'the last cursor position');
+		await sleep(150);
+		expect(received).toBeGreaterThan(0);
+		expect(received).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 2); // 60 changes, one relay per 100 ms
+	});
+
+	it('refuses awareness for a client id another user speaks for', async () => {
+		const { bobUser, room, ann } = await twoEditors();
+		ann.awareness.setLocalState({ user: { name: 'Ann', color: '#000' } });
+		await waitFor(() => server.ctx.yjs.loaded(room.id)?.awareness.getStates().has(ann.doc.clientID) ?? false, 'the server to have it');
+		const intruder = server.client({ cookie: bobUser.cookie });
+		await connected(intruder);
+		// A forged "Ann left" for Ann's client id.
+		const forged = encodeAwarenessEntries([{ clientId: ann.doc.clientID, clock: 999, state: null }]);
+		const result = await rawEmit(intruder, 'yjs:awareness', { roomId: room.id, message: forged });
+		expect(result).toEqual({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/someone else/) } });
+		expect(server.ctx.yjs.loaded(room.id)?.awareness.getStates().has(ann.doc.clientID)).toBe(true);
+	});
+});
