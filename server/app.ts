@@ -6,10 +6,16 @@ import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { ModelService } from './models/service';
+import { RunBus } from './orchestrator/bus';
+import { createCheckpointer } from './orchestrator/checkpointer';
+import { Orchestrator } from './orchestrator/runner';
+import { createRunsRepository, type RunsRepository } from './orchestrator/runs.repository';
 import type { Realtime } from './realtime/attach';
 import { createRoomsRepository } from './rooms/rooms.repository';
 import { createRoomsService, type RoomsService } from './rooms/rooms.service';
+import { readinessChecks, type ReadinessCheck } from './readiness';
 import { migrateToLatest, openDatabase, type Db } from './storage/db';
+import { createObservability, type Observability } from './telemetry/observability';
 import { createYjsDocStore, type YjsDocStore, type YjsDocStoreOptions } from './yjs/doc-store';
 import { createKyselyYjsPersistence } from './yjs/persistence';
 
@@ -21,6 +27,13 @@ export interface AppContext {
 	auth: AuthService;
 	rooms: RoomsService;
 	models: ModelService;
+	runs: RunsRepository;
+	/** Run events as they happen; the realtime layer and SSE streams subscribe. */
+	bus: RunBus;
+	orchestrator: Orchestrator;
+	/** Metrics and the telemetry sampler (the entry starts the sampler; tests may not). */
+	observability: Observability;
+	readiness(): Promise<ReadinessCheck[]>;
 	/** Each room's collaborative prompt (Y.Doc), loaded on use and persisted to yjs_updates. */
 	yjs: YjsDocStore;
 	startedAt: number;
@@ -50,6 +63,19 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 	const rooms = createRoomsService({ rooms: createRoomsRepository(db), users });
 	const yjs = createYjsDocStore(createKyselyYjsPersistence(db), logger.child({ component: 'yjs' }), options.yjs);
 	const models = await ModelService.create(config, logger.child({ component: 'models' }));
+	const runs = createRunsRepository(db);
+	const bus = new RunBus();
+	const checkpointer = await createCheckpointer(config.database);
+	const orchestrator = new Orchestrator({ runs, bus, models, checkpointer: checkpointer.saver, logger: logger.child({ component: 'orchestrator' }) });
+	await orchestrator.recoverInterrupted();
+	const observability = createObservability({
+		models,
+		bus,
+		logger: logger.child({ component: 'telemetry' }),
+		intervalMs: config.telemetryIntervalMs,
+		activeRuns: () => orchestrator.activeCount(),
+		realtimeCounts: () => ctx.realtime?.counts() ?? { sockets: 0, rooms: 0 }
+	});
 
 	if (config.admin) {
 		const { created } = await auth.seedAdmin(config.admin.email, config.admin.password);
@@ -63,11 +89,19 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		auth,
 		rooms,
 		models,
+		runs,
+		bus,
+		orchestrator,
+		observability,
+		readiness: readinessChecks({ db, modelsDir: config.modelsDir }),
 		yjs,
 		startedAt: Date.now(),
 		authenticate: (credentials) => authenticate(auth, credentials),
 		async close() {
 			await ctx.realtime?.close();
+			await observability.close();
+			await orchestrator.close();
+			await checkpointer.close();
 			await models.close();
 			await yjs.close(); // stores pending prompt edits before the database goes
 			await db.destroy();

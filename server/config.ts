@@ -30,6 +30,8 @@ const envSchema = z.object({
 	MODEL_CONTEXT_SIZE: z.coerce.number().int().min(256).max(131_072).default(4096),
 	MODEL_MMAP: boolFromEnv.default(true),
 	GENERATE_MODELS: boolFromEnv.default(true),
+	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+	TELEMETRY_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	LOG_PRETTY: boolFromEnv.optional(),
 	NODE_ENV: z.string().optional()
@@ -66,6 +68,9 @@ export interface Config {
 		generate: boolean;
 	};
 	log: { level: string; pretty: boolean };
+	/** Bearer token /metrics requires; open when unset. */
+	metricsToken?: string;
+	telemetryIntervalMs: number;
 	production: boolean;
 }
 
@@ -116,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			generate: e.GENERATE_MODELS
 		},
 		log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? !production },
+		metricsToken: e.METRICS_TOKEN,
+		telemetryIntervalMs: e.TELEMETRY_INTERVAL_MS,
 		production
 	};
 }

@@ -26,6 +26,8 @@ export interface RealtimeDeps {
 
 export interface Realtime {
 	io: AppServer;
+	/** Connected sockets, and prompt rooms with at least one of them (for metrics). */
+	counts(): { sockets: number; rooms: number };
 	/** Closes every socket of a login session (on logout). */
 	disconnectSession(sessionId: string): void;
 	close(): Promise<void>;
@@ -97,6 +99,11 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 
 	return {
 		io,
+		counts() {
+			let rooms = 0;
+			for (const name of io.sockets.adapter.rooms.keys()) if (name.startsWith('room:')) rooms++;
+			return { sockets: io.engine.clientsCount, rooms };
+		},
 		disconnectSession(sessionId) {
 			io.in(sessionChannel(sessionId)).disconnectSockets(true);
 		},

@@ -18,6 +18,9 @@ export function createRoomsRepository(db: Db) {
 		findById(id: string) {
 			return db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
 		},
+		findOwnedByName(ownerId: string, name: string) {
+			return db.selectFrom('rooms').selectAll().where('owner_id', '=', ownerId).where('name', '=', name).orderBy('created_at', 'asc').executeTakeFirst();
+		},
 		findByInviteToken(token: string) {
 			return db.selectFrom('rooms').selectAll().where('invite_token', '=', token).executeTakeFirst();
 		},

@@ -5,6 +5,8 @@ import { randomToken } from '../auth/tokens';
 import type { UsersRepository } from '../auth/users.repository';
 import type { RoomsRepository } from './rooms.repository';
 
+export const PERSONAL_ROOM_NAME = 'Personal (API runs)';
+
 export interface Caller {
 	id: string;
 }
@@ -137,6 +139,13 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 			if (!allowed.ok) return allowed;
 			await deps.rooms.setInviteToken(roomId, randomToken(20));
 			return detail(roomId, caller);
+		},
+
+		/** The caller's private room for API runs that name no room; created on first use. */
+		async personalRoomId(caller: Caller): Promise<string> {
+			const existing = await deps.rooms.findOwnedByName(caller.id, PERSONAL_ROOM_NAME);
+			if (existing) return existing.id;
+			return (await this.create(caller, { name: PERSONAL_ROOM_NAME, visibility: 'private' })).id;
 		},
 
 		/** Whether the caller may read a room's live state (members only, also for public rooms). */

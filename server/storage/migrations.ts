@@ -75,6 +75,48 @@ const migrations: Record<string, Migration> = {
 		async down(db: Kysely<any>) {
 			await db.schema.dropTable('yjs_updates').execute();
 		}
+	},
+	'0003_runs': {
+		async up(db: Kysely<any>) {
+			await db.schema
+				.createTable('runs')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+				.addColumn('author_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+				.addColumn('mode', 'text', (c) => c.notNull())
+				.addColumn('prompt', 'text', (c) => c.notNull())
+				.addColumn('request', 'text', (c) => c.notNull()) // the validated RunRequest as JSON
+				.addColumn('status', 'text', (c) => c.notNull())
+				.addColumn('model_id', 'text')
+				.addColumn('task', 'text')
+				.addColumn('title', 'text')
+				.addColumn('summary', 'text')
+				.addColumn('answer', 'text')
+				.addColumn('parent_run_id', 'text')
+				.addColumn('forked_from_node', 'text')
+				.addColumn('approval_by', 'text')
+				.addColumn('metrics', 'text')
+				.addColumn('error', 'text')
+				.addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
+				.addColumn('created_at', 'bigint', (c) => c.notNull())
+				.addColumn('started_at', 'bigint')
+				.addColumn('finished_at', 'bigint')
+				.execute();
+			await db.schema.createIndex('runs_room_created').on('runs').columns(['room_id', 'created_at']).execute();
+			await db.schema
+				.createTable('run_events')
+				.addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+				.addColumn('seq', 'integer', (c) => c.notNull())
+				.addColumn('ts', 'bigint', (c) => c.notNull())
+				.addColumn('type', 'text', (c) => c.notNull())
+				.addColumn('data', 'text', (c) => c.notNull())
+				.addPrimaryKeyConstraint('run_events_pk', ['run_id', 'seq'])
+				.execute();
+		},
+		async down(db: Kysely<any>) {
+			await db.schema.dropTable('run_events').execute();
+			await db.schema.dropTable('runs').execute();
+		}
 	}
 };
 

@@ -47,6 +47,38 @@ export interface RoomMembersTable {
 }
 
 
+export interface RunsTable {
+	id: string;
+	room_id: string;
+	author_id: string;
+	mode: 'orchestrated' | 'direct' | 'compare';
+	prompt: string;
+	request: string;
+	status: 'queued' | 'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'cancelled';
+	model_id: string | null;
+	task: string | null;
+	title: string | null;
+	summary: string | null;
+	answer: string | null;
+	parent_run_id: string | null;
+	forked_from_node: string | null;
+	approval_by: string | null;
+	metrics: string | null;
+	error: string | null;
+	last_seq: number;
+	created_at: number;
+	started_at: number | null;
+	finished_at: number | null;
+}
+
+export interface RunEventsTable {
+	run_id: string;
+	seq: number;
+	ts: number;
+	type: string;
+	data: string;
+}
+
 /** One Yjs update (or a compacted merge of many) of a room's prompt document, in append order. */
 export interface YjsUpdatesTable {
 	id: Generated<number>;
@@ -62,6 +94,8 @@ export interface DB {
 	api_keys: ApiKeysTable;
 	rooms: RoomsTable;
 	room_members: RoomMembersTable;
+	runs: RunsTable;
+	run_events: RunEventsTable;
 	yjs_updates: YjsUpdatesTable;
 }
 

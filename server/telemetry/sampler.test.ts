@@ -50,7 +50,9 @@ describe('sampler on this CPU-only machine', () => {
 		expect(sample.cpu.processPercent).toBeGreaterThan(expectedPercent * 0.7);
 		expect(sample.cpu.processPercent).toBeLessThan(expectedPercent * 1.3 + 1);
 		expect(sample.cpu.machinePercent).toBeGreaterThan(0);
-		expect(sample.windowMs).toBeGreaterThanOrEqual(150);
+		// 150 ms of CPU time can take a little less wall time when GC threads help, so allow some slack.
+		expect(sample.windowMs).toBeGreaterThanOrEqual(100);
+		expect(sample.windowMs).toBeLessThanOrEqual(performance.now() - wall0 + 50);
 		expect(sample.memory.totalBytes).toBe(os.totalmem());
 		expect(sample.memory.usedBytes).toBeGreaterThan(0);
 		expect(sample.memory.usedBytes).toBeLessThan(sample.memory.totalBytes);

@@ -1,0 +1,32 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import type { Database } from '../config';
+
+export interface Checkpointer {
+	saver: BaseCheckpointSaver;
+	close(): Promise<void>;
+}
+
+/**
+ * LangGraph checkpoints live beside the app's data: a `checkpoints.db` next to the SQLite file (in memory for an
+ * in-memory database), or the same PostgreSQL database (LangGraph's own tables) when DATABASE_URL is postgres.
+ */
+export async function createCheckpointer(database: Database): Promise<Checkpointer> {
+	if (database.kind === 'postgres') {
+		const saver = PostgresSaver.fromConnString(database.url);
+		await saver.setup();
+		return { saver, close: () => saver.end() };
+	}
+	const file = database.file === ':memory:' ? ':memory:' : path.join(path.dirname(database.file), 'checkpoints.db');
+	if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+	const saver = SqliteSaver.fromConnString(file);
+	return {
+		saver,
+		async close() {
+			saver.db.close();
+		}
+	};
+}

@@ -1,0 +1,106 @@
+import type { RunEvent, RunStatus, RunSummary } from '../../src/lib/contract/runs';
+import type { Db } from '../storage/db';
+import type { RunsTable } from '../storage/schema';
+
+export interface RunFilter {
+	status?: RunStatus;
+	modelId?: string;
+	task?: string;
+	authorId?: string;
+	/** Text search in prompt and title. */
+	q?: string;
+	/** Cursor: runs created before this time. */
+	before?: number;
+	limit: number;
+}
+
+const toSummary = (r: RunsTable): RunSummary => ({
+	id: r.id,
+	roomId: r.room_id,
+	authorId: r.author_id,
+	mode: r.mode,
+	prompt: r.prompt,
+	status: r.status,
+	modelId: r.model_id,
+	task: r.task,
+	title: r.title,
+	summary: r.summary,
+	parentRunId: r.parent_run_id,
+	forkedFromNode: r.forked_from_node,
+	createdAt: r.created_at,
+	startedAt: r.started_at,
+	finishedAt: r.finished_at,
+	metrics: r.metrics ? JSON.parse(r.metrics) : null,
+	error: r.error,
+	lastSeq: r.last_seq
+});
+
+export function createRunsRepository(db: Db) {
+	return {
+		async insert(run: RunsTable): Promise<void> {
+			await db.insertInto('runs').values(run).execute();
+		},
+		async update(id: string, patch: Partial<Omit<RunsTable, 'id'>>): Promise<void> {
+			await db.updateTable('runs').set(patch).where('id', '=', id).execute();
+		},
+		async get(id: string): Promise<(RunSummary & { request: string; answer: string | null }) | undefined> {
+			const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+			return row ? { ...toSummary(row), request: row.request, answer: row.answer } : undefined;
+		},
+		async list(roomId: string, f: RunFilter): Promise<RunSummary[]> {
+			let q = db.selectFrom('runs').selectAll().where('room_id', '=', roomId);
+			if (f.status) q = q.where('status', '=', f.status);
+			if (f.modelId) q = q.where('model_id', '=', f.modelId);
+			if (f.task) q = q.where('task', '=', f.task);
+			if (f.authorId) q = q.where('author_id', '=', f.authorId);
+			if (f.before) q = q.where('created_at', '<', f.before);
+			if (f.q) {
+				// LIKE with escaped wildcards: the same on SQLite and PostgreSQL (case-folded with lower()).
+				const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+				q = q.where((eb) =>
+					eb.or([
+						eb(eb.fn('lower', ['prompt']), 'like', eb.val(pattern)),
+						eb(eb.fn('lower', ['title']), 'like', eb.val(pattern))
+					])
+				);
+			}
+			const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+			return rows.map(toSummary);
+		},
+		/** Runs that were in flight when the process stopped. */
+		async listUnfinished(): Promise<RunSummary[]> {
+			const rows = await db.selectFrom('runs').selectAll().where('status', 'in', ['queued', 'running', 'waiting_approval']).execute();
+			return rows.map(toSummary);
+		},
+		/** Appends events (already numbered) and moves the run's last_seq, in one transaction. */
+		async appendEvents(events: RunEvent[]): Promise<void> {
+			if (events.length === 0) return;
+			await db.transaction().execute(async (trx) => {
+				await trx
+					.insertInto('run_events')
+					.values(events.map((e) => ({ run_id: e.runId, seq: e.seq, ts: e.ts, type: e.type, data: JSON.stringify(e.data) })))
+					.execute();
+				const last = new Map<string, number>();
+				for (const e of events) last.set(e.runId, Math.max(last.get(e.runId) ?? 0, e.seq));
+				for (const [runId, seq] of last) await trx.updateTable('runs').set({ last_seq: seq }).where('id', '=', runId).execute();
+			});
+		},
+		async eventsAfter(runId: string, afterSeq: number, limit = 5000): Promise<RunEvent[]> {
+			const rows = await db
+				.selectFrom('run_events')
+				.selectAll()
+				.where('run_id', '=', runId)
+				.where('seq', '>', afterSeq)
+				.orderBy('seq', 'asc')
+				.limit(limit)
+				.execute();
+			return rows.map((r) => ({ runId: r.run_id, seq: r.seq, ts: r.ts, type: r.type, data: JSON.parse(r.data) }) as RunEvent);
+		},
+		async lastSeq(runId: string): Promise<number> {
+			const row = await db.selectFrom('run_events').select((eb) => eb.fn.max('seq').as('seq')).where('run_id', '=', runId).executeTakeFirst();
+			return Number(row?.seq ?? 0);
+		}
+	};
+}
+
+export type RunsRepository = ReturnType<typeof createRunsRepository>;

@@ -1,0 +1,52 @@
+import { Annotation } from '@langchain/langgraph';
+import type { ApprovalDecision, NodeName, RunMetrics, RunMode, RunRequest, Sampling } from '../../src/lib/contract/runs';
+import type { ChatMessage } from '../models/executor';
+import type { HistoryResult, ResourceSnapshot, RoutingDecision, RunSummary, TaskAnalysis, ValidationResult } from './nodes/types';
+
+export interface AnswerRecord {
+	modelId: string;
+	text: string;
+	finishReason: string;
+	metrics: RunMetrics;
+}
+
+export interface CompareRecord extends AnswerRecord {
+	score: number;
+	ok: boolean;
+}
+
+/** Concatenates lists written by nodes of the same step (several nodes may skip at once). */
+const appendList = <T>() => Annotation<T[]>({ reducer: (a, b) => [...a, ...b], default: () => [] });
+
+/** The graph's state: what each node reads and writes. Checkpointed after every step, so runs can be forked. */
+export const RunState = Annotation.Root({
+	runId: Annotation<string>(),
+	roomId: Annotation<string>(),
+	mode: Annotation<RunMode>(),
+	prompt: Annotation<string>(),
+	request: Annotation<RunRequest>(),
+	/** Earlier turns given by the caller (OpenAI API); when set, the room's history is not read. */
+	conversation: Annotation<ChatMessage[] | null>(),
+	analysis: Annotation<TaskAnalysis | null>(),
+	history: Annotation<HistoryResult | null>(),
+	resources: Annotation<ResourceSnapshot | null>(),
+	routing: Annotation<RoutingDecision | null>(),
+	decision: Annotation<ApprovalDecision | null>(),
+	rejected: Annotation<boolean>(),
+	/** The model and sampling of the next execution (router choice, approval override, retry adjustments). */
+	modelId: Annotation<string | null>(),
+	sampling: Annotation<Sampling>(),
+	attempt: Annotation<number>(),
+	tried: appendList<string>(),
+	answer: Annotation<AnswerRecord | null>(),
+	compare: Annotation<CompareRecord[]>(),
+	validation: Annotation<ValidationResult | null>(),
+	/** The validator's verdict: go on to the summary, or run the executor again. */
+	outcome: Annotation<'accept' | 'retry' | 'next-model' | 'give-up' | null>(),
+	summary: Annotation<RunSummary | null>(),
+	skipped: appendList<{ node: NodeName; reason: string }>(),
+	error: Annotation<{ code: string; message: string } | null>()
+});
+
+export type RunStateType = typeof RunState.State;
+export type RunStateUpdate = typeof RunState.Update;

@@ -1,0 +1,117 @@
+// Run events: what every viewer of a room sees, in order. Shared by server/ and the browser (zod + types only).
+import { z } from 'zod';
+
+export const NODE_NAMES = ['taskAnalyzer', 'historyReader', 'resourceMonitor', 'modelRouter', 'executor', 'outputValidator', 'summarizer'] as const;
+export type NodeName = (typeof NODE_NAMES)[number];
+
+export const RUN_MODES = ['orchestrated', 'direct', 'compare'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+
+export type RunStatus = 'queued' | 'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'cancelled';
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export const samplingSchema = z.strictObject({
+	temperature: z.number().min(0).max(2).optional(),
+	topP: z.number().gt(0).max(1).optional(),
+	maxTokens: z.number().int().min(1).max(8192).optional(),
+	seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+	stop: z.array(z.string().min(1).max(64)).max(4).optional()
+});
+export type Sampling = z.infer<typeof samplingSchema>;
+
+const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'not a model id');
+
+/** What a client may ask for when starting a run. */
+export const runRequestSchema = z
+	.strictObject({
+		prompt: z.string().trim().min(1, 'The prompt is empty').max(32_000, 'The prompt is longer than 32,000 characters'),
+		mode: z.enum(RUN_MODES).default('orchestrated'),
+		/** direct: the model to run; orchestrated: a pinned choice the router honours when usable. */
+		modelId: modelIdSchema.optional(),
+		/** compare: 2–4 models answering side by side. */
+		compareModelIds: z.array(modelIdSchema).min(2).max(4).optional(),
+		sampling: samplingSchema.default({}),
+		approvalGate: z.boolean().default(false)
+	})
+	.superRefine((r, ctx) => {
+		if (r.mode === 'direct' && !r.modelId) ctx.addIssue({ code: 'custom', path: ['modelId'], message: 'direct mode needs a model' });
+		if (r.mode === 'compare' && !r.compareModelIds) ctx.addIssue({ code: 'custom', path: ['compareModelIds'], message: 'compare mode needs 2–4 models' });
+	});
+export type RunRequest = z.output<typeof runRequestSchema>;
+
+/** An approval answer: go ahead, stop, or go ahead with another model / parameters. */
+export const approvalDecisionSchema = z.discriminatedUnion('action', [
+	z.strictObject({ action: z.literal('approve') }),
+	z.strictObject({ action: z.literal('reject'), reason: z.string().max(500).optional() }),
+	z.strictObject({ action: z.literal('override'), modelId: modelIdSchema.optional(), sampling: samplingSchema.optional() })
+]);
+export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
+
+/** Fork a past run from one of its nodes, optionally editing what that node will see. */
+export const forkRequestSchema = z.strictObject({
+	node: z.enum(NODE_NAMES),
+	prompt: z.string().trim().min(1).max(32_000).optional(),
+	modelId: modelIdSchema.optional(),
+	sampling: samplingSchema.optional()
+});
+export type ForkRequest = z.infer<typeof forkRequestSchema>;
+
+export interface RunMetrics {
+	queueWaitMs: number;
+	loadWaitMs: number;
+	timeToFirstTokenMs: number | null;
+	tokensPerSecond: number;
+	promptTokens: number;
+	completionTokens: number;
+	totalMs: number;
+}
+
+/** Event types and their data. Every event carries runId, seq (1, 2, 3… per run, no gaps) and ts (epoch ms). */
+export interface RunEventData {
+	'run.queued': { roomId: string; mode: RunMode; prompt: string; authorId: string; parentRunId: string | null };
+	'run.started': { attempt?: number };
+	'node.started': { node: NodeName };
+	'node.finished': { node: NodeName; ms: number; output: Record<string, unknown> };
+	'node.skipped': { node: NodeName; reason: string };
+	'node.failed': { node: NodeName; ms: number; error: string };
+	'routing.decided': { modelId: string; reasons: string[]; fallbacks: { modelId: string; score: number }[]; task: string | null };
+	'model.loading': { modelId: string };
+	'model.loaded': { modelId: string; cacheHit: boolean; loadWaitMs: number; queueWaitMs: number };
+	tokens: { modelId: string; text: string; count: number };
+	'validation.result': { modelId: string; ok: boolean; score: number; findings: { code: string; severity: string; message: string }[] };
+	retry: { attempt: number; reason: string; modelId: string; temperature?: number };
+	'run.interrupted': { kind: 'approval'; modelId: string; reasons: string[]; fallbacks: { modelId: string; score: number }[] };
+	'run.resumed': { by: string; decision: ApprovalDecision };
+	'run.answer': { modelId: string; text: string; finishReason: string; metrics: RunMetrics };
+	'compare.answer': { modelId: string; text: string; finishReason: string; metrics: RunMetrics; score: number };
+	'run.summary': { title: string; summary: string };
+	'run.finished': { status: 'succeeded'; modelId: string | null; metrics: RunMetrics | null };
+	'run.failed': { error: string; code: string };
+	'run.cancelled': { by: string | null; reason: string };
+}
+export type RunEventType = keyof RunEventData;
+
+export type RunEvent = {
+	[K in RunEventType]: { runId: string; seq: number; ts: number; type: K; data: RunEventData[K] };
+}[RunEventType];
+
+export interface RunSummary {
+	id: string;
+	roomId: string;
+	authorId: string;
+	mode: RunMode;
+	prompt: string;
+	status: RunStatus;
+	modelId: string | null;
+	task: string | null;
+	title: string | null;
+	summary: string | null;
+	parentRunId: string | null;
+	forkedFromNode: string | null;
+	createdAt: number;
+	startedAt: number | null;
+	finishedAt: number | null;
+	metrics: RunMetrics | null;
+	error: string | null;
+	lastSeq: number;
+}

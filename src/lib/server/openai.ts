@@ -1,0 +1,38 @@
+import { json } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { RunMetrics } from '$contract/runs';
+
+/** OpenAI's error body, so OpenAI clients raise their usual exceptions. */
+export function openAiError(status: number, message: string, code: string, type = 'invalid_request_error') {
+	return json({ error: { message, type, code, param: null } }, { status });
+}
+
+const contentSchema = z.union([
+	z.string(),
+	// The array form: only text parts are understood here.
+	z.array(z.object({ type: z.string(), text: z.string().optional() }).passthrough()).transform((parts) => parts.map((p) => p.text ?? '').join(''))
+]);
+
+export const chatCompletionSchema = z.object({
+	model: z.string().min(1).max(100),
+	messages: z
+		.array(z.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content: contentSchema.nullable().transform((c) => c ?? '') }).passthrough())
+		.min(1, 'messages must not be empty')
+		.max(200),
+	stream: z.boolean().optional(),
+	temperature: z.number().min(0).max(2).nullish(),
+	top_p: z.number().gt(0).max(1).nullish(),
+	max_tokens: z.number().int().min(1).max(8192).nullish(),
+	max_completion_tokens: z.number().int().min(1).max(8192).nullish(),
+	seed: z.number().int().min(0).nullish(),
+	stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish()
+});
+export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;
+
+export const finishReasonFor = (reason: string) => (reason === 'length' ? 'length' : 'stop');
+
+export function usage(metrics: RunMetrics | null) {
+	const prompt = metrics?.promptTokens ?? 0;
+	const completion = metrics?.completionTokens ?? 0;
+	return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
