@@ -51,12 +51,13 @@ describe('execute', () => {
 			sampling: { maxTokens: 100_000, seed: 3 },
 			signal: controller.signal,
 			onText: () => {
-				if (++chunks === 5) controller.abort();
+				if (++chunks === 2) controller.abort();
 			}
 		});
 		expect(result.finishReason).toBe('cancelled');
-		expect(chunks).toBeLessThan(15);
-		expect(result.metrics.completionTokens).toBeLessThan(20);
+		expect(chunks).toBeLessThanOrEqual(3);
+		// Text is decoded per ~8 ms frame, so a frame's worth of tokens may follow the abort request, not thousands.
+		expect(result.metrics.completionTokens).toBeLessThan(80);
 	});
 
 	it('honours max tokens and stop sequences', async () => {

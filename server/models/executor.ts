@@ -6,7 +6,8 @@ import {
 	type ChatHistoryItem,
 	type ChatWrapper,
 	type LlamaGrammar,
-	type LlamaModel
+	type LlamaModel,
+	type Token
 } from 'node-llama-cpp';
 import type { ModelLease } from './manager';
 import { ModelError } from './model-errors';
@@ -108,25 +109,34 @@ export async function execute(lease: ModelLease, request: ExecuteRequest): Promi
 			grammarEvaluationState: grammar ? new LlamaGrammarEvaluationState({ model, grammar }) : undefined,
 			yieldEogToken: true // see the end-of-generation token, so a natural stop is told apart from the length limit
 		});
+		// Without stop strings or a grammar nothing depends on the text token by token, so decoding (a native call)
+		// happens once per frame; the first token is decoded at once so time to first token is not delayed.
+		const decodeEveryToken = (sampling.stop?.length ?? 0) > 0 || grammar !== undefined;
+		let lastDecode = 0;
 		for await (const token of tokens) {
 			if (request.signal?.aborted) {
 				finishReason = 'cancelled';
 				break;
 			}
-			if (model.isEogToken(token) && !sampling.ignoreEos) {
+			if (isEndOfGeneration(model, token) && !sampling.ignoreEos) {
 				finishReason = 'stop';
 				break;
 			}
 			completionTokens++;
-			const { chunk, stopped } = stream.push(token);
-			emit(chunk);
-			if (stopped) {
-				finishReason = 'stop_sequence';
-				break;
-			}
-			if (grammar && isCompleteJson(stream.output)) {
-				finishReason = 'stop';
-				break;
+			stream.add(token);
+			const now = performance.now();
+			if (decodeEveryToken || firstTokenAt === null || now - lastDecode >= DECODE_WINDOW_MS) {
+				lastDecode = now;
+				const { chunk, stopped } = stream.drain();
+				emit(chunk);
+				if (stopped) {
+					finishReason = 'stop_sequence';
+					break;
+				}
+				if (grammar && isCompleteJson(stream.output)) {
+					finishReason = 'stop';
+					break;
+				}
 			}
 			if (completionTokens >= maxTokens) break;
 		}
@@ -150,6 +160,18 @@ export async function execute(lease: ModelLease, request: ExecuteRequest): Promi
 			trimmedMessages: trimmed
 		}
 	};
+}
+
+const DECODE_WINDOW_MS = 8;
+
+// End-of-generation is asked of llama.cpp per token; the answer never changes for a model, so remember it.
+const eogCache = new WeakMap<LlamaModel, Map<Token, boolean>>();
+function isEndOfGeneration(model: LlamaModel, token: Token): boolean {
+	let cache = eogCache.get(model);
+	if (!cache) eogCache.set(model, (cache = new Map()));
+	let eog = cache.get(token);
+	if (eog === undefined) cache.set(token, (eog = model.isEogToken(token)));
+	return eog;
 }
 
 function isCompleteJson(text: string): boolean {

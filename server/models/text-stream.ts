@@ -16,9 +16,20 @@ export class TextStream {
 		private readonly stops: readonly string[]
 	) {}
 
-	/** Adds a token; returns the text that is now safe to show (maybe empty) and whether a stop string appeared. */
+	/** Adds a token without decoding it yet: decoding is one native call, so callers batch it per frame. */
+	add(token: Token): void {
+		this.pending.push(token);
+	}
+
+	/** Adds a token and decodes everything pending (see `drain`). */
 	push(token: Token): { chunk: string; stopped: boolean } {
 		this.pending.push(token);
+		return this.drain();
+	}
+
+	/** Decodes pending tokens; returns the text now safe to show (maybe empty) and whether a stop string appeared. */
+	drain(): { chunk: string; stopped: boolean } {
+		if (this.pending.length === 0) return { chunk: '', stopped: this.stoppedAt !== null };
 		const piece = this.model.detokenize(this.pending, false, this.context.slice(-8));
 		if (piece.endsWith('\uFFFD')) return { chunk: '', stopped: false }; // wait for the rest of the character
 		this.context.push(...this.pending);
@@ -34,8 +45,9 @@ export class TextStream {
 
 	/** Whatever is still held back, at the end of generation. */
 	flush(): string {
-		if (this.stoppedAt !== null) return this.take(this.stoppedAt);
-		return this.take(this.text.length);
+		const drained = this.drain().chunk;
+		if (this.stoppedAt !== null) return drained + this.take(this.stoppedAt);
+		return drained + this.take(this.text.length);
 	}
 
 	/** All text shown so far. */
