@@ -11,6 +11,7 @@ import { createCheckpointer } from './orchestrator/checkpointer';
 import { Orchestrator } from './orchestrator/runner';
 import { createRunsRepository, type RunsRepository } from './orchestrator/runs.repository';
 import type { Realtime } from './realtime/attach';
+import { createActivityLog, type ActivityLog } from './rooms/activity';
 import { createRoomsRepository } from './rooms/rooms.repository';
 import { createRoomsService, type RoomsService } from './rooms/rooms.service';
 import { readinessChecks, type ReadinessCheck } from './readiness';
@@ -26,6 +27,8 @@ export interface AppContext {
 	db: Db;
 	auth: AuthService;
 	rooms: RoomsService;
+	/** Who steered which run: the rooms' activity feeds. */
+	activity: ActivityLog;
 	models: ModelService;
 	runs: RunsRepository;
 	/** Run events as they happen; the realtime layer and SSE streams subscribe. */
@@ -88,6 +91,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		db,
 		auth,
 		rooms,
+		activity: createActivityLog(db),
 		models,
 		runs,
 		bus,

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createAppContext, registerAppContext, registeredAppContext } from './app';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
-import { createApplication } from './realtime/attach';
+import { attachRealtime } from './realtime/attach-context';
 
 /** Dev/preview counterpart of server/index.ts: same context, same Socket.IO attach, on Vite's HTTP server. */
 export async function attachToViteServer(httpServer: Server, port: number): Promise<void> {
@@ -11,5 +11,6 @@ export async function attachToViteServer(httpServer: Server, port: number): Prom
 	const logger = createLogger(config.log);
 	const ctx = await createAppContext(config, logger);
 	registerAppContext(ctx);
-	ctx.realtime = createApplication(httpServer, { auth: ctx.auth, rooms: ctx.rooms, yjs: ctx.yjs, logger, origin: config.origin });
+	attachRealtime(httpServer, ctx);
+	ctx.observability.sampler.start();
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createAppContext, registerAppContext } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { createApplication } from './realtime/attach';
+import { attachRealtime } from './realtime/attach-context';
 
 const PROTOCOL_HEADER = 'x-switchyard-protocol';
 
@@ -31,7 +31,8 @@ async function main() {
 			res.end('Not found');
 		});
 	});
-	ctx.realtime = createApplication(server, { auth: ctx.auth, rooms: ctx.rooms, yjs: ctx.yjs, logger, origin: config.origin });
+	attachRealtime(server, ctx);
+	ctx.observability.sampler.start();
 
 	server.on('error', (err: NodeJS.ErrnoException) => {
 		logger.fatal({ err }, err.code === 'EADDRINUSE' ? `Port ${config.port} is already in use (set PORT)` : 'HTTP server error');

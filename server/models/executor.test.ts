@@ -48,7 +48,7 @@ describe('execute', () => {
 		let chunks = 0;
 		const result = await run('sy-reason', {
 			messages: [{ role: 'user', content: 'Explain the router in detail' }],
-			sampling: { maxTokens: 100_000, seed: 3 },
+			sampling: { maxTokens: 100_000, seed: 3, ignoreEos: true }, // only the abort can end it
 			signal: controller.signal,
 			onText: () => {
 				if (++chunks === 2) controller.abort();

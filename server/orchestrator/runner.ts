@@ -29,6 +29,8 @@ export interface StartRunInput {
 	request: RunRequest;
 	/** Earlier turns supplied by an API caller instead of the room's history. */
 	conversation?: ChatMessage[];
+	/** 'queue' (default): wait until the room's earlier runs stop moving; 'parallel': start at once. */
+	policy?: 'queue' | 'parallel';
 }
 
 export interface ForkInput {
@@ -54,6 +56,8 @@ export class Orchestrator {
 	private readonly contexts = new RunContexts();
 	private readonly active = new Map<string, ActiveRun>();
 	private readonly settled = new Map<string, { resolve: () => void; promise: Promise<void> }>();
+	/** Per room, the promise the next queued run waits for. */
+	private readonly roomTails = new Map<string, Promise<void>>();
 	readonly events: EventLog;
 
 	constructor(
@@ -102,8 +106,21 @@ export class Orchestrator {
 			summary: null,
 			error: null
 		};
-		void this.drive(runId, input.roomId, initial);
+		const waitFor = input.policy === 'parallel' ? undefined : this.roomTails.get(input.roomId);
+		void this.drive(runId, input.roomId, initial, waitFor);
+		if (input.policy !== 'parallel') {
+			const tail = this.settled.get(runId)!.promise;
+			this.roomTails.set(input.roomId, tail);
+			void tail.then(() => {
+				if (this.roomTails.get(input.roomId) === tail) this.roomTails.delete(input.roomId);
+			});
+		}
 		return (await this.deps.runs.get(runId))!;
+	}
+
+	/** Runs of a room that have not finished (queued, running, waiting for approval). */
+	async unfinished(roomId: string): Promise<RunSummary[]> {
+		return this.deps.runs.listUnfinished(roomId);
 	}
 
 	/** Resolves when the run stops moving: finished, failed, cancelled or waiting for approval. */
@@ -249,7 +266,7 @@ export class Orchestrator {
 		this.events.emit(runId, 'run.queued', { roomId: input.roomId, mode: input.request.mode, prompt: input.request.prompt, authorId: input.authorId, parentRunId });
 	}
 
-	private async drive(runId: string, roomId: string, input: RunStateUpdate | Command) {
+	private async drive(runId: string, roomId: string, input: RunStateUpdate | Command, waitFor?: Promise<void>) {
 		const controller = new AbortController();
 		const active: ActiveRun = { roomId, controller };
 		this.active.set(runId, active);
@@ -263,6 +280,12 @@ export class Orchestrator {
 		this.contexts.set({ runId, roomId, signal: controller.signal, emit });
 		const started = new Map<string, number>();
 		try {
+			if (waitFor) {
+				// Queued behind the room's earlier runs; a cancel while waiting ends the run here.
+				const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true }));
+				aborted.catch(() => {}); // also rejects when cancelled later, mid-run: nobody waits on it then
+				await Promise.race([waitFor, aborted]);
+			}
 			// Not awaited: the row update runs while the graph starts (settle() awaits it before the final update).
 			const marked = this.deps.runs.update(runId, { status: 'running', started_at: Date.now() });
 			marked.catch((err) => this.deps.logger.error({ err, runId }, 'could not mark run as running'));

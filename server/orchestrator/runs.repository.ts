@@ -68,8 +68,10 @@ export function createRunsRepository(db: Db) {
 			return rows.map(toSummary);
 		},
 		/** Runs that were in flight when the process stopped. */
-		async listUnfinished(): Promise<RunSummary[]> {
-			const rows = await db.selectFrom('runs').selectAll().where('status', 'in', ['queued', 'running', 'waiting_approval']).execute();
+		async listUnfinished(roomId?: string): Promise<RunSummary[]> {
+			let q = db.selectFrom('runs').selectAll().where('status', 'in', ['queued', 'running', 'waiting_approval']);
+			if (roomId) q = q.where('room_id', '=', roomId);
+			const rows = await q.orderBy('created_at', 'asc').execute();
 			return rows.map(toSummary);
 		},
 		/** Appends events (already numbered) and moves the run's last_seq, in one transaction. */

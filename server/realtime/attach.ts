@@ -8,6 +8,8 @@ import type { RoomsService } from '../rooms/rooms.service';
 import type { YjsDocStore } from '../yjs/doc-store';
 import type { YjsLimits } from '../yjs/limits';
 import { createYjsRealtime } from '../yjs/yjs.handlers';
+import { registerRunHandlers } from '../orchestrator/runs.handlers';
+import { createLive, type LiveDeps } from './live';
 import { isAllowedOrigin } from './origin';
 import { broadcastPresence } from './presence';
 import { roomChannel, sessionChannel, userChannel, type AppServer } from './types';
@@ -22,6 +24,8 @@ export interface RealtimeDeps {
 	yjsLimits?: Partial<YjsLimits>;
 	/** Public origin; when unset the Host header decides (see isAllowedOrigin). */
 	origin?: string;
+	/** Runs, activity and telemetry flowing to rooms. */
+	live: Omit<LiveDeps, 'log'>;
 }
 
 export interface Realtime {
@@ -39,6 +43,9 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 	const io: AppServer = new Server(httpServer, {
 		serveClient: false,
 		maxHttpBufferSize: 1_000_000,
+		// A brief network blip restores the socket with its rooms and the packets it missed; the handshake (and so
+		// the session check) still runs. Longer gaps fall back to room:join + run:replay.
+		connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
 		allowRequest: (req, callback) => {
 			const allowed = isAllowedOrigin(req, deps.origin);
 			callback(allowed ? null : 'Origin not allowed', allowed);
@@ -62,12 +69,22 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 	});
 
 	const yjs = createYjsRealtime(io, { docs: deps.yjs, rooms: deps.rooms, log: log.child({ component: 'yjs' }), limits: deps.yjsLimits });
+	const live = createLive(io, { ...deps.live, log });
 
 	io.on('connection', (socket) => {
 		const { user, sessionId } = socket.data;
 		void socket.join(userChannel(user.id));
 		if (sessionId) void socket.join(sessionChannel(sessionId));
-		registerRoomHandlers(io, socket, { rooms: deps.rooms, log: log.child({ userId: user.id }) });
+		const userLog = log.child({ userId: user.id });
+		registerRoomHandlers(io, socket, { rooms: deps.rooms, log: userLog, live });
+		registerRunHandlers(socket, {
+			orchestrator: deps.live.orchestrator,
+			rooms: deps.rooms,
+			activity: deps.live.activity,
+			yjs: deps.yjs,
+			log: userLog,
+			onReplayed: (s) => live.replayed(s)
+		});
 		yjs.registerYjsHandlers(socket, log.child({ userId: user.id }));
 
 		let joinedRooms: string[] = [];
@@ -75,6 +92,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 			joinedRooms = [...socket.rooms].filter((r) => r.startsWith('room:')).map((r) => r.slice('room:'.length));
 		});
 		socket.on('disconnect', () => {
+			live.forget(socket.id);
 			for (const roomId of joinedRooms) {
 				broadcastPresence(io, roomId).catch((err) => log.error({ err, roomId }, 'presence broadcast failed'));
 			}
@@ -111,6 +129,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 			deps.rooms.events.off('member-added', onMemberAdded);
 			deps.rooms.events.off('member-removed', onMemberRemoved);
 			yjs.close();
+			live.close();
 			await io.close();
 		}
 	};

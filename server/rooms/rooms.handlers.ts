@@ -4,9 +4,10 @@ import type { Logger } from '../logger';
 import { handler } from '../realtime/handler';
 import { broadcastPresence, onlineUsers } from '../realtime/presence';
 import { roomChannel, type AppServer, type AppSocket } from '../realtime/types';
+import type { Live } from '../realtime/live';
 import type { RoomsService } from './rooms.service';
 
-export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { rooms: RoomsService; log: Logger }) {
+export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { rooms: RoomsService; log: Logger; live: Live }) {
 	const caller = socket.data.user;
 
 	socket.on(
@@ -14,9 +15,12 @@ export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { r
 		handler(deps.log, 'room:join', roomJoinSchema, async ({ roomId }) => {
 			const joined = await deps.rooms.join(caller, roomId);
 			if (!joined.ok) return joined;
+			// Snapshot first, then join the channel: live events that follow carry seqs after the snapshot's runs.
+			const snapshot = await deps.live.snapshot(roomId);
 			await socket.join(roomChannel(roomId));
+			deps.live.joined(socket);
 			await broadcastPresence(io, roomId);
-			return ok({ room: joined.data, online: await onlineUsers(io, roomId) });
+			return ok({ room: joined.data, online: await onlineUsers(io, roomId), ...snapshot });
 		})
 	);
 
@@ -25,6 +29,7 @@ export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { r
 		handler(deps.log, 'room:leave', roomLeaveSchema, async ({ roomId }) => {
 			// Leaving the live channel, not the membership: closing a room's page is not quitting the room.
 			await socket.leave(roomChannel(roomId));
+			deps.live.left(socket);
 			await broadcastPresence(io, roomId);
 			return ok(null);
 		})

@@ -20,6 +20,9 @@ const pgTypes = {
 export function openDatabase(config: DatabaseConfig): Db {
 	if (config.kind === 'postgres') {
 		const pool = new pg.Pool({ connectionString: config.url, max: 10, types: pgTypes as pg.CustomTypesConfig });
+		// An idle client dropped by the server (restart, failover, admin command) must not crash the process: the pool
+		// discards it and the next query gets a fresh connection (or a clear error if the database is really gone).
+		pool.on('error', () => {});
 		return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 	}
 	if (config.file !== ':memory:') mkdirSync(path.dirname(config.file), { recursive: true });

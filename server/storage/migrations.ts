@@ -117,6 +117,25 @@ const migrations: Record<string, Migration> = {
 			await db.schema.dropTable('run_events').execute();
 			await db.schema.dropTable('runs').execute();
 		}
+	},
+	// Who steered which run, when: the room's activity feed.
+	'0004_room_activity': {
+		async up(db: Kysely<any>) {
+			await db.schema
+				.createTable('room_activity')
+				.addColumn('id', 'text', (c) => c.primaryKey())
+				.addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+				.addColumn('actor_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+				.addColumn('action', 'text', (c) => c.notNull())
+				.addColumn('run_id', 'text')
+				.addColumn('detail', 'text')
+				.addColumn('ts', 'bigint', (c) => c.notNull())
+				.execute();
+			await db.schema.createIndex('room_activity_room_ts').on('room_activity').columns(['room_id', 'ts']).execute();
+		},
+		async down(db: Kysely<any>) {
+			await db.schema.dropTable('room_activity').execute();
+		}
 	}
 };
 

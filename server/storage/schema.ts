@@ -88,6 +88,16 @@ export interface YjsUpdatesTable {
 	created_at: number;
 }
 
+export interface RoomActivityTable {
+	id: string;
+	room_id: string;
+	actor_id: string;
+	action: string;
+	run_id: string | null;
+	detail: string | null;
+	ts: number;
+}
+
 export interface DB {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -96,6 +106,7 @@ export interface DB {
 	room_members: RoomMembersTable;
 	runs: RunsTable;
 	run_events: RunEventsTable;
+	room_activity: RoomActivityTable;
 	yjs_updates: YjsUpdatesTable;
 }
 

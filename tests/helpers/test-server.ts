@@ -5,7 +5,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/c
 import { createAppContext, type AppContext } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { silentLogger } from '../../server/logger';
-import { createApplication } from '../../server/realtime/attach';
+import { attachRealtime } from '../../server/realtime/attach-context';
 import type { YjsDocStoreOptions } from '../../server/yjs/doc-store';
 import type { YjsLimits } from '../../server/yjs/limits';
 
@@ -28,14 +28,7 @@ export async function startTestServer(
 	const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', ...env });
 	const ctx = await createAppContext(config, silentLogger(), { yjs: options.yjs });
 	const server = http.createServer((_req, res) => res.writeHead(404).end());
-	ctx.realtime = createApplication(server, {
-		auth: ctx.auth,
-		rooms: ctx.rooms,
-		yjs: ctx.yjs,
-		yjsLimits: options.yjsLimits,
-		logger: ctx.logger,
-		origin: config.origin
-	});
+	attachRealtime(server, ctx, { yjsLimits: options.yjsLimits });
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	const clients: TestClient[] = [];

@@ -2,12 +2,14 @@
 import { z } from 'zod';
 import type { Result } from './result';
 import { roomIdSchema, type OnlineUser, type RoomDetail, type RoomMember } from './rooms';
+import type { ActivityItem, RoomRunEvent, RoomSnapshot, runForkSchema, runIdPayloadSchema, runReplaySchema, runResumeSchema, runStartSchema, TelemetrySample } from './live';
+import type { RunEvent, RunSummary } from './runs';
 import type { yjsAwarenessSchema, yjsLeaveSchema, yjsSyncSchema, YjsMessagePayload } from './yjs';
 
 export const roomJoinSchema = z.object({ roomId: roomIdSchema });
 export const roomLeaveSchema = z.object({ roomId: roomIdSchema });
 
-export interface RoomJoined {
+export interface RoomJoined extends RoomSnapshot {
 	room: RoomDetail;
 	online: OnlineUser[];
 }
@@ -26,6 +28,25 @@ export interface ClientToServerEvents {
 	'yjs:awareness': (payload: z.input<typeof yjsAwarenessSchema>, ack: (result: Result<null>) => void) => void;
 	/** Stop receiving the room's document and awareness; your cursor disappears for the others. */
 	'yjs:leave': (payload: z.input<typeof yjsLeaveSchema>, ack: (result: Result<null>) => void) => void;
+}
+
+export interface ClientToServerEvents {
+	'run:start': (payload: z.input<typeof runStartSchema>, ack: (result: Result<RunSummary>) => void) => void;
+	'run:cancel': (payload: z.input<typeof runIdPayloadSchema>, ack: (result: Result<RunSummary>) => void) => void;
+	'run:resume': (payload: z.input<typeof runResumeSchema>, ack: (result: Result<RunSummary>) => void) => void;
+	'run:fork': (payload: z.input<typeof runForkSchema>, ack: (result: Result<RunSummary>) => void) => void;
+	/** Events of a run after `afterSeq`, for catching up after a reconnect or a late join. */
+	'run:replay': (payload: z.input<typeof runReplaySchema>, ack: (result: Result<{ events: RunEvent[]; lastSeq: number }>) => void) => void;
+}
+
+export interface ServerToClientEvents {
+	/** A run event in a room you joined; per run, seq increases by one with no gaps. */
+	'run:event': (event: RoomRunEvent) => void;
+	/** You fell too far behind on a run: replay it from your last seq. */
+	'run:resync': (payload: { runId: string }) => void;
+	activity: (item: ActivityItem) => void;
+	/** One telemetry sample per interval, to sockets in at least one room. */
+	telemetry: (sample: TelemetrySample) => void;
 }
 
 export interface ServerToClientEvents {

@@ -23,7 +23,9 @@ export const promptSettingsSchema = z.object({
 	/** Same bounds as a run request's sampling, so the settings can become one unchanged. */
 	temperature: z.number().min(0).max(2),
 	maxTokens: z.number().int().min(1).max(8192),
-	approvalGate: z.boolean()
+	approvalGate: z.boolean(),
+	/** A run started while another is active in the room waits for it ('queue') or runs beside it ('parallel'). */
+	runPolicy: z.enum(['queue', 'parallel'])
 });
 export type PromptSettings = z.infer<typeof promptSettingsSchema>;
 
@@ -32,7 +34,8 @@ export const defaultPromptSettings: PromptSettings = {
 	model: 'auto',
 	temperature: 0.7,
 	maxTokens: 512,
-	approvalGate: false
+	approvalGate: false,
+	runPolicy: 'queue'
 };
 
 /** The settings as the document has them, each invalid or missing key replaced by its default. */

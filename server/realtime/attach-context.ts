@@ -1,0 +1,17 @@
+import type { Server } from 'node:http';
+import type { AppContext } from '../app';
+import { createApplication, type RealtimeDeps } from './attach';
+
+/** Attaches Socket.IO for an app context: the one call every entry (production, dev, tests) makes. */
+export function attachRealtime(httpServer: Server, ctx: AppContext, extra: Partial<RealtimeDeps> = {}) {
+	ctx.realtime = createApplication(httpServer, {
+		auth: ctx.auth,
+		rooms: ctx.rooms,
+		yjs: ctx.yjs,
+		logger: ctx.logger,
+		origin: ctx.config.origin,
+		live: { bus: ctx.bus, orchestrator: ctx.orchestrator, runs: ctx.runs, activity: ctx.activity, sampler: ctx.observability.sampler },
+		...extra
+	});
+	return ctx.realtime;
+}
