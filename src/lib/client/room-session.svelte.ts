@@ -4,6 +4,11 @@ import type { AppSocket } from './socket';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'offline' | 'refused';
 
+export interface RoomSessionOptions {
+	/** Every accepted join (the first and each one after a reconnect), with the room's snapshot. */
+	onJoined?: (joined: RoomJoined) => void;
+}
+
 /** A browser's live view of one room: joins on connect (and on every reconnect), tracks who is online. */
 export class RoomSession {
 	status = $state<ConnectionStatus>('connecting');
@@ -14,10 +19,12 @@ export class RoomSession {
 
 	readonly #socket: AppSocket;
 	readonly #roomId: string;
+	readonly #options: RoomSessionOptions;
 
-	constructor(socket: AppSocket, roomId: string) {
+	constructor(socket: AppSocket, roomId: string, options: RoomSessionOptions = {}) {
 		this.#socket = socket;
 		this.#roomId = roomId;
+		this.#options = options;
 		socket.on('connect', this.#join);
 		socket.on('disconnect', this.#offline);
 		socket.on('connect_error', this.#connectError);
@@ -58,6 +65,7 @@ export class RoomSession {
 		this.online = joined.online;
 		this.status = 'live';
 		this.error = null;
+		this.#options.onJoined?.(joined);
 	}
 
 	#offline = () => {

@@ -1,0 +1,251 @@
+// One run as a viewer sees it: its RunEvents applied strictly in seq order (duplicates ignored, gaps held back until
+// the missing events arrive), folded into what the room draws — node states, streamed text, answers, approval.
+import { NODE_NAMES, TERMINAL_STATUSES, type NodeName, type RunEvent, type RunEventData, type RunMetrics, type RunMode, type RunStatus, type RunSummary } from '../contract/runs';
+
+export type NodeStatus = 'idle' | 'running' | 'done' | 'failed' | 'waiting' | 'skipped';
+
+export interface NodeState {
+	status: NodeStatus;
+	/** Duration of the last finished (or failed) execution. */
+	ms: number | null;
+	/** The node's compact output (node.finished), or null. */
+	output: Record<string, unknown> | null;
+	/** Why it was skipped, or the error it failed with. */
+	note: string | null;
+	/** How many times it started (the executor and validator run again on a retry). */
+	starts: number;
+}
+
+/** `applied`: in order, now part of the view; `duplicate`: seen before; `gap`: held back, events before it are missing. */
+export type ApplyResult = 'applied' | 'duplicate' | 'gap';
+
+export type CompareAnswer = RunEventData['compare.answer'];
+
+const idleNode = (): NodeState => ({ status: 'idle', ms: null, output: null, note: null, starts: 0 });
+const initialNodes = () => Object.fromEntries(NODE_NAMES.map((n) => [n, idleNode()])) as Record<NodeName, NodeState>;
+
+export class RunView {
+	readonly id: string;
+	roomId = $state<string | null>(null);
+	status = $state<RunStatus>('queued');
+	mode = $state<RunMode>('orchestrated');
+	prompt = $state('');
+	authorId = $state<string | null>(null);
+	parentRunId = $state<string | null>(null);
+	/** The last seq applied: everything up to it is in the view, nothing after it. */
+	lastSeq = $state(0);
+	createdAt = $state<number | null>(null);
+	finishedAt = $state<number | null>(null);
+
+	nodes = $state<Record<NodeName, NodeState>>(initialNodes());
+	/** The model answering now (routing, retries and fallbacks change it). */
+	modelId = $state<string | null>(null);
+	loadingModel = $state<string | null>(null);
+	routing = $state<RunEventData['routing.decided'] | null>(null);
+	validation = $state<RunEventData['validation.result'] | null>(null);
+	interruption = $state<RunEventData['run.interrupted'] | null>(null);
+	resumed = $state<RunEventData['run.resumed'] | null>(null);
+	retries = $state<RunEventData['retry'][]>([]);
+	/** Text streamed by the current attempt, per model (one model unless comparing), in the order models started. */
+	streams = $state<Record<string, string>>({});
+	answer = $state<RunEventData['run.answer'] | null>(null);
+	compareAnswers = $state<CompareAnswer[]>([]);
+	summary = $state<RunEventData['run.summary'] | null>(null);
+	metrics = $state<RunMetrics | null>(null);
+	failure = $state<RunEventData['run.failed'] | null>(null);
+	cancellation = $state<RunEventData['run.cancelled'] | null>(null);
+	/** True from a `retry` until the validator runs again: the graph animates the validator → executor edge. */
+	retrying = $state(false);
+
+	/** Told about every event that becomes part of the view, in seq order (drained ones included). Not reactive. */
+	onApplied: ((event: RunEvent) => void) | null = null;
+
+	#pending = new Map<number, RunEvent>();
+
+	constructor(id: string) {
+		this.id = id;
+	}
+
+	/** A view seeded from a stored summary; its events (replayed from seq 0) fill in the rest. */
+	static fromSummary(run: RunSummary): RunView {
+		const view = new RunView(run.id);
+		view.roomId = run.roomId;
+		view.status = run.status;
+		view.mode = run.mode;
+		view.prompt = run.prompt;
+		view.authorId = run.authorId;
+		view.parentRunId = run.parentRunId;
+		view.modelId = run.modelId;
+		view.createdAt = run.createdAt;
+		view.finishedAt = run.finishedAt;
+		view.metrics = run.metrics;
+		if (run.title) view.summary = { title: run.title, summary: run.summary ?? '' };
+		return view;
+	}
+
+	/** A view of `events` applied from the start (history playback). */
+	static fromEvents(id: string, events: readonly RunEvent[]): RunView {
+		const view = new RunView(id);
+		for (const e of events) view.apply(e);
+		return view;
+	}
+
+	get terminal(): boolean {
+		return TERMINAL_STATUSES.includes(this.status);
+	}
+
+	get active(): boolean {
+		return !this.terminal;
+	}
+
+	/** Events are missing before some that arrived: replay from `lastSeq`. */
+	get hasGap(): boolean {
+		return this.#pending.size > 0;
+	}
+
+	get title(): string {
+		return this.summary?.title || this.prompt.split('\n')[0].slice(0, 80) || 'Untitled run';
+	}
+
+	/** The answer as it stands: the validated one when it came, else what the current attempt streamed. */
+	get text(): string {
+		if (this.answer) return this.answer.text;
+		return Object.values(this.streams).join('\n\n');
+	}
+
+	/** The node a waiting or running run is at (for "where is it now"). */
+	get currentNode(): NodeName | null {
+		return NODE_NAMES.find((n) => this.nodes[n].status === 'waiting') ?? [...NODE_NAMES].reverse().find((n) => this.nodes[n].status === 'running') ?? null;
+	}
+
+	apply(event: RunEvent): ApplyResult {
+		if (event.runId !== this.id) throw new Error(`event of run ${event.runId} applied to ${this.id}`);
+		if (event.seq <= this.lastSeq || this.#pending.has(event.seq)) return 'duplicate';
+		if (event.seq > this.lastSeq + 1) {
+			this.#pending.set(event.seq, event);
+			return 'gap';
+		}
+		this.#take(event);
+		for (let next = this.#pending.get(this.lastSeq + 1); next; next = this.#pending.get(this.lastSeq + 1)) {
+			this.#pending.delete(next.seq);
+			this.#take(next);
+		}
+		return 'applied';
+	}
+
+	#take(event: RunEvent) {
+		this.#reduce(event);
+		this.lastSeq = event.seq;
+		this.onApplied?.(event);
+	}
+
+	#node(node: NodeName, patch: Partial<NodeState>) {
+		this.nodes[node] = { ...this.nodes[node], ...patch };
+	}
+
+	#settleNodes(to: NodeStatus, note: string | null) {
+		for (const n of NODE_NAMES) {
+			const s = this.nodes[n].status;
+			if (s === 'running' || s === 'waiting') this.#node(n, { status: to, note });
+		}
+	}
+
+	#reduce(event: RunEvent) {
+		switch (event.type) {
+			case 'run.queued':
+				this.roomId = event.data.roomId;
+				this.mode = event.data.mode;
+				this.prompt = event.data.prompt;
+				this.authorId = event.data.authorId;
+				this.parentRunId = event.data.parentRunId;
+				this.createdAt ??= event.ts;
+				if (!this.terminal) this.status = 'queued';
+				return;
+			case 'run.started':
+				this.status = 'running';
+				return;
+			case 'node.started':
+				if (event.data.node === 'outputValidator') this.retrying = false;
+				this.#node(event.data.node, { status: 'running', note: null, starts: this.nodes[event.data.node].starts + 1 });
+				return;
+			case 'node.finished':
+				this.#node(event.data.node, { status: 'done', ms: event.data.ms, output: event.data.output, note: null });
+				return;
+			case 'node.skipped':
+				this.#node(event.data.node, { status: 'skipped', note: event.data.reason });
+				return;
+			case 'node.failed':
+				this.#node(event.data.node, { status: 'failed', ms: event.data.ms, note: event.data.error });
+				return;
+			case 'routing.decided':
+				this.routing = event.data;
+				this.modelId = event.data.modelId;
+				return;
+			case 'run.interrupted': {
+				this.interruption = event.data;
+				this.status = 'waiting_approval';
+				const at = this.currentNode ?? 'modelRouter';
+				this.#node(at, { status: 'waiting', note: 'waiting for approval' });
+				return;
+			}
+			case 'run.resumed':
+				this.resumed = event.data;
+				this.interruption = null;
+				this.status = 'running';
+				for (const n of NODE_NAMES) if (this.nodes[n].status === 'waiting') this.#node(n, { status: 'idle', note: null });
+				return;
+			case 'model.loading':
+				this.loadingModel = event.data.modelId;
+				return;
+			case 'model.loaded':
+				if (this.loadingModel === event.data.modelId) this.loadingModel = null;
+				if (this.mode !== 'compare') this.modelId = event.data.modelId;
+				return;
+			case 'tokens':
+				this.streams[event.data.modelId] = (this.streams[event.data.modelId] ?? '') + event.data.text;
+				return;
+			case 'validation.result':
+				this.validation = event.data;
+				return;
+			case 'retry':
+				this.retries.push(event.data);
+				this.streams = {};
+				this.retrying = true;
+				this.modelId = event.data.modelId;
+				return;
+			case 'compare.answer':
+				this.compareAnswers = [...this.compareAnswers.filter((a) => a.modelId !== event.data.modelId), event.data];
+				return;
+			case 'run.answer':
+				this.answer = event.data;
+				this.modelId = event.data.modelId;
+				this.metrics = event.data.metrics;
+				return;
+			case 'run.summary':
+				this.summary = event.data;
+				return;
+			case 'run.finished':
+				this.status = 'succeeded';
+				this.finishedAt = event.ts;
+				this.interruption = null;
+				if (event.data.metrics) this.metrics = event.data.metrics;
+				if (event.data.modelId) this.modelId = event.data.modelId;
+				this.#settleNodes('done', null);
+				return;
+			case 'run.failed':
+				this.status = 'failed';
+				this.finishedAt = event.ts;
+				this.failure = event.data;
+				this.interruption = null;
+				this.#settleNodes('failed', event.data.error);
+				return;
+			case 'run.cancelled':
+				this.status = 'cancelled';
+				this.finishedAt = event.ts;
+				this.cancellation = event.data;
+				this.interruption = null;
+				this.#settleNodes('failed', 'cancelled');
+				return;
+		}
+	}
+}
