@@ -1,3 +1,4 @@
+import { createAdminService, type AdminService } from './admin/admin.service';
 import { createAuthService, type AuthService } from './auth/auth.service';
 import { createCredentialsRepository } from './auth/credentials.repository';
 import { TokenBucketLimiter } from './auth/rate-limit';
@@ -8,6 +9,7 @@ import type { Logger } from './logger';
 import { ModelService } from './models/service';
 import { RunBus } from './orchestrator/bus';
 import { createCheckpointer } from './orchestrator/checkpointer';
+import * as runExport from './orchestrator/run-export';
 import { Orchestrator } from './orchestrator/runner';
 import { createRunsRepository, type RunsRepository } from './orchestrator/runs.repository';
 import type { Realtime } from './realtime/attach';
@@ -30,10 +32,14 @@ export interface AppContext {
 	/** Who steered which run: the rooms' activity feeds. */
 	activity: ActivityLog;
 	models: ModelService;
+	/** The admin console: model cache controls, background pulls, roles; `cache:*` events to admins (server/admin). */
+	admin: AdminService;
 	runs: RunsRepository;
 	/** Run events as they happen; the realtime layer and SSE streams subscribe. */
 	bus: RunBus;
 	orchestrator: Orchestrator;
+	/** Run → JSON / Markdown (pure functions, reached through the context so routes import nothing from server/). */
+	runExport: typeof runExport;
 	/** Metrics and the telemetry sampler (the entry starts the sampler; tests may not). */
 	observability: Observability;
 	readiness(): Promise<ReadinessCheck[]>;
@@ -93,9 +99,11 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		rooms,
 		activity: createActivityLog(db),
 		models,
+		admin: createAdminService({ models, db, config, logger: logger.child({ component: 'admin' }), io: () => ctx.realtime?.io }),
 		runs,
 		bus,
 		orchestrator,
+		runExport,
 		observability,
 		readiness: readinessChecks({ db, modelsDir: config.modelsDir }),
 		yjs,
@@ -106,6 +114,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 			await observability.close();
 			await orchestrator.close();
 			await checkpointer.close();
+			ctx.admin.close();
 			await models.close();
 			await yjs.close(); // stores pending prompt edits before the database goes
 			await db.destroy();

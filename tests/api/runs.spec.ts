@@ -27,6 +27,15 @@ test('runs: members start, read, page and replay runs; outsiders see nothing', a
 	expect(list.runs.map((r: { id: string }) => r.id)).toContain(run.id);
 	expect((await (await ann.get(`/api/runs?room=${room.id}&q=nothing-matches-this`)).json()).runs).toEqual([]);
 
+	const md = await ann.get(`/api/runs/${run.id}/export?format=md`);
+	expect(md.status()).toBe(200);
+	expect(md.headers()['content-disposition']).toContain(`run-${run.id}.md`);
+	expect(await md.text()).toContain('## Answer');
+	const exported = await (await ann.get(`/api/runs/${run.id}/export`)).json();
+	expect(exported.events.length).toBe(events.length);
+	expect((await ann.get(`/api/runs/${run.id}/export?format=pdf`)).status()).toBe(400);
+	expect((await eve.get(`/api/runs/${run.id}/export`)).status()).toBe(404);
+
 	expect((await eve.get(`/api/runs/${run.id}`)).status()).toBe(404);
 	expect((await eve.get(`/api/runs/${run.id}/events`)).status()).toBe(404);
 	expect((await eve.get(`/api/runs?room=${room.id}`)).status()).toBe(403);
