@@ -33,10 +33,19 @@ export function registerRunHandlers(socket: AppSocket, deps: RunHandlerDeps) {
 		return ok(run);
 	}
 
+	/** The run, if the caller may steer it (a member, and a driver when the room is drivers-only). */
+	async function steerableRun(runId: string): Promise<Result<RunSummary>> {
+		const run = await memberRun(runId);
+		if (!run.ok) return run;
+		const may = await deps.rooms.maySteer(caller, run.data.roomId);
+		return may.ok ? run : may;
+	}
+
 	socket.on(
 		'run:start',
 		handler(deps.log, 'run:start', runStartSchema, async (payload) => {
-			if (!(await deps.rooms.isMember(caller, payload.roomId))) return fail('forbidden', 'Join the room first');
+			const may = await deps.rooms.maySteer(caller, payload.roomId);
+			if (!may.ok) return may;
 			// No prompt given: run the room's shared draft with its shared settings, as everyone sees them.
 			const draft = await deps.yjs.snapshot(payload.roomId);
 			const s = draft.settings;
@@ -61,7 +70,7 @@ export function registerRunHandlers(socket: AppSocket, deps: RunHandlerDeps) {
 	socket.on(
 		'run:cancel',
 		handler(deps.log, 'run:cancel', runIdPayloadSchema, async ({ runId }) => {
-			const run = await memberRun(runId);
+			const run = await steerableRun(runId);
 			if (!run.ok) return run;
 			const cancelled = await deps.orchestrator.cancel(runId, caller.id);
 			if (cancelled.ok) await deps.activity.record(run.data.roomId, actor, 'run.cancelled', runId);
@@ -72,7 +81,7 @@ export function registerRunHandlers(socket: AppSocket, deps: RunHandlerDeps) {
 	socket.on(
 		'run:resume',
 		handler(deps.log, 'run:resume', runResumeSchema, async ({ runId, decision }) => {
-			const run = await memberRun(runId);
+			const run = await steerableRun(runId);
 			if (!run.ok) return run;
 			const resumed = await deps.orchestrator.resume(runId, caller.id, decision);
 			if (resumed.ok) {
@@ -86,7 +95,7 @@ export function registerRunHandlers(socket: AppSocket, deps: RunHandlerDeps) {
 	socket.on(
 		'run:fork',
 		handler(deps.log, 'run:fork', runForkSchema, async ({ runId, ...edits }) => {
-			const run = await memberRun(runId);
+			const run = await steerableRun(runId);
 			if (!run.ok) return run;
 			const fork = await deps.orchestrator.fork(runId, caller.id, edits);
 			if (fork.ok) await deps.activity.record(run.data.roomId, actor, 'run.forked', fork.data.id, `from ${edits.node} of ${runId}`);

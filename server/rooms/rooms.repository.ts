@@ -1,17 +1,17 @@
 import { sql } from 'kysely';
 import type { Db } from '../storage/db';
-import type { RoomRow } from '../storage/schema';
+import type { NewRoom } from '../storage/schema';
 
 export type MemberRole = 'owner' | 'member';
 
 export function createRoomsRepository(db: Db) {
 	return {
-		async create(room: RoomRow): Promise<void> {
+		async create(room: NewRoom): Promise<void> {
 			await db.transaction().execute(async (trx) => {
 				await trx.insertInto('rooms').values(room).execute();
 				await trx
 					.insertInto('room_members')
-					.values({ room_id: room.id, user_id: room.owner_id, role: 'owner', joined_at: room.created_at })
+					.values({ room_id: room.id, user_id: room.owner_id, role: 'owner', joined_at: room.created_at, driver: 1 })
 					.execute();
 			});
 		},
@@ -52,7 +52,7 @@ export function createRoomsRepository(db: Db) {
 			return db
 				.selectFrom('room_members')
 				.innerJoin('users', 'users.id', 'room_members.user_id')
-				.select(['users.id', 'users.name', 'room_members.role', 'room_members.joined_at'])
+				.select(['users.id', 'users.name', 'room_members.role', 'room_members.joined_at', 'room_members.driver'])
 				.where('room_members.room_id', '=', roomId)
 				.orderBy('room_members.joined_at', 'asc')
 				.execute();
@@ -78,6 +78,25 @@ export function createRoomsRepository(db: Db) {
 		async removeMember(roomId: string, userId: string): Promise<boolean> {
 			const res = await db.deleteFrom('room_members').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
 			return Number(res.numDeletedRows) > 0;
+		},
+		async setSteering(roomId: string, steering: 'everyone' | 'drivers') {
+			await db.updateTable('rooms').set({ steering }).where('id', '=', roomId).execute();
+		},
+		async setDriver(roomId: string, userId: string, driver: boolean): Promise<boolean> {
+			const res = await db.updateTable('room_members').set({ driver: driver ? 1 : 0 }).where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+			return Number(res.numUpdatedRows) > 0;
+		},
+		/** Whether the member may steer runs: everyone may in an open room; in a drivers-only room, drivers and the owner. */
+		async maySteer(roomId: string, userId: string): Promise<boolean> {
+			const row = await db
+				.selectFrom('room_members')
+				.innerJoin('rooms', 'rooms.id', 'room_members.room_id')
+				.select(['rooms.steering', 'room_members.driver', 'room_members.role'])
+				.where('room_members.room_id', '=', roomId)
+				.where('room_members.user_id', '=', userId)
+				.executeTakeFirst();
+			if (!row) return false;
+			return row.steering === 'everyone' || row.role === 'owner' || Number(row.driver) === 1;
 		},
 		async setInviteToken(roomId: string, token: string) {
 			await db.updateTable('rooms').set({ invite_token: token }).where('id', '=', roomId).execute();

@@ -80,6 +80,24 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		expect(await rooms.isMember(bob, room.id)).toBe(false);
 	});
 
+	it('lets the owner limit steering to drivers, and mark drivers', async () => {
+		const room = await rooms.create(ann, { name: 'Ops', visibility: 'private' });
+		await rooms.joinByInvite(bob, room.inviteToken!);
+		await rooms.joinByInvite(cid, room.inviteToken!);
+		expect((await rooms.maySteer(bob, room.id)).ok).toBe(true); // open by default
+		expect((await rooms.setSteering(bob, room.id, 'drivers')).ok).toBe(false); // owner only
+		const limited = await rooms.setSteering(ann, room.id, 'drivers');
+		expect(limited.ok && limited.data.steering).toBe('drivers');
+		expect(await rooms.maySteer(bob, room.id)).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/drivers/) } });
+		expect((await rooms.maySteer(ann, room.id)).ok).toBe(true); // the owner always may
+		const marked = await rooms.setDriver(ann, room.id, bob.id, true);
+		expect(marked.ok && marked.data.members.find((m) => m.id === bob.id)?.driver).toBe(true);
+		expect((await rooms.maySteer(bob, room.id)).ok).toBe(true);
+		expect((await rooms.maySteer(cid, room.id)).ok).toBe(false);
+		expect((await rooms.setDriver(bob, room.id, cid.id, true)).ok).toBe(false);
+		expect((await rooms.maySteer({ id: 'zzzzzzzzzzzz' }, room.id)).ok).toBe(false);
+	});
+
 	it('lets members leave but not the owner', async () => {
 		const room = await rooms.create(ann, { name: 'Public', visibility: 'public' });
 		await rooms.join(bob, room.id);

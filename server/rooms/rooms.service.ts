@@ -5,6 +5,13 @@ import { randomToken } from '../auth/tokens';
 import type { UsersRepository } from '../auth/users.repository';
 import type { RoomsRepository } from './rooms.repository';
 
+const toMember = (m: { id: string; name: string; role: 'owner' | 'member'; driver: number }): RoomMember => ({
+	id: m.id,
+	name: m.name,
+	role: m.role,
+	driver: m.role === 'owner' || Number(m.driver) === 1
+});
+
 export const PERSONAL_ROOM_NAME = 'Personal (API runs)';
 
 export interface Caller {
@@ -35,7 +42,8 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 			createdAt: room.created_at,
 			memberCount: members.length,
 			role: mine?.role ?? null,
-			members: members.map((m) => ({ id: m.id, name: m.name, role: m.role })),
+			members: members.map(toMember),
+			steering: room.steering,
 			...(mine?.role === 'owner' ? { inviteToken: room.invite_token } : {})
 		});
 	}
@@ -56,8 +64,31 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 		detail,
 
 		async members(roomId: string): Promise<RoomMember[]> {
-			const rows = await deps.rooms.listMembers(roomId);
-			return rows.map((m) => ({ id: m.id, name: m.name, role: m.role }));
+			return (await deps.rooms.listMembers(roomId)).map(toMember);
+		},
+
+		/** Owner: let every member steer runs, or only drivers. */
+		async setSteering(caller: Caller, roomId: string, steering: 'everyone' | 'drivers'): Promise<Result<RoomDetail>> {
+			const allowed = await requireOwner(roomId, caller);
+			if (!allowed.ok) return allowed;
+			await deps.rooms.setSteering(roomId, steering);
+			return detail(roomId, caller);
+		},
+
+		/** Owner: mark or unmark a member as a driver. */
+		async setDriver(caller: Caller, roomId: string, userId: string, driver: boolean): Promise<Result<RoomDetail>> {
+			const allowed = await requireOwner(roomId, caller);
+			if (!allowed.ok) return allowed;
+			if (!(await deps.rooms.setDriver(roomId, userId, driver))) return fail('not_found', 'That user is not a member');
+			events.emit('member-added', { roomId, userId }); // members changed: viewers get the new list
+			return detail(roomId, caller);
+		},
+
+		/** Members may steer runs unless the room is drivers-only; then drivers and the owner may. */
+		async maySteer(caller: Caller, roomId: string): Promise<Result<null>> {
+			if (await deps.rooms.maySteer(roomId, caller.id)) return ok(null);
+			if (!(await deps.rooms.memberRole(roomId, caller.id))) return fail('forbidden', 'Join the room first');
+			return fail('forbidden', 'Only drivers can steer runs in this room; ask the owner');
 		},
 
 		async create(caller: Caller, input: CreateRoomInput): Promise<RoomDetail> {

@@ -37,6 +37,8 @@ export interface RoomsTable {
 	owner_id: string;
 	invite_token: string;
 	created_at: number;
+	/** Who may steer runs: every member, or only drivers (and the owner). */
+	steering: Generated<'everyone' | 'drivers'>;
 }
 
 export interface RoomMembersTable {
@@ -44,6 +46,8 @@ export interface RoomMembersTable {
 	user_id: string;
 	role: 'owner' | 'member';
 	joined_at: number;
+	/** 1 when the member may steer in a drivers-only room. */
+	driver: Generated<number>;
 }
 
 
@@ -113,3 +117,4 @@ export interface DB {
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type RoomRow = Selectable<RoomsTable>;
+export type NewRoom = Insertable<RoomsTable>;

@@ -40,3 +40,22 @@ test('rooms: anyone signed in can join a public room; nobody anonymous can list 
 	expect((await cid.post('/api/rooms', { data: { name: '' } })).status()).toBe(400);
 	await Promise.all([ann.dispose(), cid.dispose()]);
 });
+
+test('rooms: the owner limits steering to drivers; members then cannot start runs until marked', async ({ playwright, baseURL }) => {
+	const ann = await playwright.request.newContext({ baseURL });
+	const bob = await playwright.request.newContext({ baseURL });
+	await signup(ann, 'Ann');
+	const bobUser = (await signup(bob, 'Bob')).user;
+	const room = await (await ann.post('/api/rooms', { data: { name: 'Drivers', visibility: 'private' } })).json();
+	await bob.post(`/api/invites/${room.inviteToken}`);
+	expect((await bob.put(`/api/rooms/${room.id}/steering`, { data: { steering: 'drivers' } })).status()).toBe(403);
+	const limited = await ann.put(`/api/rooms/${room.id}/steering`, { data: { steering: 'drivers' } });
+	expect((await limited.json()).steering).toBe('drivers');
+	const run = { roomId: room.id, prompt: 'hi', mode: 'direct', modelId: 'sy-tiny', sampling: { maxTokens: 4 } };
+	expect((await bob.post('/api/runs', { data: run })).status()).toBe(403);
+	const marked = await ann.put(`/api/rooms/${room.id}/members/${bobUser.id}/driver`, { data: { driver: true } });
+	expect((await marked.json()).members.find((m: { id: string }) => m.id === bobUser.id).driver).toBe(true);
+	expect((await bob.post('/api/runs', { data: run })).status()).toBe(201);
+	expect((await ann.put(`/api/rooms/${room.id}/steering`, { data: { steering: 'nobody' } })).status()).toBe(400);
+	await Promise.all([ann.dispose(), bob.dispose()]);
+});

@@ -88,8 +88,8 @@ describe('rooms over Socket.IO', () => {
 		expect((await update)[0]).toEqual({
 			roomId: room.id,
 			members: [
-				{ id: ann.id, name: 'Ann', role: 'owner' },
-				{ id: bob.id, name: 'Bob', role: 'member' }
+				{ id: ann.id, name: 'Ann', role: 'owner', driver: true },
+				{ id: bob.id, name: 'Bob', role: 'member', driver: false }
 			]
 		});
 	});

@@ -167,6 +167,19 @@ describe('live runs in rooms', () => {
 		expect(leaked).toEqual([]);
 	});
 
+	it('in a drivers-only room, only drivers and the owner steer', async () => {
+		await server.ctx.rooms.setSteering({ id: ann.id }, roomId, 'drivers');
+		const a = await member(ann.cookie);
+		const b = await member(bob.cookie);
+		expect(await start(b.socket, 'not allowed')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+		const started = await start(a.socket, 'allowed', { modelId: 'sy-reason', sampling: { maxTokens: 3000, seed: 7 } });
+		const runId = started.ok ? started.data.id : '';
+		expect(await b.socket.emitWithAck('run:cancel', { runId })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+		expect((await b.socket.emitWithAck('run:replay', { runId, afterSeq: 0 })).ok).toBe(true); // watching is fine
+		await server.ctx.rooms.setDriver({ id: ann.id }, roomId, bob.id, true);
+		expect((await b.socket.emitWithAck('run:cancel', { runId })).ok).toBe(true);
+	});
+
 	it('runs the shared draft when no prompt is given, and refuses an empty draft', async () => {
 		const a = await member(ann.cookie);
 		const empty = await a.socket.emitWithAck('run:start', { roomId });

@@ -26,7 +26,12 @@ export interface RoomMember {
 	id: string;
 	name: string;
 	role: 'owner' | 'member';
+	/** May steer runs when the room is drivers-only (the owner always may). */
+	driver: boolean;
 }
+
+export const steeringSchema = z.object({ steering: z.enum(['everyone', 'drivers']) });
+export const driverSchema = z.object({ driver: z.boolean() });
 
 export interface OnlineUser {
 	id: string;
@@ -35,6 +40,8 @@ export interface OnlineUser {
 
 export interface RoomDetail extends RoomSummary {
 	members: RoomMember[];
+	/** Who may start, cancel, approve and fork runs. */
+	steering: 'everyone' | 'drivers';
 	/** Only the owner sees the invite token. */
 	inviteToken?: string;
 }

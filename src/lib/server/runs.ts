@@ -18,3 +18,10 @@ export async function requireMembership(event: RequestEvent, roomId: string): Pr
 	if (detail.data.role === null) error(403, { message: 'Join the room first', code: 'forbidden' });
 	return roomId;
 }
+
+/** The caller may steer runs in this room (a member, and a driver when the room is drivers-only); otherwise 403. */
+export async function requireSteering(event: RequestEvent, roomId: string): Promise<void> {
+	const user = requireUser(event);
+	const may = await event.locals.app.rooms.maySteer(user, roomId);
+	if (!may.ok) error(403, { message: may.error.message, code: 'forbidden' });
+}

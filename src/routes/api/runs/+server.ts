@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { roomIdSchema } from '$contract/rooms';
 import { runRequestSchema } from '$contract/runs';
 import { readJson, requireUser } from '$lib/server/api';
-import { requireMembership } from '$lib/server/runs';
+import { requireMembership, requireSteering } from '$lib/server/runs';
 import type { RequestHandler } from './$types';
 
 const listQuery = z.object({
@@ -35,6 +35,7 @@ export const POST: RequestHandler = async (event) => {
 	const user = requireUser(event);
 	const body = await readJson(event, startSchema);
 	await requireMembership(event, body.roomId);
+	await requireSteering(event, body.roomId);
 	const { roomId, ...rest } = body;
 	const request = runRequestSchema.safeParse(rest);
 	if (!request.success) error(400, { message: `${request.error.issues[0].path.join('.')}: ${request.error.issues[0].message}`, code: 'bad_request' });

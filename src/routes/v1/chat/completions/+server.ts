@@ -31,6 +31,8 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 		if (!roomIdSchema.safeParse(roomHeader).success || !(await app.rooms.isMember(user, roomHeader))) {
 			return openAiError(403, 'You are not a member of that room', 'room_forbidden', 'permission_error');
 		}
+		const may = await app.rooms.maySteer(user, roomHeader);
+		if (!may.ok) return openAiError(403, may.error.message, 'room_forbidden', 'permission_error');
 		roomId = roomHeader;
 	} else roomId = await app.rooms.personalRoomId(user);
 
