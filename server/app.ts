@@ -75,7 +75,15 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 	const runs = createRunsRepository(db);
 	const bus = new RunBus();
 	const checkpointer = await createCheckpointer(config.database);
-	const orchestrator = new Orchestrator({ runs, bus, models, checkpointer: checkpointer.saver, logger: logger.child({ component: 'orchestrator' }) });
+	const orchestrator = new Orchestrator({
+		runs,
+		bus,
+		models,
+		checkpointer: checkpointer.saver,
+		logger: logger.child({ component: 'orchestrator' }),
+		classifierModelId: config.models.classifier,
+		summaryModelId: config.models.summarizer
+	});
 	await orchestrator.recoverInterrupted();
 	const observability = createObservability({
 		models,

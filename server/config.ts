@@ -30,6 +30,8 @@ const envSchema = z.object({
 	MODEL_CONTEXT_SIZE: z.coerce.number().int().min(256).max(131_072).default(4096),
 	MODEL_MMAP: boolFromEnv.default(true),
 	GENERATE_MODELS: boolFromEnv.default(true),
+	CLASSIFIER_MODEL: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a model id').optional(),
+	SUMMARY_MODEL: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a model id').optional(),
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	TELEMETRY_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -66,6 +68,10 @@ export interface Config {
 		useMmap: boolean;
 		/** Write the generated tiny models into models/generated when missing. */
 		generate: boolean;
+		/** Model that classifies prompts next to the heuristics (task analyzer). */
+		classifier?: string;
+		/** Model that titles and summarises runs when loaded (summarizer). */
+		summarizer?: string;
 	};
 	log: { level: string; pretty: boolean };
 	/** Bearer token /metrics requires; open when unset. */
@@ -118,7 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			maxQueue: e.MODEL_MAX_QUEUE,
 			maxContextSize: e.MODEL_CONTEXT_SIZE,
 			useMmap: e.MODEL_MMAP,
-			generate: e.GENERATE_MODELS
+			generate: e.GENERATE_MODELS,
+			classifier: e.CLASSIFIER_MODEL,
+			summarizer: e.SUMMARY_MODEL
 		},
 		log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? !production },
 		metricsToken: e.METRICS_TOKEN,

@@ -4,12 +4,13 @@ import type { ApprovalDecision } from '../../src/lib/contract/runs';
 import type { ChatMessage, FinishReason } from '../models/executor';
 import type { ModelService } from '../models/service';
 import { executeOnModel, isModelUnavailable } from './executor-node';
+import { askModelForJson } from './model-helpers';
 import { readHistory } from './nodes/history-reader';
 import { RoutingError, routeModel } from './nodes/model-router';
 import { nextAttempt, validateOutput } from './nodes/output-validator';
 import { snapshotResources } from './nodes/resource-monitor';
-import { summarizeRun } from './nodes/summarizer';
-import { analyzeTask } from './nodes/task-analyzer';
+import { parseSummaryResponse, runSummaryJsonSchema, summarizeRun, summaryPrompt } from './nodes/summarizer';
+import { analyzeTask, classifierJsonSchema, classifierPrompt, mergeClassifierResult } from './nodes/task-analyzer';
 import type { RouteCandidate } from './nodes/types';
 import type { RunContexts } from './run-context';
 import type { RunsRepository } from './runs.repository';
@@ -27,13 +28,21 @@ export interface GraphDeps {
 	/** Rooms using each model right now (from the runner), for the router's swap penalty. */
 	roomsByModel(): Record<string, string[]>;
 	activeRuns(): number;
+	/** A small model that classifies prompts (JSON grammar) on top of the heuristics; none: heuristics only. */
+	classifierModelId?: string;
+	/** A model that titles and summarises runs when it is already loaded; otherwise the extractive summary. */
+	summaryModelId?: string;
 }
 
 /** The seven-node graph. Node bodies gather data and call the pure decision functions in ./nodes. */
 export function buildRunGraph(deps: GraphDeps, checkpointer: BaseCheckpointSaver) {
 	const taskAnalyzer = async (s: RunStateType): Promise<RunStateUpdate> => {
 		if (s.mode === 'direct') return { analysis: null, skipped: [{ node: 'taskAnalyzer', reason: 'direct mode: the model was chosen by hand' }] };
-		return { analysis: analyzeTask(s.prompt) };
+		const heuristic = analyzeTask(s.prompt);
+		if (!deps.classifierModelId) return { analysis: heuristic };
+		const signal = deps.contexts.get(s.runId).signal;
+		const answer = await askModelForJson(deps.models, deps.classifierModelId, classifierPrompt(s.prompt), classifierJsonSchema, { signal });
+		return { analysis: answer === undefined ? heuristic : mergeClassifierResult(heuristic, answer) };
 	};
 
 	const historyReader = async (s: RunStateType): Promise<RunStateUpdate> => {
@@ -177,7 +186,11 @@ export function buildRunGraph(deps: GraphDeps, checkpointer: BaseCheckpointSaver
 
 	const summarizer = async (s: RunStateType): Promise<RunStateUpdate> => {
 		if (!s.answer?.text) return { skipped: [{ node: 'summarizer', reason: 'no answer to summarise' }] };
-		return { summary: summarizeRun({ prompt: s.prompt, answer: s.answer.text }) };
+		const extractive = summarizeRun({ prompt: s.prompt, answer: s.answer.text });
+		if (!deps.summaryModelId) return { summary: extractive };
+		const run = { prompt: s.prompt, answer: s.answer.text };
+		const answer = await askModelForJson(deps.models, deps.summaryModelId, summaryPrompt(run), runSummaryJsonSchema, { onlyIfLoaded: true, maxTokens: 200, temperature: 0.7 });
+		return { summary: answer === undefined ? extractive : parseSummaryResponse(JSON.stringify(answer), extractive) };
 	};
 
 	return new StateGraph(RunState)

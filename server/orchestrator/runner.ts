@@ -61,7 +61,15 @@ export class Orchestrator {
 	readonly events: EventLog;
 
 	constructor(
-		private readonly deps: { runs: RunsRepository; bus: RunBus; models: ModelService; checkpointer: import('@langchain/langgraph').BaseCheckpointSaver; logger: Logger }
+		private readonly deps: {
+			runs: RunsRepository;
+			bus: RunBus;
+			models: ModelService;
+			checkpointer: import('@langchain/langgraph').BaseCheckpointSaver;
+			logger: Logger;
+			classifierModelId?: string;
+			summaryModelId?: string;
+		}
 	) {
 		this.events = new EventLog(deps.runs, deps.bus, deps.logger);
 		this.graph = buildRunGraph(
@@ -69,6 +77,8 @@ export class Orchestrator {
 				models: deps.models,
 				runs: deps.runs,
 				contexts: this.contexts,
+				classifierModelId: deps.classifierModelId,
+				summaryModelId: deps.summaryModelId,
 				activeRuns: () => this.active.size,
 				roomsByModel: () => {
 					const out: Record<string, string[]> = {};

@@ -122,7 +122,8 @@ export function updateRollingSummary(previous: string | undefined, run: RunSumma
 
 export const runSummaryJsonSchema = {
 	type: 'object',
-	properties: { title: { type: 'string' }, summary: { type: 'string' } },
+	// Length limits in the grammar itself: a small model at low temperature otherwise loops until it is cut off.
+	properties: { title: { type: 'string', maxLength: TITLE_MAX_CHARS }, summary: { type: 'string', maxLength: 240 } },
 	required: ['title', 'summary'],
 	additionalProperties: false
 } as const;
