@@ -3,7 +3,7 @@
 // Components read from it and call its methods; they hold no logic of their own.
 import type { ActivityItem, TelemetrySample } from '../contract/live';
 import type { RoomDetail } from '../contract/rooms';
-import type { ApprovalDecision, NodeName, RunEvent, RunSummary } from '../contract/runs';
+import type { ApprovalDecision, NodeName, RunEvent } from '../contract/runs';
 import type { Result } from '../contract/result';
 import { ActivityFeed } from './activity-feed.svelte';
 import { ModelCatalog } from './model-catalog.svelte';
@@ -90,7 +90,7 @@ export class RoomLive {
 	/** Cancels the focused run if it is going, else the newest running one. */
 	async cancel() {
 		const target = this.runs.cancellable;
-		if (!target) return this.#say('No run to cancel');
+		if (!target) return;
 		this.#report(await this.runs.cancel(target.id));
 	}
 
@@ -110,16 +110,15 @@ export class RoomLive {
 		}
 	}
 
-	/** Opens a past run: a live one is focused, a finished one loads into the playback. */
-	async open(run: RunSummary) {
+	/** Opens a run: a live one is focused, a finished one loads into the playback (its stored timeline). */
+	async open(runId: string) {
 		this.selectedNode = null;
-		const live = this.runs.runs[run.id];
-		if (live?.active) {
+		if (this.runs.runs[runId]?.active) {
 			this.playback.close();
-			this.runs.focus(run.id, false);
+			this.runs.focus(runId, false);
 			return;
 		}
-		await this.playback.open(run.id);
+		await this.playback.open(runId);
 	}
 
 	/** Back to the live room: leaves playback and follows new runs. */

@@ -42,12 +42,17 @@ export function layoutGraph(direction: 'LR' | 'TB' = 'LR'): Record<NodeName, { x
 	for (const n of NODE_NAMES) g.setNode(n, { width: NODE_WIDTH, height: NODE_HEIGHT });
 	for (const e of GRAPH_EDGES) if (!e.retry) g.setEdge(e.source, e.target);
 	dagre.layout(g);
-	return Object.fromEntries(
+	const positions = Object.fromEntries(
 		NODE_NAMES.map((n) => {
 			const { x, y } = g.node(n);
 			return [n, { x: x - NODE_WIDTH / 2, y: y - NODE_HEIGHT / 2 }];
 		})
 	) as Record<NodeName, { x: number; y: number }>;
+	// dagre orders a rank's nodes as it likes: keep the first stage in the graph's own order (reading order).
+	const axis = direction === 'LR' ? 'y' : 'x';
+	const slots = FIRST_STAGE.map((n) => positions[n][axis]).sort((a, b) => a - b);
+	FIRST_STAGE.forEach((n, i) => (positions[n] = { ...positions[n], [axis]: slots[i] }));
+	return positions;
 }
 
 /** `active`: the run is moving along it now; `taken`: it was traversed; `idle`: not (yet). */
