@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 // `api` exercises the REST endpoints over HTTP, `e2e` drives Debian's Chromium (never a downloaded browser).
 const PORT = Number(process.env.E2E_PORT ?? 4173);
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The server seeds this admin (ADMIN_EMAIL/ADMIN_PASSWORD): the shared server already has users when admin specs run. */
+export const E2E_ADMIN = { email: 'admin@e2e.example.com', password: 'e2e admin password' };
 
 export default defineConfig({
 	testDir: 'tests',
@@ -30,7 +32,19 @@ export default defineConfig({
 	],
 	webServer: {
 		command: `rm -rf .e2e-data && tsx server/index.ts`,
-		env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: '.e2e-data', LOGIN_RATE_PER_MINUTE: '1000', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+		env: {
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			DATA_DIR: '.e2e-data',
+			LOGIN_RATE_PER_MINUTE: '1000',
+			LOG_LEVEL: 'warn',
+			NODE_ENV: 'production',
+			ADMIN_EMAIL: E2E_ADMIN.email,
+			ADMIN_PASSWORD: E2E_ADMIN.password,
+			// hf: pulls resolve to a closed local port and fail fast: tests never download from the internet.
+			HF_ENDPOINT: 'http://127.0.0.1:9/',
+			MODEL_ENDPOINT: 'http://127.0.0.1:9/'
+		},
 		url: `http://localhost:${PORT}/api/health`,
 		reuseExistingServer: false,
 		timeout: 60_000

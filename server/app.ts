@@ -1,3 +1,4 @@
+import { createAdminService, type AdminService } from './admin/admin.service';
 import { createAuthService, type AuthService } from './auth/auth.service';
 import { createCredentialsRepository } from './auth/credentials.repository';
 import { TokenBucketLimiter } from './auth/rate-limit';
@@ -31,6 +32,8 @@ export interface AppContext {
 	/** Who steered which run: the rooms' activity feeds. */
 	activity: ActivityLog;
 	models: ModelService;
+	/** The admin console: model cache controls, background pulls, roles; `cache:*` events to admins (server/admin). */
+	admin: AdminService;
 	runs: RunsRepository;
 	/** Run events as they happen; the realtime layer and SSE streams subscribe. */
 	bus: RunBus;
@@ -104,6 +107,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		rooms,
 		activity: createActivityLog(db),
 		models,
+		admin: createAdminService({ models, db, config, logger: logger.child({ component: 'admin' }), io: () => ctx.realtime?.io }),
 		runs,
 		bus,
 		orchestrator,
@@ -118,6 +122,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 			await observability.close();
 			await orchestrator.close();
 			await checkpointer.close();
+			ctx.admin.close();
 			await models.close();
 			await yjs.close(); // stores pending prompt edits before the database goes
 			await db.destroy();

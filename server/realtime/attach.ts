@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import { registerAdminRealtime } from '../admin/admin.realtime';
 import { authenticate } from '../auth/authenticate';
 import type { AuthService } from '../auth/auth.service';
 import type { Logger } from '../logger';
@@ -86,6 +87,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 			onReplayed: (s) => live.replayed(s)
 		});
 		yjs.registerYjsHandlers(socket, log.child({ userId: user.id }));
+		registerAdminRealtime(io, socket, deps);
 
 		let joinedRooms: string[] = [];
 		socket.on('disconnecting', () => {

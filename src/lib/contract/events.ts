@@ -1,5 +1,6 @@
 // The one typed Socket.IO contract shared by the browser and server/. Only zod and types here: no runtime deps.
 import { z } from 'zod';
+import type { CacheEvictedEvent, CacheFailedEvent, CacheLoadedEvent, CacheLoadingEvent, CacheUnloadedEvent, PullState } from './admin';
 import type { Result } from './result';
 import { roomIdSchema, type OnlineUser, type RoomDetail, type RoomMember } from './rooms';
 import type { ActivityItem, RoomRunEvent, RoomSnapshot, runForkSchema, runIdPayloadSchema, runReplaySchema, runResumeSchema, runStartSchema, TelemetrySample } from './live';
@@ -59,6 +60,17 @@ export interface ServerToClientEvents {
 	'yjs:sync': (payload: YjsMessagePayload) => void;
 	/** Awareness changes of other clients, at most ~10 per second per client. */
 	'yjs:awareness': (payload: YjsMessagePayload) => void;
+}
+
+/** Model cache activity, sent to admins' sockets only (the `admins` channel; docs/PROTOCOL.md, "Admin"). */
+export interface ServerToClientEvents {
+	'cache:loading': (payload: CacheLoadingEvent) => void;
+	'cache:loaded': (payload: CacheLoadedEvent) => void;
+	'cache:evicted': (payload: CacheEvictedEvent) => void;
+	'cache:unloaded': (payload: CacheUnloadedEvent) => void;
+	'cache:failed': (payload: CacheFailedEvent) => void;
+	/** A background pull started, progressed (at most ~4/s) or ended (`done` or `failed` with `error`). */
+	'cache:pull': (payload: PullState) => void;
 }
 
 export interface InterServerEvents {

@@ -1,0 +1,59 @@
+import type { PullState, Role } from '../../src/lib/contract/admin';
+import type { Logger } from '../logger';
+import type { ManagerEvents, ModelManager } from '../models/manager';
+import { userChannel, type AppServer, type AppSocket } from '../realtime/types';
+import type { PullTracker } from './pulls';
+
+/** Socket.IO channel of every admin socket: the only receivers of `cache:*` events. */
+export const ADMINS_CHANNEL = 'admins';
+
+/**
+ * Called for each new socket (server/realtime/attach.ts): admins join the admins channel. A socket restored by
+ * connection-state recovery comes back with its old channels, so a user demoted meanwhile is taken out again.
+ */
+export function registerAdminRealtime(_io: AppServer, socket: AppSocket, deps: { logger: Logger }): void {
+	if (socket.data.user.role === 'admin') {
+		void socket.join(ADMINS_CHANNEL);
+		deps.logger.debug({ userId: socket.data.user.id }, 'admin socket joined the admins channel');
+	} else if (socket.rooms.has(ADMINS_CHANNEL)) {
+		void socket.leave(ADMINS_CHANNEL);
+	}
+}
+
+/** After a role change: the user's sockets join or leave the admins channel and carry the new role. */
+export async function applyRoleToSockets(io: AppServer | undefined, userId: string, role: Role): Promise<void> {
+	if (!io) return;
+	const sockets = io.in(userChannel(userId));
+	if (role === 'admin') sockets.socketsJoin(ADMINS_CHANNEL);
+	else sockets.socketsLeave(ADMINS_CHANNEL);
+	for (const socket of await sockets.fetchSockets()) socket.data.user = { ...socket.data.user, role };
+}
+
+/**
+ * Forwards the model cache's events and pull progress to the admins channel as `cache:*` events.
+ * `io` is read on every event: the app context exists before Socket.IO is attached. Returns the unsubscribe.
+ */
+export function forwardCacheEvents(manager: ModelManager, pulls: PullTracker, io: () => AppServer | undefined): () => void {
+	const admins = () => io()?.to(ADMINS_CHANNEL);
+	const now = Date.now;
+	const onLoading = (e: ManagerEvents['loading'][0]) => admins()?.emit('cache:loading', { ...e, at: now() });
+	const onLoaded = (e: ManagerEvents['loaded'][0]) => admins()?.emit('cache:loaded', { ...e, at: now() });
+	const onEvicted = (e: ManagerEvents['evicted'][0]) => admins()?.emit('cache:evicted', { ...e, at: now() });
+	const onUnloaded = (e: ManagerEvents['unloaded'][0]) => admins()?.emit('cache:unloaded', { ...e, at: now() });
+	const onFailed = (e: ManagerEvents['failed'][0]) => admins()?.emit('cache:failed', { ...e, at: now() });
+	const onPull = (state: PullState) => admins()?.emit('cache:pull', state);
+	manager.on('loading', onLoading);
+	manager.on('loaded', onLoaded);
+	manager.on('evicted', onEvicted);
+	manager.on('unloaded', onUnloaded);
+	manager.on('failed', onFailed);
+	pulls.on('update', onPull);
+	return () => {
+		manager.off('loading', onLoading);
+		manager.off('loaded', onLoaded);
+		manager.off('evicted', onEvicted);
+		manager.off('unloaded', onUnloaded);
+		manager.off('failed', onFailed);
+		pulls.off('update', onPull);
+	};
+}

@@ -1,0 +1,142 @@
+// Admin API and `cache:*` events (docs/PROTOCOL.md, "Admin"): request schemas and the shapes the server sends.
+import { z } from 'zod';
+
+const bytes = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** `PUT /api/admin/budget` */
+export const budgetSchema = z.object({ ramBytes: bytes, vramBytes: bytes });
+
+/** `PUT /api/admin/models/:id/keep-alive`: idle seconds before unloading; null keeps the model until evicted. */
+export const keepAliveSchema = z.object({ seconds: z.number().int().min(1).max(30 * 24 * 3600).nullable() });
+
+/** `POST /api/admin/models/pull` */
+export const pullSchema = z.object({ id: z.string().min(1).max(200) });
+
+export const roles = ['admin', 'member'] as const;
+export type Role = (typeof roles)[number];
+
+/** `PUT /api/admin/users/:id/role` */
+export const roleSchema = z.object({ role: z.enum(roles) });
+
+export type CacheState = 'loading' | 'ready' | 'unloading' | 'unloaded';
+
+export interface ModelBytes {
+	ramBytes: number;
+	vramBytes: number;
+}
+
+/** One catalogue or discovered model joined with what the model cache knows about it. */
+export interface AdminModel {
+	id: string;
+	displayName: string;
+	/** `loaded`: in the cache, but no longer in the catalogue or the models folder. */
+	origin: 'catalog' | 'discovered' | 'loaded';
+	present: boolean;
+	generated: boolean;
+	parameters: string;
+	quantization: string;
+	contextSize: number;
+	capabilities: string[];
+	/** File size on disk; null when the file is missing. */
+	sizeBytes: number | null;
+	/** Catalogue download size, when the catalogue states it. */
+	downloadSizeBytes: number | null;
+	problem: string | null;
+	state: CacheState;
+	/** Reserved bytes while loading or loaded (0 when unloaded). */
+	ramBytes: number;
+	vramBytes: number;
+	leases: number;
+	queued: number;
+	pinned: boolean;
+	/** Idle time before unloading; null: kept until evicted. */
+	keepAliveMs: number | null;
+	lastUsedAt: number | null;
+	loadMs: number | null;
+	strategy: string | null;
+}
+
+export interface CacheStats {
+	hits: number;
+	misses: number;
+	evictions: number;
+	loads: number;
+	failures: number;
+	loadMsTotal: number;
+	/** Mean load time; null before the first load. */
+	averageLoadMs: number | null;
+}
+
+export type PullStatus = 'running' | 'done' | 'failed';
+
+/** A background pull of a catalogue model; also the `cache:pull` event payload. */
+export interface PullState {
+	modelId: string;
+	status: PullStatus;
+	downloadedBytes: number;
+	totalBytes: number;
+	bytesPerSecond: number;
+	startedAt: number;
+	finishedAt: number | null;
+	error: string | null;
+}
+
+/** `GET /api/admin/models` */
+export interface AdminOverview {
+	models: AdminModel[];
+	budget: ModelBytes;
+	used: ModelBytes;
+	stats: CacheStats;
+	/** The default keep-alive (MODEL_KEEP_ALIVE_S); null: kept until evicted. */
+	defaultKeepAliveMs: number | null;
+	pulls: PullState[];
+}
+
+/** `GET /api/admin/models/:id/preview` */
+export interface AdminPreview {
+	modelId: string;
+	loaded: boolean;
+	fits: boolean;
+	needs: ModelBytes;
+	evicts: string[];
+	reason: string | null;
+	/** One sentence for people, e.g. "Loading sy-code (43 MiB RAM) would evict sy-tiny and sy-chat-small." */
+	text: string;
+}
+
+export interface AdminUser {
+	id: string;
+	email: string;
+	name: string;
+	role: Role;
+	createdAt: number;
+}
+
+// ── `cache:*` events (server → admins' sockets). `at`: when it happened (epoch ms). ──────────────────────────────
+export interface CacheLoadingEvent extends ModelBytes {
+	modelId: string;
+	at: number;
+}
+export interface CacheLoadedEvent extends ModelBytes {
+	modelId: string;
+	ms: number;
+	strategy: string;
+	fallbacks: number;
+	at: number;
+}
+export interface CacheEvictedEvent extends ModelBytes {
+	modelId: string;
+	reason: 'lru' | 'budget';
+	at: number;
+}
+export interface CacheUnloadedEvent extends ModelBytes {
+	modelId: string;
+	reason: 'admin' | 'ttl' | 'shutdown';
+	at: number;
+}
+export interface CacheFailedEvent {
+	modelId: string;
+	error: string;
+	ms: number;
+	at: number;
+}
