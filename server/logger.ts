@@ -6,16 +6,16 @@ export type { Logger };
  * Structured logs: JSON in production, pretty in development. Child loggers carry runId/roomId/userId.
  * Secrets never reach a log line: the redact paths cover the places they could appear.
  */
-export function createLogger(options: { level?: string; pretty?: boolean } = {}): Logger {
+export function createLogger(options: { level?: string; pretty?: boolean; destination?: NodeJS.WritableStream } = {}): Logger {
 	const level = options.level ?? 'info';
 	const redact = {
-		paths: ['password', '*.password', 'token', '*.token', 'cookie', '*.cookie', 'headers.cookie', 'headers.authorization', 'authorization'],
+		paths: ['password', '*.password', 'token', '*.token', 'key', '*.key', 'cookie', '*.cookie', 'headers.cookie', 'headers.authorization', 'authorization', '*.authorization'],
 		censor: '[redacted]'
 	};
 	if (options.pretty) {
 		return pino({ level, redact, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });
 	}
-	return pino({ level, redact });
+	return options.destination ? pino({ level, redact }, options.destination) : pino({ level, redact });
 }
 
 /** A logger that writes nothing: for tests and benchmarks. */

@@ -36,7 +36,13 @@ export const handle: Handle = async ({ event, resolve }) => {
 		}
 	}
 
-	return resolve(event);
+	const started = performance.now();
+	const response = await resolve(event);
+	// One structured line per request (debug; warnings for server errors), with who asked.
+	const line = { method: event.request.method, path: event.url.pathname, status: response.status, ms: Math.round(performance.now() - started), userId: event.locals.user?.id };
+	if (response.status >= 500) app.logger.warn(line, 'request failed');
+	else app.logger.debug(line, 'request');
+	return response;
 };
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {

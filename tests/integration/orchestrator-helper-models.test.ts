@@ -23,6 +23,7 @@ describe('helper models', () => {
 	});
 
 	it('summarises with the summary model when it is loaded, and the run still succeeds', async () => {
+		await app.ctx.models.manager.preload('sy-tiny'); // the summariser never loads a model itself
 		const run = await app.ctx.orchestrator.start({
 			roomId: app.room.id,
 			authorId: app.user.id,
