@@ -1,14 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { randomBytes } from 'node:crypto';
-
-async function signUp(page: Page, name: string) {
-	await page.goto('/signup');
-	await page.getByLabel('Name').fill(name);
-	await page.getByLabel('Email').fill(`${name.toLowerCase()}-${randomBytes(4).toString('hex')}@example.com`);
-	await page.getByLabel('Password').fill('correct horse battery');
-	await page.getByRole('button', { name: 'Sign up' }).click();
-	await expect(page).toHaveURL(/\/rooms$/);
-}
+import { expect, test } from '@playwright/test';
+import { signUp } from './helpers';
 
 test('two people: one creates a private room and invites the other; both see each other online', async ({ browser }) => {
 	const annContext = await browser.newContext();
