@@ -12,11 +12,13 @@ export async function signUp(page: Page, name: string) {
 }
 
 /** Two people in their own contexts: Ann creates a private room and invites Bob; both end up live in it. */
-export async function twoInARoom(browser: Browser, roomName = 'Launch review') {
+export async function twoInARoom(browser: Browser, options: { roomName?: string; setUpAnn?: (page: Page) => Promise<void> } = {}) {
+	const roomName = options.roomName ?? 'Launch review';
 	const annContext = await browser.newContext({ viewport: { width: 1366, height: 900 } });
 	const bobContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 	const ann = await annContext.newPage();
 	const bob = await bobContext.newPage();
+	await options.setUpAnn?.(ann);
 	await signUp(ann, 'Ann');
 	await signUp(bob, 'Bob');
 	await ann.getByLabel('Name').fill(roomName);

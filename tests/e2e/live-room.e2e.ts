@@ -72,9 +72,12 @@ test('one person runs; both watch the nodes go running → done in order and get
 	await expect(bob.getByTestId('playback-bar')).toBeVisible();
 	await bob.getByTestId('playback-scrub').fill('0');
 	for (const n of NODES) await expect(node(bob, n)).toHaveAttribute('data-status', 'idle');
+	await recordNodeStatuses(bob);
 	await bob.getByTestId('playback-toggle').click();
-	await expect(node(bob, 'executor')).toHaveAttribute('data-status', 'running');
 	await expect(node(bob, 'summarizer')).toHaveAttribute('data-status', 'done', { timeout: 20_000 });
+	const replayed = await nodeLog(bob);
+	expect(firstSeen(replayed, 'executor', 'running')).toBeLessThan(firstSeen(replayed, 'executor', 'done'));
+	expect(firstSeen(replayed, 'modelRouter', 'done')).toBeLessThan(firstSeen(replayed, 'summarizer', 'done'));
 	expect((await output(bob).innerText()).trim()).toBe(annText);
 
 	// Search narrows the list.

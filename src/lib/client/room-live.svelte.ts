@@ -3,7 +3,7 @@
 // Components read from it and call its methods; they hold no logic of their own.
 import type { ActivityItem, TelemetrySample } from '../contract/live';
 import type { RoomDetail } from '../contract/rooms';
-import type { ApprovalDecision, NodeName, RunEvent } from '../contract/runs';
+import type { ApprovalDecision, NodeName, RunEvent, RunSummary } from '../contract/runs';
 import type { Result } from '../contract/result';
 import { ActivityFeed } from './activity-feed.svelte';
 import { ModelCatalog } from './model-catalog.svelte';
@@ -61,6 +61,14 @@ export class RoomLive {
 	/** The run on screen: an opened history run, else the focused live one. */
 	get shown(): RunView | null {
 		return this.playback.view ?? this.runs.focused;
+	}
+
+	/** The history list with the live status of runs this page is following (it refreshes a moment later). */
+	get historyRuns(): RunSummary[] {
+		return this.history.runs.map((r) => {
+			const live = this.runs.runs[r.id];
+			return live && live.lastSeq > r.lastSeq && live.status !== r.status ? { ...r, status: live.status, modelId: live.modelId ?? r.modelId } : r;
+		});
 	}
 
 	get inPlayback(): boolean {

@@ -113,6 +113,16 @@ export class RunView {
 		return Object.values(this.streams).join('\n\n');
 	}
 
+	/** Compare mode: the models answering, in the order they started streaming or answered. */
+	get compareModels(): string[] {
+		return [...new Set([...Object.keys(this.streams), ...this.compareAnswers.map((a) => a.modelId)])];
+	}
+
+	/** Compare mode: the model whose answer won (the run's final model once it succeeded). */
+	get bestModel(): string | null {
+		return this.answer?.modelId ?? (this.status === 'succeeded' ? this.modelId : null);
+	}
+
 	/** The node a waiting or running run is at (for "where is it now"). */
 	get currentNode(): NodeName | null {
 		return NODE_NAMES.find((n) => this.nodes[n].status === 'waiting') ?? [...NODE_NAMES].reverse().find((n) => this.nodes[n].status === 'running') ?? null;

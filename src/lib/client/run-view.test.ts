@@ -125,6 +125,10 @@ describe('RunView', () => {
 		view.apply(ev(RUN, 6, 'compare.answer', { modelId: 'a', text: 'one more', finishReason: 'stop', metrics: metrics(), score: 0.7 }));
 		view.apply(ev(RUN, 7, 'compare.answer', { modelId: 'a', text: 'one more', finishReason: 'stop', metrics: metrics(), score: 0.7 }));
 		expect(view.compareAnswers.map((a) => a.modelId)).toEqual(['b', 'a']);
+		expect(view.compareModels).toEqual(['a', 'b']);
+		expect(view.bestModel).toBeNull();
+		view.apply(ev(RUN, 8, 'run.finished', { status: 'succeeded', modelId: 'a', metrics: metrics() }));
+		expect(view.bestModel).toBe('a');
 	});
 
 	test('fromSummary seeds a view that its replayed events complete', () => {
