@@ -31,13 +31,24 @@ export const NODE_LABELS: Record<NodeName, string> = {
 	summarizer: 'Summarizer'
 };
 
-export const NODE_WIDTH = 150;
-export const NODE_HEIGHT = 58;
+/** What fits on a node in the graph (the full label is in its details and accessible name). */
+export const NODE_SHORT_LABELS: Record<NodeName, string> = {
+	taskAnalyzer: 'Analysis',
+	historyReader: 'History',
+	resourceMonitor: 'Resources',
+	modelRouter: 'Router',
+	executor: 'Executor',
+	outputValidator: 'Validator',
+	summarizer: 'Summarizer'
+};
+
+export const NODE_WIDTH = 136;
+export const NODE_HEIGHT = 54;
 
 /** Top-left positions of the nodes, left to right (`LR`) or top to bottom (`TB`). */
 export function layoutGraph(direction: 'LR' | 'TB' = 'LR'): Record<NodeName, { x: number; y: number }> {
 	const g = new dagre.graphlib.Graph();
-	g.setGraph({ rankdir: direction, nodesep: 18, ranksep: 46, marginx: 8, marginy: 8 });
+	g.setGraph({ rankdir: direction, nodesep: 14, ranksep: 34, marginx: 8, marginy: 8 });
 	g.setDefaultEdgeLabel(() => ({}));
 	for (const n of NODE_NAMES) g.setNode(n, { width: NODE_WIDTH, height: NODE_HEIGHT });
 	for (const e of GRAPH_EDGES) if (!e.retry) g.setEdge(e.source, e.target);
