@@ -5,7 +5,7 @@ import { RoomLive } from './room-live.svelte';
 import type { AppSocket } from './socket';
 import { ev, FakeSocket, happyRun, metrics, ROOM, summary } from './test-events';
 
-const room: RoomDetail = { id: ROOM, name: 'Launch', visibility: 'private', ownerId: 'ann', createdAt: 1, memberCount: 1, role: 'owner', members: [{ id: 'ann', name: 'Ann', role: 'owner' }] };
+const room: RoomDetail = { id: ROOM, name: 'Launch', visibility: 'private', ownerId: 'ann', createdAt: 1, memberCount: 1, role: 'owner', steering: 'everyone', members: [{ id: 'ann', name: 'Ann', role: 'owner', driver: true }] };
 
 beforeEach(() => {
 	vi.stubGlobal(
