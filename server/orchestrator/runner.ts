@@ -203,28 +203,9 @@ export class Orchestrator {
 		return this.active.size;
 	}
 
-	/**
-	 * Every event of a run after `afterSeq`, exactly once and in order: live events are buffered while the stored
-	 * ones are read, then delivered. Returns the unsubscribe function.
-	 */
-	async follow(runId: string, afterSeq: number, onEvent: (event: RunEvent) => void): Promise<() => void> {
-		let delivered = afterSeq;
-		let replaying = true;
-		const buffered: RunEvent[] = [];
-		const deliver = (e: RunEvent) => {
-			if (e.seq !== delivered + 1) return; // a duplicate (already replayed) or, impossibly, a gap
-			delivered = e.seq;
-			onEvent(e);
-		};
-		const unsubscribe = this.deps.bus.subscribe((e) => {
-			if (e.runId !== runId) return;
-			if (replaying) buffered.push(e);
-			else deliver(e);
-		});
-		for (const e of await this.events.eventsAfter(runId, afterSeq)) deliver(e);
-		replaying = false;
-		for (const e of buffered) if (e.seq > delivered) deliver(e);
-		return unsubscribe;
+	/** Every event of a run after `afterSeq`, exactly once and in order (see EventLog.follow). */
+	follow(runId: string, afterSeq: number, onEvent: (event: RunEvent) => void): Promise<() => void> {
+		return this.events.follow(runId, afterSeq, onEvent);
 	}
 
 	/** Ends runs a previous process left unfinished (their execution died with it). */

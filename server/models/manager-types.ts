@@ -1,0 +1,55 @@
+import type { LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { Footprint, LoadStrategy } from './loader';
+
+// The ModelManager's public shapes, apart from its logic.
+
+export interface Budget {
+	ramBytes: number;
+	vramBytes: number;
+}
+
+/** A model held for one run: it cannot be evicted until `release()`. */
+export interface ModelLease {
+	readonly modelId: string;
+	readonly model: LlamaModel;
+	readonly context: LlamaContext;
+	readonly sequence: LlamaContextSequence;
+	/** Milliseconds spent waiting for the load (0 on a cache hit) and for a free sequence. */
+	readonly loadWaitMs: number;
+	readonly queueWaitMs: number;
+	readonly cacheHit: boolean;
+	release(): Promise<void>;
+}
+
+export type ModelState = 'loading' | 'ready' | 'unloading';
+
+export interface ModelStatus {
+	id: string;
+	state: ModelState;
+	ramBytes: number;
+	vramBytes: number;
+	leases: number;
+	queued: number;
+	pinned: boolean;
+	keepAliveMs: number | null;
+	lastUsedAt: number;
+	strategy: LoadStrategy | null;
+	loadMs: number | null;
+}
+
+export interface ManagerEvents {
+	loading: [{ modelId: string; ramBytes: number; vramBytes: number }];
+	loaded: [{ modelId: string; ramBytes: number; vramBytes: number; ms: number; strategy: LoadStrategy; fallbacks: number }];
+	evicted: [{ modelId: string; ramBytes: number; vramBytes: number; reason: 'lru' | 'budget' }];
+	unloaded: [{ modelId: string; ramBytes: number; vramBytes: number; reason: 'admin' | 'ttl' | 'shutdown' }];
+	failed: [{ modelId: string; error: string; ms: number }];
+}
+
+export interface EvictionPreview {
+	modelId: string;
+	loaded: boolean;
+	fits: boolean;
+	needs: Footprint;
+	evicts: string[];
+	reason?: string;
+}
