@@ -70,3 +70,23 @@ test('a dropped connection catches up: the run that went on meanwhile is complet
 	expect((await output(ann).innerText()).trim()).toBe((await output(bob).innerText()).trim());
 	await close();
 });
+
+test('drivers-only room: a member who is not a driver cannot run until the owner makes them a driver', async ({ browser }) => {
+	const { ann, bob, close } = await twoInARoom(browser);
+	await typeInPrompt(ann, 'Plan the demo.');
+	await expectPrompt(bob, 'Plan the demo.');
+	await expect(bob.getByTestId('run-button')).toBeEnabled();
+
+	await ann.getByRole('tab', { name: 'People' }).click();
+	await ann.getByTestId('steering-select').selectOption('drivers');
+	await bob.reload();
+	await expect(bob.getByTestId('run-button')).toBeDisabled();
+	await expect(bob.getByText('Only drivers can run in this room')).toBeVisible();
+	await expect(ann.getByTestId('run-button')).toBeEnabled(); // the owner always may
+
+	await ann.getByLabel('Bob may steer runs').check();
+	await expect(bob.getByTestId('run-button')).toBeEnabled();
+	await bob.getByRole('tab', { name: 'People' }).click();
+	await expect(bob.getByTestId('member-list')).toContainText('driver');
+	await close();
+});

@@ -37,10 +37,14 @@ export class RoomLive {
 	busy = $state(false);
 
 	readonly #socket: AppSocket;
+	readonly #initialRoom: RoomDetail;
+	readonly #userId: string;
 
 	constructor(socket: AppSocket, room: RoomDetail, user: { id: string; name: string }) {
 		this.roomId = room.id;
 		this.#socket = socket;
+		this.#initialRoom = room;
+		this.#userId = user.id;
 		this.activity = new ActivityFeed(room.id);
 		this.history = new RunHistory(room.id);
 		this.runs = new RoomRuns(socket, room.id, { onEvent: this.#onRunEvent });
@@ -56,6 +60,28 @@ export class RoomLive {
 		socket.on('telemetry', this.#onTelemetry);
 		void this.models.load();
 		void this.history.load();
+	}
+
+	/** The room as last heard (members, steering), before the first join the page's copy. */
+	get room(): RoomDetail {
+		return this.session.room ?? this.#initialRoom;
+	}
+
+	/** Whether this person may start, cancel, approve and fork runs (drivers-only rooms limit it). */
+	get maySteer(): boolean {
+		const room = this.room;
+		if (room.steering !== 'drivers' || room.ownerId === this.#userId) return true;
+		return room.members.some((m) => m.id === this.#userId && m.driver);
+	}
+
+	/** Owner: who may steer runs. */
+	async setSteering(steering: RoomDetail['steering']) {
+		await this.#updateRoom(`/api/rooms/${this.roomId}/steering`, { steering });
+	}
+
+	/** Owner: mark a member as a driver (or not). */
+	async setDriver(userId: string, driver: boolean) {
+		await this.#updateRoom(`/api/rooms/${this.roomId}/members/${userId}/driver`, { driver });
 	}
 
 	/** The run on screen: an opened history run, else the focused live one. */
@@ -78,6 +104,7 @@ export class RoomLive {
 	/** Why Run cannot start now, or null. */
 	get runBlocker(): string | null {
 		if (this.session.status !== 'live') return 'Not connected';
+		if (!this.maySteer) return 'Only drivers can run in this room';
 		if (this.prompt.empty) return 'The prompt is empty';
 		const s = this.prompt.settings;
 		if (s.mode === 'direct' && s.model === 'auto') return 'Direct mode needs a model';
@@ -99,6 +126,7 @@ export class RoomLive {
 	async cancel() {
 		const target = this.runs.cancellable;
 		if (!target) return;
+		if (!this.maySteer) return this.#say('Only drivers can cancel runs in this room');
 		this.#report(await this.runs.cancel(target.id));
 	}
 
@@ -147,6 +175,13 @@ export class RoomLive {
 		this.prompt.destroy();
 		this.history.destroy();
 		this.playback.close();
+	}
+
+	async #updateRoom(url: string, body: unknown) {
+		const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'same-origin' });
+		const data = (await res.json().catch(() => null)) as (RoomDetail & { message?: string }) | null;
+		if (!res.ok || !data) return this.#say(data?.message ?? `Could not save (${res.status})`);
+		this.session.room = data;
 	}
 
 	#report(result: Result<unknown>): boolean {

@@ -98,6 +98,24 @@ describe('RoomLive', () => {
 		expect(socket.count('run:cancel')).toBe(0);
 	});
 
+	test('drivers-only rooms: members who are not drivers cannot steer until the owner makes them drivers', async () => {
+		const socket = new FakeSocket();
+		const bob = { id: 'bob', name: 'Bob', role: 'member' as const, driver: false };
+		const drivers: RoomDetail = { ...room, steering: 'drivers', members: [...room.members, bob] };
+		const live = new RoomLive(socket as unknown as AppSocket, drivers, { id: 'bob', name: 'Bob' });
+		socket.take('room:join').ack({ ok: true, data: { room: drivers, online: [], activeRuns: [], recentRuns: [], activity: [], telemetry: [] } });
+		live.prompt.text.insert(0, 'Hi');
+		expect(live.maySteer).toBe(false);
+		expect(live.runBlocker).toBe('Only drivers can run in this room');
+		socket.serve('run:event', happyRun('runaaaaaaaaa')[0]);
+		await live.cancel();
+		expect(socket.count('run:cancel')).toBe(0);
+		expect(live.notice).toBe('Only drivers can cancel runs in this room');
+		socket.serve('room:members', { roomId: ROOM, members: [room.members[0], { ...bob, driver: true }] });
+		expect(live.maySteer).toBe(true);
+		expect(live.runBlocker).toBeNull();
+	});
+
 	test('approval decisions go to the shown run; a fork follows the new run', async () => {
 		const { socket, live, join } = setup();
 		join.ack({ ok: true, data: { room, online: [], activeRuns: [], recentRuns: [], activity: [], telemetry: [] } });
