@@ -58,4 +58,10 @@ await ann.waitForTimeout(1500);
 await ann.screenshot({ path: `${out}/room-approval.png` });
 await bob.getByTestId('approval-banner').getByTestId('approve-button').click();
 await status(ann, 'succeeded');
+
+// The admin page (Ann signed up first on a fresh server, so she is the admin).
+await ann.goto(`${base}/admin`);
+await ann.getByTestId('admin-models-table').waitFor();
+await ann.waitForTimeout(500);
+await ann.screenshot({ path: `${out}/admin.png`, fullPage: true });
 await browser.close();
