@@ -2,8 +2,10 @@
 import { expect, test, type WebSocketRoute } from '@playwright/test';
 import { expectPrompt, node, output, twoInARoom, typeInPrompt } from './helpers';
 
+// Two browsers, sign-ups and model runs on a 2-CPU machine: give each test room beyond the 30 s default.
+test.describe.configure({ timeout: 90_000 });
+
 test('compare mode: both see the models answer side by side; forking from the executor starts a new run for both', async ({ browser }) => {
-	test.setTimeout(120_000);
 	const { ann, bob, close } = await twoInARoom(browser);
 	await typeInPrompt(ann, 'Write a function that adds two numbers.');
 	await ann.getByText('Compare', { exact: true }).click();
@@ -35,7 +37,6 @@ test('compare mode: both see the models answer side by side; forking from the ex
 });
 
 test('a dropped connection catches up: the run that went on meanwhile is complete after the reconnect', async ({ browser }) => {
-	test.setTimeout(120_000);
 	// Ann's socket goes through Playwright: while `deaf`, what the server sends her is lost on the way (the server
 	// believes it was delivered, so only the client's replay can fill the gap); then the connection drops.
 	let deaf = false;

@@ -2,6 +2,9 @@
 import { expect, test } from '@playwright/test';
 import { editor, expectPrompt, firstSeen, node, nodeLog, output, recordNodeStatuses, twoInARoom, typeInPrompt } from './helpers';
 
+// Two browsers, sign-ups and model runs on a 2-CPU machine: give each test room beyond the 30 s default.
+test.describe.configure({ timeout: 90_000 });
+
 const NODES = ['taskAnalyzer', 'historyReader', 'resourceMonitor', 'modelRouter', 'executor', 'outputValidator', 'summarizer'];
 
 test('two people co-edit the prompt and its settings, and see each other’s cursor and typing', async ({ browser }) => {
@@ -39,7 +42,6 @@ test('two people co-edit the prompt and its settings, and see each other’s cur
 });
 
 test('one person runs; both watch the nodes go running → done in order and get the same answer; history replays it', async ({ browser }) => {
-	test.setTimeout(120_000);
 	const { ann, bob, close } = await twoInARoom(browser);
 	await typeInPrompt(ann, 'Explain how rooms keep prompts in sync.');
 	await expectPrompt(bob, 'Explain how rooms keep prompts in sync.');
@@ -91,7 +93,6 @@ test('one person runs; both watch the nodes go running → done in order and get
 });
 
 test('approval for everyone: a reload keeps the waiting run, the other overrides it; then cancels the next one with Esc', async ({ browser }) => {
-	test.setTimeout(120_000);
 	const { ann, bob, close } = await twoInARoom(browser);
 	await ann.getByTestId('approval-gate').check();
 	await expect(bob.getByTestId('approval-gate')).toBeChecked();
