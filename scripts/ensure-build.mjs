@@ -7,11 +7,12 @@ import path from 'node:path';
 const BUILD = 'build/handler.js';
 const SOURCES = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'];
 
+/** @param {string} entry @returns {number} */
 function newestMtime(entry) {
 	if (!existsSync(entry)) return 0;
 	const stat = statSync(entry);
 	if (!stat.isDirectory()) return stat.mtimeMs;
-	return readdirSync(entry).reduce((newest, name) => Math.max(newest, newestMtime(path.join(entry, name))), stat.mtimeMs);
+	return readdirSync(entry).reduce((/** @type {number} */ newest, name) => Math.max(newest, newestMtime(path.join(entry, name))), stat.mtimeMs);
 }
 
 const stale = !existsSync(BUILD) || Math.max(...SOURCES.map(newestMtime)) > statSync(BUILD).mtimeMs;
