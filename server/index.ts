@@ -56,6 +56,10 @@ async function main() {
 		clearTimeout(force);
 		process.exit(0);
 	};
+	// A fault in one run or one request must not take every room down: log it and keep serving. The causes found so
+	// far are fixed at their source; these handlers are the last line, and each hit is an error in the log.
+	process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection (kept running)'));
+	process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception (kept running)'));
 	process.on('SIGTERM', () => void shutdown('SIGTERM'));
 	process.on('SIGINT', () => void shutdown('SIGINT'));
 }

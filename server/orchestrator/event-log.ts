@@ -34,9 +34,13 @@ export class EventLog {
 		if (!this.live.has(runId)) this.live.set(runId, { roomId, seq: lastSeq, events: [] });
 	}
 
-	emit<K extends RunEventType>(runId: string, type: K, data: RunEventData[K]): RunEvent {
+	/** Numbers and publishes one event. An event for a run that is not open is a bug upstream: logged and dropped, never thrown (callers include timers). */
+	emit<K extends RunEventType>(runId: string, type: K, data: RunEventData[K]): RunEvent | undefined {
 		const run = this.live.get(runId);
-		if (!run) throw new Error(`event ${type} for run ${runId}, which is not open`);
+		if (!run) {
+			this.log.error({ runId, type }, 'dropped an event for a run that is not open');
+			return undefined;
+		}
 		const event = { runId, seq: ++run.seq, ts: Date.now(), type, data } as RunEvent;
 		run.events.push(event);
 		this.bus.publish({ ...event, roomId: run.roomId });

@@ -193,14 +193,22 @@ export function buildRunGraph(deps: GraphDeps, checkpointer: BaseCheckpointSaver
 		return { summary: answer === undefined ? extractive : parseSummaryResponse(JSON.stringify(answer), extractive) };
 	};
 
+	// Every node's work is tracked by its run's context, so a cancelled run ends only after its nodes stopped.
+	const tracked =
+		(node: (s: RunStateType) => Promise<RunStateUpdate>) =>
+		(s: RunStateType): Promise<RunStateUpdate> => {
+			const work = node(s);
+			return deps.contexts.find(s.runId)?.track(work) ?? work;
+		};
+
 	return new StateGraph(RunState)
-		.addNode('taskAnalyzer', taskAnalyzer)
-		.addNode('historyReader', historyReader)
-		.addNode('resourceMonitor', resourceMonitor)
-		.addNode('modelRouter', modelRouter)
-		.addNode('executor', executor)
-		.addNode('outputValidator', outputValidator)
-		.addNode('summarizer', summarizer)
+		.addNode('taskAnalyzer', tracked(taskAnalyzer))
+		.addNode('historyReader', tracked(historyReader))
+		.addNode('resourceMonitor', tracked(resourceMonitor))
+		.addNode('modelRouter', tracked(modelRouter))
+		.addNode('executor', tracked(executor))
+		.addNode('outputValidator', tracked(outputValidator))
+		.addNode('summarizer', tracked(summarizer))
 		.addEdge(START, 'taskAnalyzer')
 		.addEdge(START, 'historyReader')
 		.addEdge(START, 'resourceMonitor')

@@ -8,19 +8,68 @@ export interface RunContext {
 	emit<K extends RunEventType>(type: K, data: RunEventData[K]): void;
 }
 
+/**
+ * The runner's side of a run's context. LangGraph stops iterating an aborted stream at once, while the node that was
+ * running (llama.cpp decoding, a lease being released) finishes in the background. So every node's work is tracked,
+ * the runner waits for it before writing the run's last event, and once sealed the context drops late events
+ * instead of writing them after the end of the run's log.
+ */
+export class ActiveRunContext implements RunContext {
+	private readonly work = new Set<Promise<unknown>>();
+	private sealed = false;
+	/** Events a node tried to emit after the run ended (for tests and logs; never written). */
+	dropped = 0;
+
+	constructor(
+		readonly runId: string,
+		readonly roomId: string,
+		readonly signal: AbortSignal,
+		private readonly write: <K extends RunEventType>(type: K, data: RunEventData[K]) => void
+	) {}
+
+	emit<K extends RunEventType>(type: K, data: RunEventData[K]): void {
+		if (this.sealed) {
+			this.dropped++;
+			return;
+		}
+		this.write(type, data);
+	}
+
+	/** Runs a node's work under this context: the runner will wait for it to settle before the run ends. */
+	track<T>(work: Promise<T>): Promise<T> {
+		this.work.add(work);
+		const done = () => this.work.delete(work);
+		work.then(done, done);
+		return work;
+	}
+
+	/** Waits (at most `timeoutMs`) for the nodes' work to stop, then refuses further events. */
+	async seal(timeoutMs: number): Promise<void> {
+		const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+		while (this.work.size > 0) {
+			const settled = Promise.allSettled([...this.work]).then(() => 'settled' as const);
+			if ((await Promise.race([settled, deadline.then(() => 'timeout' as const)])) === 'timeout') break;
+		}
+		this.sealed = true;
+	}
+}
+
 /** The runner registers a context per active run; nodes find theirs by run id (state stays serialisable). */
 export class RunContexts {
-	private readonly contexts = new Map<string, RunContext>();
-	set(ctx: RunContext) {
+	private readonly contexts = new Map<string, ActiveRunContext>();
+	set(ctx: ActiveRunContext) {
 		this.contexts.set(ctx.runId, ctx);
 	}
 	delete(runId: string) {
 		this.contexts.delete(runId);
 	}
-	get(runId: string): RunContext {
+	get(runId: string): ActiveRunContext {
 		const ctx = this.contexts.get(runId);
 		if (!ctx) throw new Error(`run ${runId} has no active context`);
 		return ctx;
+	}
+	find(runId: string): ActiveRunContext | undefined {
+		return this.contexts.get(runId);
 	}
 }
 

@@ -19,7 +19,7 @@ import type { RunBus } from './bus';
 import { EventLog } from './event-log';
 import { buildRunGraph, type RunGraph } from './graph';
 import { compactOutput } from './node-output';
-import { RunContexts } from './run-context';
+import { ActiveRunContext, RunContexts } from './run-context';
 import type { RunsRepository } from './runs.repository';
 import type { RunStateType, RunStateUpdate } from './state';
 
@@ -39,6 +39,9 @@ export interface ForkInput {
 	modelId?: string;
 	sampling?: RunRequest['sampling'];
 }
+
+/** How long a cancelled run waits for its nodes (llama.cpp noticing the abort, leases released) before it ends. */
+const NODE_STOP_TIMEOUT_MS = 5_000;
 
 interface ActiveRun {
 	roomId: string;
@@ -117,7 +120,7 @@ export class Orchestrator {
 			error: null
 		};
 		const waitFor = input.policy === 'parallel' ? undefined : this.roomTails.get(input.roomId);
-		void this.drive(runId, input.roomId, initial, waitFor);
+		this.launch(runId, input.roomId, initial, waitFor);
 		if (input.policy !== 'parallel') {
 			const tail = this.settled.get(runId)!.promise;
 			this.roomTails.set(input.roomId, tail);
@@ -166,7 +169,7 @@ export class Orchestrator {
 		this.events.open(runId, run.roomId, await this.deps.runs.lastSeq(runId));
 		this.events.emit(runId, 'run.resumed', { by, decision });
 		await this.deps.runs.update(runId, { approval_by: by });
-		void this.drive(runId, run.roomId, new Command({ resume: decision }));
+		this.launch(runId, run.roomId, new Command({ resume: decision }));
 		return ok((await this.deps.runs.get(runId))!);
 	}
 
@@ -192,7 +195,7 @@ export class Orchestrator {
 			{ ...rest, runId, request, prompt: request.prompt, modelId: edits.modelId ?? values.modelId, sampling: request.sampling, attempt: 1, outcome: null, decision: null, rejected: false },
 			'summarizer' // the last node: nothing is scheduled, the Command below says where to go
 		);
-		void this.drive(runId, parent.roomId, new Command({ goto: edits.node }));
+		this.launch(runId, parent.roomId, new Command({ goto: edits.node }));
 		return ok((await this.deps.runs.get(runId))!);
 	}
 
@@ -257,6 +260,11 @@ export class Orchestrator {
 		this.events.emit(runId, 'run.queued', { roomId: input.roomId, mode: input.request.mode, prompt: input.request.prompt, authorId: input.authorId, parentRunId });
 	}
 
+	/** Drives a run in the background; whatever escapes drive() (a database that fails while the run ends) is logged, never left to crash the process. */
+	private launch(runId: string, roomId: string, input: RunStateUpdate | Command, waitFor?: Promise<void>): void {
+		this.drive(runId, roomId, input, waitFor).catch((err) => this.deps.logger.error({ err, runId }, 'run ended without a final record'));
+	}
+
 	private async drive(runId: string, roomId: string, input: RunStateUpdate | Command, waitFor?: Promise<void>) {
 		const controller = new AbortController();
 		const active: ActiveRun = { roomId, controller };
@@ -268,7 +276,8 @@ export class Orchestrator {
 			if (type === 'model.loaded') active.modelId = (data as RunEventData['model.loaded']).modelId;
 			this.events.emit(runId, type, data);
 		};
-		this.contexts.set({ runId, roomId, signal: controller.signal, emit });
+		const context = new ActiveRunContext(runId, roomId, controller.signal, emit);
+		this.contexts.set(context);
 		const started = new Map<string, number>();
 		try {
 			if (waitFor) {
@@ -312,14 +321,17 @@ export class Orchestrator {
 				if (node === 'summarizer' && result.summary) emit('run.summary', result.summary);
 			}
 			await marked.catch(() => {});
+			await context.seal(NODE_STOP_TIMEOUT_MS);
 			await this.settle(runId, active);
 		} catch (err) {
+			await context.seal(NODE_STOP_TIMEOUT_MS); // an aborted stream ends before its nodes do: let them stop first
 			if (controller.signal.aborted) await this.finish(runId, 'cancelled', { reason: active.cancelledBy === null ? 'server shutting down' : 'cancelled by a member', by: active.cancelledBy ?? null });
 			else {
 				this.deps.logger.error({ err, runId }, 'run failed');
 				await this.finish(runId, 'failed', { error: 'The run failed unexpectedly', code: 'internal' });
 			}
 		} finally {
+			await context.seal(0);
 			this.contexts.delete(runId);
 			this.active.delete(runId);
 			resolveSettled();
