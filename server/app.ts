@@ -12,6 +12,7 @@ import { createCheckpointer } from './orchestrator/checkpointer';
 import * as runExport from './orchestrator/run-export';
 import { Orchestrator } from './orchestrator/runner';
 import { createRunsRepository, type RunsRepository } from './orchestrator/runs.repository';
+import { createRunsService, type RunsService } from './runs/runs.service';
 import type { Realtime } from './realtime/attach';
 import { createActivityLog, type ActivityLog } from './rooms/activity';
 import { createRoomsRepository } from './rooms/rooms.repository';
@@ -35,6 +36,8 @@ export interface AppContext {
 	/** The admin console: model cache controls, background pulls, roles; `cache:*` events to admins (server/admin). */
 	admin: AdminService;
 	runs: RunsRepository;
+	/** Every run rule (who may steer, room policy, limits, activity): the one way in for sockets, REST and /v1. */
+	runsService: RunsService;
 	/** Run events as they happen; the realtime layer and SSE streams subscribe. */
 	bus: RunBus;
 	orchestrator: Orchestrator;
@@ -94,6 +97,17 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		realtimeCounts: () => ctx.realtime?.counts() ?? { sockets: 0, rooms: 0 }
 	});
 
+	const activity = createActivityLog(db);
+	const runsService = createRunsService({
+		orchestrator,
+		runs,
+		rooms,
+		activity,
+		drafts: yjs,
+		hasModel: (modelId) => models.spec(modelId) !== undefined,
+		limits: config.runs
+	});
+
 	if (config.admin) {
 		const { created } = await auth.seedAdmin(config.admin.email, config.admin.password);
 		logger.info({ email: config.admin.email }, created ? 'seeded admin account from ADMIN_EMAIL' : 'admin account from ADMIN_EMAIL is up to date');
@@ -105,10 +119,11 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		db,
 		auth,
 		rooms,
-		activity: createActivityLog(db),
+		activity,
 		models,
 		admin: createAdminService({ models, db, config, logger: logger.child({ component: 'admin' }), io: () => ctx.realtime?.io }),
 		runs,
+		runsService,
 		bus,
 		orchestrator,
 		runExport,

@@ -33,6 +33,8 @@ const envSchema = z.object({
 	CLASSIFIER_MODEL: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a model id').optional(),
 	SUMMARY_MODEL: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a model id').optional(),
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+	RUNS_MAX_ACTIVE_PER_USER: z.coerce.number().int().min(1).max(10_000).default(8),
+	RUNS_MAX_ACTIVE_PER_ROOM: z.coerce.number().int().min(1).max(10_000).default(16),
 	TELEMETRY_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	LOG_PRETTY: boolFromEnv.optional(),
@@ -73,6 +75,8 @@ export interface Config {
 		/** Model that titles and summarises runs when loaded (summarizer). */
 		summarizer?: string;
 	};
+	/** Limits on unfinished runs (queued, running, waiting for approval). */
+	runs: { maxActivePerUser: number; maxActivePerRoom: number };
 	log: { level: string; pretty: boolean };
 	/** Bearer token /metrics requires; open when unset. */
 	metricsToken?: string;
@@ -95,7 +99,8 @@ function parseDatabase(url: string | undefined, dataDir: string): Database {
 
 /** Parses the environment once at start-up; throws a ConfigError that names every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-	const parsed = envSchema.safeParse(env);
+	// An empty variable (`ADMIN_EMAIL=` as compose files and process managers pass it) counts as unset.
+	const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
 	if (!parsed.success) {
 		const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
 		throw new ConfigError(`Invalid configuration — ${problems}`);
@@ -128,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			classifier: e.CLASSIFIER_MODEL,
 			summarizer: e.SUMMARY_MODEL
 		},
+		runs: { maxActivePerUser: e.RUNS_MAX_ACTIVE_PER_USER, maxActivePerRoom: e.RUNS_MAX_ACTIVE_PER_ROOM },
 		log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? !production },
 		metricsToken: e.METRICS_TOKEN,
 		telemetryIntervalMs: e.TELEMETRY_INTERVAL_MS,

@@ -12,8 +12,6 @@ export interface ExecutionInput {
 	modelId: string;
 	messages: ChatMessage[];
 	sampling: Sampling;
-	/** Whether this execution's tokens are streamed as the run's answer (false for compare-mode siblings: still streamed, tagged by model). */
-	jsonSchema?: Record<string, unknown>;
 }
 
 const toMetrics = (r: ExecuteResult): RunMetrics => ({
@@ -40,7 +38,7 @@ export async function executeOnModel(input: ExecutionInput): Promise<AnswerRecor
 	try {
 		const result = await execute(lease, {
 			messages: input.messages,
-			sampling: { ...input.sampling, jsonSchema: input.jsonSchema },
+			sampling: input.sampling,
 			signal: ctx.signal,
 			onText: (chunk) => batcher.push(chunk)
 		});

@@ -6,6 +6,8 @@ export interface RunContext {
 	roomId: string;
 	signal: AbortSignal;
 	emit<K extends RunEventType>(type: K, data: RunEventData[K]): void;
+	/** Registers a node's work, so the runner waits for it before the run ends. */
+	track<T>(work: Promise<T>): Promise<T>;
 }
 
 /**
@@ -54,23 +56,18 @@ export class ActiveRunContext implements RunContext {
 	}
 }
 
-/** The runner registers a context per active run; nodes find theirs by run id (state stays serialisable). */
-export class RunContexts {
-	private readonly contexts = new Map<string, ActiveRunContext>();
-	set(ctx: ActiveRunContext) {
-		this.contexts.set(ctx.runId, ctx);
-	}
-	delete(runId: string) {
-		this.contexts.delete(runId);
-	}
-	get(runId: string): ActiveRunContext {
-		const ctx = this.contexts.get(runId);
-		if (!ctx) throw new Error(`run ${runId} has no active context`);
-		return ctx;
-	}
-	find(runId: string): ActiveRunContext | undefined {
-		return this.contexts.get(runId);
-	}
+/** Where the runner puts a run's context in LangGraph's config; nodes read it from there (it is never checkpointed). */
+const RUN_CONTEXT_KEY = 'run';
+
+export function withRunContext(threadId: string, context: RunContext): { configurable: Record<string, unknown> } {
+	return { configurable: { thread_id: threadId, [RUN_CONTEXT_KEY]: context } };
+}
+
+/** The context of the run a node executes in (its signal and event emitter). */
+export function runContextOf(config: { configurable?: Record<string, unknown> } | undefined): RunContext {
+	const ctx = config?.configurable?.[RUN_CONTEXT_KEY] as RunContext | undefined;
+	if (!ctx) throw new Error('a graph node ran without its run context');
+	return ctx;
 }
 
 export const TOKEN_WINDOW_MS = 16;

@@ -74,6 +74,13 @@ export function createRunsRepository(db: Db) {
 			const rows = await q.orderBy('created_at', 'asc').execute();
 			return rows.map(toSummary);
 		},
+		/** How many runs are queued, running or waiting for approval, in a room and/or by an author (for run limits). */
+		async countUnfinished(f: { roomId?: string; authorId?: string }): Promise<number> {
+			let q = db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['queued', 'running', 'waiting_approval']);
+			if (f.roomId) q = q.where('room_id', '=', f.roomId);
+			if (f.authorId) q = q.where('author_id', '=', f.authorId);
+			return Number((await q.executeTakeFirst())?.n ?? 0);
+		},
 		/** Appends events (already numbered) and moves the run's last_seq, in one transaction. */
 		async appendEvents(events: RunEvent[]): Promise<void> {
 			if (events.length === 0) return;

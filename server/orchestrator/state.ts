@@ -50,3 +50,30 @@ export const RunState = Annotation.Root({
 
 export type RunStateType = typeof RunState.State;
 export type RunStateUpdate = typeof RunState.Update;
+
+/** A new run's state before the first node. */
+export function initialRunState(runId: string, roomId: string, request: RunRequest, conversation: ChatMessage[] | null): RunStateUpdate {
+	return {
+		runId,
+		roomId,
+		mode: request.mode,
+		prompt: request.prompt,
+		request,
+		conversation,
+		analysis: null,
+		history: null,
+		resources: null,
+		routing: null,
+		decision: null,
+		rejected: false,
+		modelId: request.modelId ?? null,
+		sampling: request.sampling,
+		attempt: 1,
+		answer: null,
+		compare: [],
+		validation: null,
+		outcome: null,
+		summary: null,
+		error: null
+	};
+}

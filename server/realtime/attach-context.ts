@@ -9,6 +9,7 @@ export function attachRealtime(httpServer: Server, ctx: AppContext, extra: Parti
 		rooms: ctx.rooms,
 		yjs: ctx.yjs,
 		logger: ctx.logger,
+		runsService: ctx.runsService,
 		origin: ctx.config.origin,
 		live: { bus: ctx.bus, orchestrator: ctx.orchestrator, runs: ctx.runs, activity: ctx.activity, sampler: ctx.observability.sampler },
 		...extra

@@ -9,7 +9,8 @@ import type { RoomsService } from '../rooms/rooms.service';
 import type { YjsDocStore } from '../yjs/doc-store';
 import type { YjsLimits } from '../yjs/limits';
 import { createYjsRealtime } from '../yjs/yjs.handlers';
-import { registerRunHandlers } from '../orchestrator/runs.handlers';
+import { registerRunHandlers } from '../runs/runs.handlers';
+import type { RunsService } from '../runs/runs.service';
 import { createLive, type LiveDeps } from './live';
 import { isAllowedOrigin } from './origin';
 import { broadcastPresence } from './presence';
@@ -25,6 +26,8 @@ export interface RealtimeDeps {
 	yjsLimits?: Partial<YjsLimits>;
 	/** Public origin; when unset the Host header decides (see isAllowedOrigin). */
 	origin?: string;
+	/** Every run rule; socket steering goes through it. */
+	runsService: RunsService;
 	/** Runs, activity and telemetry flowing to rooms. */
 	live: Omit<LiveDeps, 'log'>;
 }
@@ -78,14 +81,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		if (sessionId) void socket.join(sessionChannel(sessionId));
 		const userLog = log.child({ userId: user.id });
 		registerRoomHandlers(io, socket, { rooms: deps.rooms, log: userLog, live });
-		registerRunHandlers(socket, {
-			orchestrator: deps.live.orchestrator,
-			rooms: deps.rooms,
-			activity: deps.live.activity,
-			yjs: deps.yjs,
-			log: userLog,
-			onReplayed: (s) => live.replayed(s)
-		});
+		registerRunHandlers(socket, { runs: deps.runsService, log: userLog, onReplayed: (s) => live.replayed(s) });
 		yjs.registerYjsHandlers(socket, log.child({ userId: user.id }));
 		registerAdminRealtime(io, socket, deps);
 

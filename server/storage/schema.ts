@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { RunStatus } from '../../src/lib/contract/runs';
 
 // Times are epoch milliseconds stored as BIGINT (PostgreSQL) / INTEGER (SQLite) so both dialects compare them the
 // same way; booleans are avoided for the same reason.
@@ -58,7 +59,7 @@ export interface RunsTable {
 	mode: 'orchestrated' | 'direct' | 'compare';
 	prompt: string;
 	request: string;
-	status: 'queued' | 'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'cancelled';
+	status: RunStatus;
 	model_id: string | null;
 	task: string | null;
 	title: string | null;

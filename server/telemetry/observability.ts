@@ -67,7 +67,7 @@ export function createObservability(deps: ObservabilityDeps): Observability {
 			case 'run.failed':
 			case 'run.cancelled': {
 				const labels = runLabels.get(e.runId) ?? { mode: 'unknown', task: 'none', model: 'none' };
-				const status = e.type === 'run.finished' ? 'succeeded' : e.type === 'run.failed' ? 'failed' : 'cancelled';
+				const status = e.type === 'run.finished' ? e.data.status : e.type === 'run.failed' ? 'failed' : 'cancelled';
 				metrics.runsTotal.inc({ status, ...labels });
 				runLabels.delete(e.runId);
 				break;

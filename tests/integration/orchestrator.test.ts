@@ -87,9 +87,11 @@ describe('orchestrated runs', () => {
 		const verdicts = events.filter((e) => e.type === 'validation.result').map((e) => e.data as { ok: boolean; findings: { code: string }[] });
 		expect(verdicts).toHaveLength(3);
 		expect(verdicts.every((v) => !v.ok && v.findings.some((f) => f.code === 'invalid_json'))).toBe(true);
-		// Given up, the best effort is still delivered, with its findings on record.
-		expect(run.status).toBe('succeeded');
+		// Given up, the best effort is still delivered with its findings on record, and the run says it failed its checks.
+		expect(run.status).toBe('failed_validation');
 		expect(types(events)).toContain('run.answer');
+		expect(events.at(-1)).toMatchObject({ type: 'run.finished', data: { status: 'failed_validation' } });
+		expect((await app.ctx.runs.list(app.room.id, { status: 'failed_validation', limit: 5 })).map((r) => r.id)).toContain(run.id);
 	});
 });
 

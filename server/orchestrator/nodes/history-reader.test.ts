@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SUMMARY_HEADER, TRUNCATION_MARKER, readHistory, truncateToTokens } from './history-reader';
+import { SUMMARY_HEADER, TRUNCATION_MARKER, historyInputFrom, readHistory, truncateToTokens } from './history-reader';
 import type { HistoryRun } from './types';
 
 // One token per word: easy to reason about in assertions.
@@ -128,5 +128,15 @@ describe('truncateToTokens', () => {
 
 	it('returns undefined when not even the marker fits', () => {
 		expect(truncateToTokens('alpha beta', 3, chars)).toBeUndefined();
+	});
+});
+
+describe('historyInputFrom', () => {
+	it('keeps the newest runs in full and folds the summaries of older ones, oldest first', () => {
+		const runs = Array.from({ length: 9 }, (_, i) => ({ ...run(9 - i), summary: `summary ${9 - i}` }));
+		const input = historyInputFrom(runs);
+		expect(input.recentRuns.map((r) => r.prompt)).toEqual(['question 9', 'question 8', 'question 7', 'question 6', 'question 5', 'question 4']);
+		expect(input.rollingSummary).toBe('summary 1 summary 2 summary 3');
+		expect(historyInputFrom(runs.slice(0, 3)).rollingSummary).toBeUndefined();
 	});
 });

@@ -1,6 +1,7 @@
 // History reader node: turns a room's stored runs into chat messages that fit a token budget. The newest run matters
 // most, then the rolling summary (it covers everything older in a few tokens), then older runs, newest first.
 import type { ChatMessage, HistoryInput, HistoryResult, HistoryRun } from './types';
+import type { GraphNode, NodeDeps } from './node-deps';
 
 export const TRUNCATION_MARKER = ' … [truncated]';
 export const SUMMARY_HEADER = 'Summary of the earlier conversation in this room:\n';
@@ -111,3 +112,35 @@ export function truncateToTokens(text: string, budget: number, cost: Cost): stri
 	const cutAt = space > lo / 2 ? space : lo; // a word boundary, unless that loses half of what fits (one huge "word")
 	return prefix.slice(0, cutAt).trimEnd() + TRUNCATION_MARKER;
 }
+
+/** How much of the room's past a run sees: the newest runs in full, older ones through their summaries. */
+export const HISTORY_TOKEN_BUDGET = 1024;
+const RECENT_RUNS = 6;
+const SUMMARISED_RUNS = 6;
+const MESSAGE_OVERHEAD_TOKENS = 8;
+// Rough but dependable: history is trimmed again with the real tokenizer by the executor.
+export const approxTokens = (text: string) => Math.ceil(text.length / 4);
+
+/** The history reader's input from a room's latest runs (newest first): recent ones in full, older ones summarised. */
+export function historyInputFrom(runs: (HistoryRun & { summary: string | null })[]): HistoryInput {
+	const older = runs.slice(RECENT_RUNS).map((r) => r.summary).filter((s): s is string => Boolean(s));
+	return {
+		rollingSummary: older.length > 0 ? older.reverse().join(' ') : undefined,
+		recentRuns: runs.slice(0, RECENT_RUNS),
+		tokenBudget: HISTORY_TOKEN_BUDGET,
+		countTokens: approxTokens,
+		messageOverheadTokens: MESSAGE_OVERHEAD_TOKENS
+	};
+}
+
+/** The node: the caller's conversation when given (API runs), otherwise the room's history. */
+export const historyReaderNode =
+	(deps: NodeDeps): GraphNode =>
+	async (s) => {
+		if (s.conversation) {
+			const used = s.conversation.reduce((n, m) => n + approxTokens(m.content), 0);
+			return { history: { messages: s.conversation, usedTokens: used, includedRuns: 0, truncatedRuns: 0, summaryIncluded: false } };
+		}
+		const runs = (await deps.recentRuns(s.roomId, RECENT_RUNS + SUMMARISED_RUNS)).filter((r) => r.id !== s.runId);
+		return { history: readHistory(historyInputFrom(runs)) };
+	};

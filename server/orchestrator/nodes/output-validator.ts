@@ -2,6 +2,10 @@
 // a loop, broken fences, code that does not parse, JSON that does not match) and says whether and how to retry.
 import { checkScriptSyntax, extractCodeBlocks, findJsonAnswer, parsesAsScript, schemaProblems } from './code-checks';
 import type { CodeLanguage, Finding, FinishReason, NextAttempt, RetryAdjust, TaskKind, ValidationResult } from './types';
+import { runContextOf } from '../run-context';
+import type { RunStateType, RunStateUpdate } from '../state';
+import type { PendingEvent } from '../stream-events';
+import type { GraphNode } from './node-deps';
 
 export interface ValidateInput {
 	text: string;
@@ -181,3 +185,66 @@ export function nextAttempt(result: ValidationResult, attempt: number, maxAttemp
 	if (adjust.maxTokensFactor !== undefined) return { action: 'retry', reason: problem, maxTokensFactor: adjust.maxTokensFactor };
 	return nextModel();
 }
+
+/** Attempts per run: the first answer, a same-model retry, then a fallback model. */
+export const MAX_ATTEMPTS = 3;
+/** The largest answer a retry may ask for (the run request's own limit). */
+const MAX_TOKENS_LIMIT = 8192;
+const DEFAULT_MAX_TOKENS = 512;
+
+/**
+ * What follows an execution, as data: the events to show and the state update. Compare runs score every answer
+ * and keep the best; a missing answer falls back to the next model; a failed one climbs the retry ladder
+ * (nextAttempt); the accepted (or last) answer becomes the run's answer.
+ */
+export function planAfterExecution(s: RunStateType, maxAttempts = MAX_ATTEMPTS): { events: PendingEvent[]; update: RunStateUpdate } {
+	const task = s.analysis?.task ?? 'chat';
+	const check = (a: { text: string; finishReason: string }) =>
+		validateOutput({ text: a.text, finishReason: a.finishReason as FinishReason, task, codeLanguage: s.analysis?.codeLanguage });
+	if (s.mode === 'compare') {
+		const events: PendingEvent[] = [];
+		const compare = s.compare.map((c) => {
+			const v = check(c);
+			events.push({ type: 'compare.answer', data: { modelId: c.modelId, text: c.text, finishReason: c.finishReason, metrics: c.metrics, score: v.score } });
+			return { ...c, score: v.score, ok: v.ok };
+		});
+		const best = [...compare].sort((a, b) => b.score - a.score)[0];
+		return { events, update: { compare, answer: best ?? null, outcome: 'accept' } };
+	}
+	const nextFallback = s.routing?.fallbacks.find((f) => !s.tried.includes(f.modelId));
+	if (!s.answer) {
+		if (nextFallback && s.attempt < maxAttempts) {
+			const retry = { attempt: s.attempt + 1, reason: s.error?.message ?? 'model unavailable', modelId: nextFallback.modelId };
+			return { events: [{ type: 'retry', data: retry }], update: { outcome: 'next-model', modelId: nextFallback.modelId, attempt: s.attempt + 1 } };
+		}
+		return { events: [], update: { outcome: 'give-up' } };
+	}
+	const answer = s.answer;
+	const validation = check(answer);
+	const events: PendingEvent[] = [{ type: 'validation.result', data: { modelId: answer.modelId, ok: validation.ok, score: validation.score, findings: validation.findings } }];
+	const fallbacksLeft = s.routing?.fallbacks.filter((f) => !s.tried.includes(f.modelId)).length ?? 0;
+	const next =
+		answer.finishReason === 'cancelled'
+			? ({ action: 'accept', reason: 'cancelled' } as const)
+			: nextAttempt(validation, s.attempt, maxAttempts, { temperature: s.sampling.temperature, fallbacksLeft });
+	if (next.action === 'retry') {
+		const temperature = next.temperature ?? s.sampling.temperature;
+		const maxTokens = next.maxTokensFactor ? Math.min(MAX_TOKENS_LIMIT, Math.round((s.sampling.maxTokens ?? DEFAULT_MAX_TOKENS) * next.maxTokensFactor)) : s.sampling.maxTokens;
+		events.push({ type: 'retry', data: { attempt: s.attempt + 1, reason: next.reason, modelId: answer.modelId, temperature } });
+		return { events, update: { validation, outcome: 'retry', attempt: s.attempt + 1, sampling: { ...s.sampling, temperature, maxTokens } } };
+	}
+	if (next.action === 'next-model' && nextFallback) {
+		events.push({ type: 'retry', data: { attempt: s.attempt + 1, reason: next.reason, modelId: nextFallback.modelId } });
+		return { events, update: { validation, outcome: 'next-model', attempt: s.attempt + 1, modelId: nextFallback.modelId } };
+	}
+	events.push({ type: 'run.answer', data: { modelId: answer.modelId, text: answer.text, finishReason: answer.finishReason, metrics: answer.metrics } });
+	return { events, update: { validation, outcome: next.action === 'accept' ? 'accept' : 'give-up' } };
+}
+
+/** The node: plans what follows the execution and shows it to the room. */
+export const outputValidatorNode = (): GraphNode => async (s, config) => {
+	const { events, update } = planAfterExecution(s);
+	const ctx = runContextOf(config);
+	for (const e of events) ctx.emit(e.type, e.data as never);
+	return update;
+};

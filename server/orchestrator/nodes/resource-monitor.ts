@@ -2,6 +2,7 @@
 // built from ModelManager.status()/used()/getBudget() plus system and GPU readings the caller took.
 import { formatBytes } from '../../models/model-errors';
 import type { ModelSnapshot, ResourceInput, ResourceSnapshot } from './types';
+import type { GraphNode, NodeDeps } from './node-deps';
 
 /** Warn when the machine has noticeably less free RAM than the budget still promises to loads. */
 const RAM_SHORTFALL_RATIO = 0.9;
@@ -70,3 +71,8 @@ export function snapshotResources(input: ResourceInput): ResourceSnapshot {
 		warnings
 	};
 }
+
+/** The node: one snapshot of what the machine and the model cache look like as the run starts. */
+export const resourceMonitorNode =
+	(deps: NodeDeps): GraphNode =>
+	async () => ({ resources: snapshotResources(deps.resources()) });

@@ -2,6 +2,7 @@
 // summary that keeps the newest runs within a size, and the prompt for when a cheap loaded model does it instead.
 import { z } from 'zod';
 import type { ChatMessage, RunSummary } from './types';
+import type { GraphNode, NodeDeps } from './node-deps';
 
 export const TITLE_MAX_CHARS = 60;
 const SUMMARY_MAX_CHARS = 320;
@@ -156,3 +157,15 @@ export function parseSummaryResponse(text: string, fallback: RunSummary): RunSum
 	const sentences = splitSentences(result.data.summary.replace(/\s+/g, ' ')).slice(0, 3);
 	return { title: clip(result.data.title.replace(/\s+/g, ' '), TITLE_MAX_CHARS), summary: clip(sentences.map(endSentence).join(' '), SUMMARY_MAX_CHARS) };
 }
+
+/** The node: an extractive title and summary, or the summary model's when it is already loaded (never loaded for this). */
+export const summarizerNode =
+	(deps: NodeDeps): GraphNode =>
+	async (s) => {
+		if (!s.answer?.text) return { skipped: [{ node: 'summarizer', reason: 'no answer to summarise' }] };
+		const run = { prompt: s.prompt, answer: s.answer.text };
+		const extractive = summarizeRun(run);
+		if (!deps.summaryModelId) return { summary: extractive };
+		const answer = await deps.askModelForJson(deps.summaryModelId, summaryPrompt(run), runSummaryJsonSchema, { onlyIfLoaded: true, maxTokens: 200, temperature: 0.7 });
+		return { summary: answer === undefined ? extractive : parseSummaryResponse(JSON.stringify(answer), extractive) };
+	};

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { capabilities } from '../../models/catalog';
 import { asksForJson, detectLanguage, fenceInfos, keywordRules } from './task-signals';
 import type { ChatMessage, ClassifierResult, TaskAnalysis, TaskKind } from './types';
+import { runContextOf } from '../run-context';
+import type { GraphNode, NodeDeps } from './node-deps';
 
 export const taskKinds: readonly TaskKind[] = capabilities;
 
@@ -152,3 +154,14 @@ export function mergeClassifierResult(heuristic: TaskAnalysis, llmResult: unknow
 	const { codeLanguage: _dropped, ...rest } = heuristic;
 	return { ...rest, task, confidence, scores, features: [...heuristic.features, `${label} overrules the heuristic (${heuristic.task})`], ...(codeLanguage ? { codeLanguage } : {}) };
 }
+
+/** The node: heuristics, refined by the classifier model when one is configured; skipped in direct mode. */
+export const taskAnalyzerNode =
+	(deps: NodeDeps): GraphNode =>
+	async (s, config) => {
+		if (s.mode === 'direct') return { analysis: null, skipped: [{ node: 'taskAnalyzer', reason: 'direct mode: the model was chosen by hand' }] };
+		const heuristic = analyzeTask(s.prompt);
+		if (!deps.classifierModelId) return { analysis: heuristic };
+		const answer = await deps.askModelForJson(deps.classifierModelId, classifierPrompt(s.prompt), classifierJsonSchema, { signal: runContextOf(config).signal });
+		return { analysis: answer === undefined ? heuristic : mergeClassifierResult(heuristic, answer) };
+	};

@@ -235,7 +235,7 @@ export class RunView {
 				this.summary = event.data;
 				return;
 			case 'run.finished':
-				this.status = 'succeeded';
+				this.status = event.data.status;
 				this.finishedAt = event.ts;
 				this.interruption = null;
 				if (event.data.metrics) this.metrics = event.data.metrics;

@@ -7,8 +7,12 @@ export type NodeName = (typeof NODE_NAMES)[number];
 export const RUN_MODES = ['orchestrated', 'direct', 'compare'] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
-export type RunStatus = 'queued' | 'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'cancelled';
-export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+/** Every status a run can have; `failed_validation`: an answer exists but failed the checks on every attempt. */
+export const RUN_STATUSES = ['queued', 'running', 'waiting_approval', 'succeeded', 'failed_validation', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed_validation', 'failed', 'cancelled'];
+/** Terminal statuses that come with an answer. */
+export type AnsweredStatus = 'succeeded' | 'failed_validation';
 
 export const samplingSchema = z.strictObject({
 	temperature: z.number().min(0).max(2).optional(),
@@ -85,7 +89,7 @@ export interface RunEventData {
 	'run.answer': { modelId: string; text: string; finishReason: string; metrics: RunMetrics };
 	'compare.answer': { modelId: string; text: string; finishReason: string; metrics: RunMetrics; score: number };
 	'run.summary': { title: string; summary: string };
-	'run.finished': { status: 'succeeded'; modelId: string | null; metrics: RunMetrics | null };
+	'run.finished': { status: AnsweredStatus; modelId: string | null; metrics: RunMetrics | null };
 	'run.failed': { error: string; code: string };
 	'run.cancelled': { by: string | null; reason: string };
 }

@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
+import type { AppError } from '$contract/result';
 import type { RunMetrics } from '$contract/runs';
 
 /** OpenAI's error body, so OpenAI clients raise their usual exceptions. */
@@ -35,4 +36,20 @@ export function usage(metrics: RunMetrics | null) {
 	const prompt = metrics?.promptTokens ?? 0;
 	const completion = metrics?.completionTokens ?? 0;
 	return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** A runs-service refusal in OpenAI's error shape. */
+export function runStartError(err: AppError) {
+	switch (err.code) {
+		case 'not_found':
+			return openAiError(404, err.message, 'model_not_found');
+		case 'forbidden':
+			return openAiError(403, err.message, 'room_forbidden', 'permission_error');
+		case 'rate_limited':
+			return openAiError(429, err.message, 'rate_limit_exceeded', 'rate_limit_error');
+		case 'bad_request':
+			return openAiError(400, err.message, 'invalid_request');
+		default:
+			return openAiError(500, err.message, 'server_error', 'server_error');
+	}
 }

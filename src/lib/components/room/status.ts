@@ -25,6 +25,7 @@ export const RUN_STATUS_CLASS: Record<RunStatus, string> = {
 	running: 'bg-sky-100 text-sky-800 dark:bg-sky-900/60 dark:text-sky-200',
 	waiting_approval: 'bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100',
 	succeeded: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200',
+	failed_validation: 'bg-orange-100 text-orange-900 dark:bg-orange-900/50 dark:text-orange-100',
 	failed: 'bg-red-100 text-red-800 dark:bg-red-900/50 dark:text-red-200',
 	cancelled: 'bg-zinc-200 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400'
 };
@@ -34,6 +35,7 @@ export const RUN_STATUS_TEXT: Record<RunStatus, string> = {
 	running: 'running',
 	waiting_approval: 'waiting for approval',
 	succeeded: 'succeeded',
+	failed_validation: 'failed checks',
 	failed: 'failed',
 	cancelled: 'cancelled'
 };

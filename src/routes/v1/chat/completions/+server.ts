@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { roomIdSchema } from '$contract/rooms';
-import type { RunEvent, RunRequest } from '$contract/runs';
-import { chatCompletionSchema, finishReasonFor, openAiError, usage } from '$lib/server/openai';
+import type { RunEvent } from '$contract/runs';
+import { chatCompletionSchema, finishReasonFor, openAiError, runStartError, usage } from '$lib/server/openai';
 import type { RequestHandler } from './$types';
 
 /**
@@ -23,20 +23,12 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 	const req = parsed.data;
 	const last = req.messages.at(-1)!;
 	if (last.role !== 'user') return openAiError(400, 'The last message must be from the user', 'invalid_request');
-	if (req.model !== 'auto' && !app.models.spec(req.model)) return openAiError(404, `The model ${req.model} does not exist or is not downloaded`, 'model_not_found');
 
 	const roomHeader = request.headers.get('x-switchyard-room');
-	let roomId: string;
-	if (roomHeader) {
-		if (!roomIdSchema.safeParse(roomHeader).success || !(await app.rooms.isMember(user, roomHeader))) {
-			return openAiError(403, 'You are not a member of that room', 'room_forbidden', 'permission_error');
-		}
-		const may = await app.rooms.maySteer(user, roomHeader);
-		if (!may.ok) return openAiError(403, may.error.message, 'room_forbidden', 'permission_error');
-		roomId = roomHeader;
-	} else roomId = await app.rooms.personalRoomId(user);
-
-	const runRequest: RunRequest = {
+	if (roomHeader !== null && !roomIdSchema.safeParse(roomHeader).success) return openAiError(403, 'You are not a member of that room', 'room_forbidden', 'permission_error');
+	// Everything about the run is set here (nothing from the room's draft): an API call means what it says.
+	const started = await app.runsService.start(user, {
+		roomId: roomHeader ?? undefined,
 		prompt: last.content,
 		mode: req.model === 'auto' ? 'orchestrated' : 'direct',
 		modelId: req.model === 'auto' ? undefined : req.model,
@@ -47,18 +39,19 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 			maxTokens: req.max_completion_tokens ?? req.max_tokens ?? undefined,
 			seed: req.seed ?? undefined,
 			stop: typeof req.stop === 'string' ? [req.stop] : (req.stop ?? undefined)
-		}
-	};
-	if (!last.content.trim()) return openAiError(400, 'The last user message is empty', 'invalid_request');
-	const conversation = req.messages.slice(0, -1).map((m) => ({ role: m.role === 'developer' ? ('system' as const) : m.role, content: m.content }));
-	const run = await app.orchestrator.start({ roomId, authorId: user.id, request: runRequest, conversation });
+		},
+		conversation: req.messages.slice(0, -1).map((m) => ({ role: m.role === 'developer' ? ('system' as const) : m.role, content: m.content }))
+	});
+	if (!started.ok) return runStartError(started.error);
+	const run = started.data;
 	const id = `chatcmpl-${run.id}`;
 	const created = Math.floor(run.createdAt / 1000);
 	const headers = { 'x-switchyard-run-id': run.id };
 
 	if (!req.stream) {
-		const done = await app.orchestrator.waitForRun(run.id);
-		if (!done || done.status !== 'succeeded') {
+		const settled = await app.runsService.settled(user, run.id);
+		const done = settled.ok ? settled.data : undefined;
+		if (!done || (done.status !== 'succeeded' && done.status !== 'failed_validation')) {
 			return openAiError(done?.status === 'cancelled' ? 499 : 500, done?.error ?? `The run ended ${done?.status ?? 'unexpectedly'}`, 'run_failed', 'server_error');
 		}
 		return json(
@@ -104,14 +97,15 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 					controller.close();
 				}
 			};
-			stop = await app.orchestrator.follow(run.id, 0, onEvent);
+			const following = await app.runsService.follow(user, run.id, 0, onEvent);
+			if (following.ok) stop = following.data;
 			if (closed) stop(); // the run ended while its past events were being replayed
 		},
 		cancel() {
 			// The client went away: stop listening and stop the model.
 			closed = true;
 			stop();
-			void app.orchestrator.cancel(run.id, user.id);
+			void app.runsService.cancel(user, run.id);
 		}
 	});
 	return new Response(stream, { headers: { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' } });
