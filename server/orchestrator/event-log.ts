@@ -85,7 +85,8 @@ export class EventLog {
 			delivered = e.seq;
 			onEvent(e);
 		};
-		const unsubscribe = this.bus.subscribe((e) => {
+		const unsubscribe = this.bus.subscribe(({ roomId: _roomId, ...event }) => {
+			const e = event as RunEvent; // the shape replayed events have: live and replayed ones look the same
 			if (e.runId !== runId) return;
 			if (replaying) buffered.push(e);
 			else deliver(e);
