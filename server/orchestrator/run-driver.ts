@@ -14,6 +14,8 @@ export type RunInput = RunStateUpdate | Command;
 
 /** How long a cancelled run waits for its nodes (llama.cpp noticing the abort, leases released) before it ends. */
 const NODE_STOP_TIMEOUT_MS = 5_000;
+/** A run's final row is written again after these pauses when the database fails (a restart, a blip). */
+const FINAL_WRITE_RETRY_MS = [100, 500, 2_000] as const;
 
 interface ActiveRun {
 	roomId: string;
@@ -89,8 +91,12 @@ export class RunDriver {
 		else if (s.kind === 'failed') events.emit(runId, 'run.failed', s.data);
 		else events.emit(runId, 'run.cancelled', s.data);
 		const status = s.kind === 'answered' ? s.status : s.kind;
-		await runs.update(runId, { ...s.row, status, finished_at: Date.now(), ...(s.kind === 'failed' ? { error: s.data.error } : {}) });
-		await events.close(runId);
+		try {
+			const row = { ...s.row, status, finished_at: Date.now(), ...(s.kind === 'failed' ? { error: s.data.error } : {}) };
+			await withRetries(() => runs.update(runId, row), FINAL_WRITE_RETRY_MS);
+		} finally {
+			await events.close(runId); // the events are stored (or kept for retry) even when the row could not be written
+		}
 	}
 
 	private async drive(runId: string, input: RunInput, waitFor?: Promise<void>) {
@@ -101,42 +107,64 @@ export class RunDriver {
 			this.deps.events.emit(runId, type, data);
 		};
 		const context = new ActiveRunContext(runId, run.roomId, controller.signal, emit);
+		let settlement: Settlement;
 		try {
-			if (waitFor) await untilStartOrCancel(waitFor, controller.signal);
-			// Not awaited: the row update runs while the graph starts (awaited before the final update).
-			const marked = this.deps.runs.update(runId, { status: 'running', started_at: Date.now() });
-			marked.catch((err) => this.deps.logger.error({ err, runId }, 'could not mark run as running'));
-			emit('run.started', {});
-			const translator = new TaskStreamTranslator();
-			const config = { ...withRunContext(runId, context), streamMode: ['tasks'], signal: controller.signal };
-			const stream = (await this.deps.graph.stream(input as never, config as never)) as AsyncIterable<[string, TaskChunk]>;
-			for await (const [, task] of stream) for (const e of translator.translate(task)) emit(e.type, e.data as never);
-			await marked.catch(() => {});
-			await context.seal(NODE_STOP_TIMEOUT_MS);
-			const state = await this.deps.graph.getState({ configurable: { thread_id: runId } });
-			const settlement = settleRun(state.values as RunStateType, {
-				interrupted: state.tasks.some((t) => t.interrupts.length > 0),
-				aborted: controller.signal.aborted,
-				cancelledBy: run.cancelledBy
-			});
+			settlement = await this.execute(runId, run, input, context, waitFor);
+		} catch (err) {
+			await context.seal(NODE_STOP_TIMEOUT_MS); // an aborted stream ends before its nodes do: let them stop first
+			if (controller.signal.aborted) {
+				settlement = { kind: 'cancelled', row: {}, data: { reason: run.cancelledBy === null ? 'server shutting down' : 'cancelled by a member', by: run.cancelledBy ?? null } };
+			} else {
+				this.deps.logger.error({ err, runId }, 'run failed');
+				settlement = { kind: 'failed', row: {}, data: { error: 'The run failed unexpectedly', code: 'internal' } };
+			}
+		}
+		try {
+			// Written once, whatever happened above: a failing write here is logged by launch(), never retried as a second ending.
 			if (settlement.kind === 'waiting') {
 				await this.deps.runs.update(runId, settlement.row);
 				await this.deps.events.flush();
 			} else await this.finish(runId, settlement);
-		} catch (err) {
-			await context.seal(NODE_STOP_TIMEOUT_MS); // an aborted stream ends before its nodes do: let them stop first
-			if (controller.signal.aborted) {
-				await this.finish(runId, { kind: 'cancelled', row: {}, data: { reason: run.cancelledBy === null ? 'server shutting down' : 'cancelled by a member', by: run.cancelledBy ?? null } });
-			} else {
-				this.deps.logger.error({ err, runId }, 'run failed');
-				await this.finish(runId, { kind: 'failed', row: {}, data: { error: 'The run failed unexpectedly', code: 'internal' } });
-			}
 		} finally {
 			await context.seal(0);
 			this.active.delete(runId);
 			run.resolve();
 		}
 	}
+
+	/** Streams the graph to its end and decides how the run settles. */
+	private async execute(runId: string, run: ActiveRun, input: RunInput, context: ActiveRunContext, waitFor?: Promise<void>): Promise<Settlement> {
+		const { controller } = run;
+		if (waitFor) await untilStartOrCancel(waitFor, controller.signal);
+		// Not awaited: the row update runs while the graph starts (awaited before the final update).
+		const marked = this.deps.runs.update(runId, { status: 'running', started_at: Date.now() });
+		marked.catch((err) => this.deps.logger.error({ err, runId }, 'could not mark run as running'));
+		context.emit('run.started', {});
+		const translator = new TaskStreamTranslator();
+		const config = { ...withRunContext(runId, context), streamMode: ['tasks'], signal: controller.signal };
+		const stream = (await this.deps.graph.stream(input as never, config as never)) as AsyncIterable<[string, TaskChunk]>;
+		for await (const [, task] of stream) for (const e of translator.translate(task)) context.emit(e.type, e.data as never);
+		await marked.catch(() => {});
+		await context.seal(NODE_STOP_TIMEOUT_MS);
+		const state = await this.deps.graph.getState({ configurable: { thread_id: runId } });
+		return settleRun(state.values as RunStateType, {
+			interrupted: state.tasks.some((t) => t.interrupts.length > 0),
+			aborted: controller.signal.aborted,
+			cancelledBy: run.cancelledBy
+		});
+	}
+}
+
+/** Tries `write`, then again after each delay; the last failure is thrown. */
+async function withRetries(write: () => Promise<void>, delaysMs: readonly number[]): Promise<void> {
+	for (const delay of delaysMs) {
+		try {
+			return await write();
+		} catch {
+			await new Promise((r) => setTimeout(r, delay));
+		}
+	}
+	return write();
 }
 
 /** Waits for the room's earlier runs; a cancel while waiting ends the wait with an error. */

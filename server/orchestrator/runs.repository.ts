@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { RunEvent, RunStatus, RunSummary } from '../../src/lib/contract/runs';
 import type { Db } from '../storage/db';
 import type { RunsTable } from '../storage/schema';
@@ -55,14 +56,11 @@ export function createRunsRepository(db: Db) {
 			if (f.authorId) q = q.where('author_id', '=', f.authorId);
 			if (f.before) q = q.where('created_at', '<', f.before);
 			if (f.q) {
-				// LIKE with escaped wildcards: the same on SQLite and PostgreSQL (case-folded with lower()).
-				const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-				q = q.where((eb) =>
-					eb.or([
-						eb(eb.fn('lower', ['prompt']), 'like', eb.val(pattern)),
-						eb(eb.fn('lower', ['title']), 'like', eb.val(pattern))
-					])
-				);
+				// A literal substring on both dialects: SQLite's LIKE has no escape character unless ESCAPE names one
+				// (PostgreSQL defaults to backslash), so name one explicitly; `!` needs no quoting in either.
+				const pattern = `%${f.q.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+				const like = (column: 'prompt' | 'title') => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '!'`;
+				q = q.where((eb) => eb.or([like('prompt'), like('title')]));
 			}
 			const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
 			return rows.map(toSummary);
@@ -81,17 +79,21 @@ export function createRunsRepository(db: Db) {
 			if (f.authorId) q = q.where('author_id', '=', f.authorId);
 			return Number((await q.executeTakeFirst())?.n ?? 0);
 		},
-		/** Appends events (already numbered) and moves the run's last_seq, in one transaction. */
+		/** Appends events (already numbered) and moves each run's last_seq forward, in one transaction; safe to retry. */
 		async appendEvents(events: RunEvent[]): Promise<void> {
 			if (events.length === 0) return;
 			await db.transaction().execute(async (trx) => {
+				// Idempotent: a retried batch whose first write did land (the ack was lost) stores nothing twice.
 				await trx
 					.insertInto('run_events')
 					.values(events.map((e) => ({ run_id: e.runId, seq: e.seq, ts: e.ts, type: e.type, data: JSON.stringify(e.data) })))
+					.onConflict((oc) => oc.columns(['run_id', 'seq']).doNothing())
 					.execute();
 				const last = new Map<string, number>();
 				for (const e of events) last.set(e.runId, Math.max(last.get(e.runId) ?? 0, e.seq));
-				for (const [runId, seq] of last) await trx.updateTable('runs').set({ last_seq: seq }).where('id', '=', runId).execute();
+				for (const [runId, seq] of last) {
+					await trx.updateTable('runs').set({ last_seq: seq }).where('id', '=', runId).where('last_seq', '<', seq).execute();
+				}
 			});
 		},
 		async eventsAfter(runId: string, afterSeq: number, limit = 5000): Promise<RunEvent[]> {

@@ -53,13 +53,16 @@ describe('cancelling streaming runs', () => {
 			);
 			await Promise.all(runs.map((r) => firstTokens(r.id)));
 			const results = await Promise.all(runs.map((r) => app.ctx.orchestrator.cancel(r.id, app.user.id)));
-			for (const r of results) expect(r.ok && r.data.status).toBe('cancelled');
+			// A run that reached its end before the cancel answers "already finished"; the others were cancelled mid-stream.
+			for (const r of results) if (!r.ok) expect(r.error.code).toBe('conflict');
+			expect(results.filter((r) => r.ok && r.data.status === 'cancelled').length).toBeGreaterThan(0);
 			// Give late frames (the batcher's ~16 ms timer, llama.cpp noticing the abort) time to fire.
 			await new Promise((r) => setTimeout(r, 100));
 			for (const run of runs) {
 				const events: RunEvent[] = await app.ctx.runs.eventsAfter(run.id, 0);
 				expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-				expect(events.at(-1)!.type).toBe('run.cancelled');
+				expect(['run.cancelled', 'run.finished']).toContain(events.at(-1)!.type);
+				expect(events.filter((e) => e.type === 'run.cancelled' || e.type === 'run.finished')).toHaveLength(1);
 				expect((await app.ctx.orchestrator.get(run.id))!.lastSeq).toBe(events.length);
 			}
 		}
