@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TOKEN_WINDOW_MS } from '../server/orchestrator/run-context';
 import { attachRealtime } from '../server/realtime/attach-context';
-import { percentile } from '../server/yjs/test-support';
+import { percentile } from '../tests/helpers/yjs-editors';
 import { startTestServer } from '../tests/helpers/test-server';
 import { typeTogether } from '../tests/helpers/yjs-crowd';
 import { testApp } from '../tests/helpers/app';

@@ -11,7 +11,7 @@ import { createGpuSource } from '../server/telemetry/gpu-source';
 import { createMetrics } from '../server/telemetry/metrics';
 import { parseNvidiaSmiLine } from '../server/telemetry/nvidia-smi';
 import { DEFAULT_LOOP_DELAY_RESOLUTION_MS, createSampler } from '../server/telemetry/sampler';
-import { readFixture } from '../server/telemetry/test-support';
+import { readFixture } from '../tests/helpers/telemetry';
 
 // Phases are cut into 1 s windows and each phase reports the median window: a GC pause or a neighbour's burst
 // lands in one window and would otherwise dominate a few milliseconds of signal.

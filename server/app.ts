@@ -145,15 +145,3 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 	};
 	return ctx;
 }
-
-// SvelteKit's hooks reach the entry's context through this registry instead of importing module singletons, which
-// in dev would create a second set of services inside Vite's SSR module graph.
-const REGISTRY_KEY = Symbol.for('switchyard.app-context');
-
-export function registerAppContext(ctx: AppContext): void {
-	(globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = ctx;
-}
-
-export function registeredAppContext(): AppContext | undefined {
-	return (globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as AppContext | undefined;
-}

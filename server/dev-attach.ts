@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { createAppContext, registerAppContext, registeredAppContext } from './app';
+import { createAppContext } from './app';
+import { registerAppContext, registeredAppContext } from './app-registry';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
 import { attachRealtime } from './realtime/attach-context';

@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createAppContext, registerAppContext } from './app';
+import { createAppContext } from './app';
+import { registerAppContext } from './app-registry';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { attachRealtime } from './realtime/attach-context';

@@ -1,6 +1,7 @@
 import type { PullState, Role } from '../../src/lib/contract/admin';
 import type { Logger } from '../logger';
-import type { ManagerEvents, ModelManager } from '../models/manager';
+import { listen } from '../listen';
+import type { ModelManager } from '../models/manager';
 import { userChannel, type AppServer, type AppSocket } from '../realtime/types';
 import type { PullTracker } from './pulls';
 
@@ -36,24 +37,16 @@ export async function applyRoleToSockets(io: AppServer | undefined, userId: stri
 export function forwardCacheEvents(manager: ModelManager, pulls: PullTracker, io: () => AppServer | undefined): () => void {
 	const admins = () => io()?.to(ADMINS_CHANNEL);
 	const now = Date.now;
-	const onLoading = (e: ManagerEvents['loading'][0]) => admins()?.emit('cache:loading', { ...e, at: now() });
-	const onLoaded = (e: ManagerEvents['loaded'][0]) => admins()?.emit('cache:loaded', { ...e, at: now() });
-	const onEvicted = (e: ManagerEvents['evicted'][0]) => admins()?.emit('cache:evicted', { ...e, at: now() });
-	const onUnloaded = (e: ManagerEvents['unloaded'][0]) => admins()?.emit('cache:unloaded', { ...e, at: now() });
-	const onFailed = (e: ManagerEvents['failed'][0]) => admins()?.emit('cache:failed', { ...e, at: now() });
-	const onPull = (state: PullState) => admins()?.emit('cache:pull', state);
-	manager.on('loading', onLoading);
-	manager.on('loaded', onLoaded);
-	manager.on('evicted', onEvicted);
-	manager.on('unloaded', onUnloaded);
-	manager.on('failed', onFailed);
-	pulls.on('update', onPull);
+	const stopCache = listen(manager, {
+		loading: (e) => admins()?.emit('cache:loading', { ...e, at: now() }),
+		loaded: (e) => admins()?.emit('cache:loaded', { ...e, at: now() }),
+		evicted: (e) => admins()?.emit('cache:evicted', { ...e, at: now() }),
+		unloaded: (e) => admins()?.emit('cache:unloaded', { ...e, at: now() }),
+		failed: (e) => admins()?.emit('cache:failed', { ...e, at: now() })
+	});
+	const stopPulls = listen(pulls, { update: (state: PullState) => admins()?.emit('cache:pull', state) });
 	return () => {
-		manager.off('loading', onLoading);
-		manager.off('loaded', onLoaded);
-		manager.off('evicted', onEvicted);
-		manager.off('unloaded', onUnloaded);
-		manager.off('failed', onFailed);
-		pulls.off('update', onPull);
+		stopCache();
+		stopPulls();
 	};
 }

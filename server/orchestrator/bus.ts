@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { RunEvent } from '../../src/lib/contract/runs';
+import type { RoomRunEvent } from '../../src/lib/contract/live';
 
-/** A run event with the room it belongs to, so subscribers can route it without a lookup. */
-export type RoomRunEvent = RunEvent & { roomId: string };
+export type { RoomRunEvent };
 
 /**
  * The in-process publish/subscribe channel between the orchestrator and whoever watches runs (Socket.IO rooms,

@@ -6,7 +6,7 @@ import { freshDatabase, PG_ADMIN_URL, type TestDatabase } from '../../tests/help
 import { RunBus } from './bus';
 import { EventLog } from './event-log';
 import { createRunsRepository, type RunsRepository } from './runs.repository';
-import { memoryLogger, runRow, seedRoom } from './test-support';
+import { memoryLogger, runRow, seedRoom } from '../../tests/helpers/run-storage';
 
 let t: TestDatabase;
 let repo: RunsRepository;

@@ -6,7 +6,7 @@ import { freshDatabase, type TestDatabase } from '../../tests/helpers/databases'
 import { RunBus } from './bus';
 import { EventLog, type EventLogOptions } from './event-log';
 import { createRunsRepository, type RunsRepository } from './runs.repository';
-import { flakyRepository, memoryLogger, runRow, seedRoom } from './test-support';
+import { flakyRepository, memoryLogger, runRow, seedRoom } from '../../tests/helpers/run-storage';
 
 let t: TestDatabase;
 let repo: RunsRepository;

@@ -4,7 +4,7 @@ import { freshDatabase, type TestDatabase } from '../../tests/helpers/databases'
 import { RunBus, type RoomRunEvent } from './bus';
 import { EventLog } from './event-log';
 import { createRunsRepository, type RunsRepository } from './runs.repository';
-import { memoryLogger, runRow, seedRoom } from './test-support';
+import { memoryLogger, runRow, seedRoom } from '../../tests/helpers/run-storage';
 
 let t: TestDatabase;
 let repo: RunsRepository;

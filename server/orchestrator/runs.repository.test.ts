@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
 import { createRunsRepository, type RunsRepository } from './runs.repository';
-import { runRow, seedRoom, tokenEvents } from './test-support';
+import { runRow, seedRoom, tokenEvents } from '../../tests/helpers/run-storage';
 
 describe.each(DIALECTS)('runs repository on %s', (kind) => {
 	let t: TestDatabase;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { RunEvent, RunStatus, RunSummary } from '../../src/lib/contract/runs';
+import { UNFINISHED_STATUSES, type RunEvent, type RunStatus, type RunSummary } from '../../src/lib/contract/runs';
 import type { Db } from '../storage/db';
 import type { RunsTable } from '../storage/schema';
 
@@ -67,14 +67,14 @@ export function createRunsRepository(db: Db) {
 		},
 		/** Runs that were in flight when the process stopped. */
 		async listUnfinished(roomId?: string): Promise<RunSummary[]> {
-			let q = db.selectFrom('runs').selectAll().where('status', 'in', ['queued', 'running', 'waiting_approval']);
+			let q = db.selectFrom('runs').selectAll().where('status', 'in', [...UNFINISHED_STATUSES]);
 			if (roomId) q = q.where('room_id', '=', roomId);
 			const rows = await q.orderBy('created_at', 'asc').execute();
 			return rows.map(toSummary);
 		},
 		/** How many runs are queued, running or waiting for approval, in a room and/or by an author (for run limits). */
 		async countUnfinished(f: { roomId?: string; authorId?: string }): Promise<number> {
-			let q = db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['queued', 'running', 'waiting_approval']);
+			let q = db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', [...UNFINISHED_STATUSES]);
 			if (f.roomId) q = q.where('room_id', '=', f.roomId);
 			if (f.authorId) q = q.where('author_id', '=', f.authorId);
 			return Number((await q.executeTakeFirst())?.n ?? 0);

@@ -1,7 +1,7 @@
 import { Annotation } from '@langchain/langgraph';
 import type { ApprovalDecision, NodeName, RunMetrics, RunMode, RunRequest, Sampling } from '../../src/lib/contract/runs';
 import type { ChatMessage } from '../models/executor';
-import type { HistoryResult, ResourceSnapshot, RoutingDecision, RunSummary, TaskAnalysis, ValidationResult } from './nodes/types';
+import type { HistoryResult, ResourceSnapshot, RoutingDecision, RunDigest, TaskAnalysis, ValidationResult } from './nodes/types';
 
 export interface AnswerRecord {
 	modelId: string;
@@ -43,7 +43,7 @@ export const RunState = Annotation.Root({
 	validation: Annotation<ValidationResult | null>(),
 	/** The validator's verdict: go on to the summary, or run the executor again. */
 	outcome: Annotation<'accept' | 'retry' | 'next-model' | 'give-up' | null>(),
-	summary: Annotation<RunSummary | null>(),
+	summary: Annotation<RunDigest | null>(),
 	skipped: appendList<{ node: NodeName; reason: string }>(),
 	error: Annotation<{ code: string; message: string } | null>()
 });

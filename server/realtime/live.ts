@@ -49,7 +49,7 @@ export function createLive(io: AppServer, deps: LiveDeps) {
 		const channel = roomChannel(roomId);
 		const slow = laggingIn(channel);
 		for (const id of slow) io.to(id).emit('run:resync', { runId: event.runId });
-		(slow.length ? io.to(channel).except(slow) : io.to(channel)).emit('run:event', { ...event, roomId } as never);
+		(slow.length ? io.to(channel).except(slow) : io.to(channel)).emit('run:event', { ...event, roomId });
 	});
 
 	const onActivity = (item: ActivityItem) => io.to(roomChannel(item.roomId)).emit('activity', item);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityItem } from '../../src/lib/contract/live';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
-import { seedRoom } from '../orchestrator/test-support';
+import { seedRoom } from '../../tests/helpers/run-storage';
 import { createActivityLog, type ActivityLog } from './activity';
 
 describe.each(DIALECTS)('room activity log on %s', (kind) => {

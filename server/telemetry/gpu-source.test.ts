@@ -1,10 +1,10 @@
-// The fake nvidia-smi used here is a node script replaying output captured on a real H100 (see test-support.ts):
+// The fake nvidia-smi used here is a node script replaying output captured on a real H100 (see tests/helpers/telemetry.ts):
 // no GPU exists on the machines that run these tests.
 import { afterEach, describe, expect, it } from 'vitest';
 import { NVIDIA_SMI_NOT_FOUND, createGpuSource, findExecutable, type GpuSource, type GpuSourceEvent } from './gpu-source';
 import { nvidiaSmiArgs } from './nvidia-smi';
-import { gpuReportSchema } from './schema';
-import { createFakeNvidiaSmi, emptyPathDir, readFixture } from './test-support';
+import { gpuReportSchema } from '../../src/lib/contract/telemetry';
+import { createFakeNvidiaSmi, emptyPathDir, readFixture } from '../../tests/helpers/telemetry';
 
 const sources: GpuSource[] = [];
 afterEach(async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { silentLogger, type Logger } from '../logger';
 import { nvidiaSmiArgs, parseInvalidFieldError, parseNvidiaSmiLine, isHeaderLine } from './nvidia-smi';
-import type { GpuReport, GpuSample, LlamaVram } from './schema';
+import type { GpuReport, GpuSample, LlamaVram } from '../../src/lib/contract/telemetry';
 
 export const NVIDIA_SMI_NOT_FOUND = 'nvidia-smi not found';
 

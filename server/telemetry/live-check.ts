@@ -4,7 +4,7 @@
 import { createGpuSource, type GpuSourceEvent } from './gpu-source';
 import { createMetrics } from './metrics';
 import { createSampler } from './sampler';
-import { telemetrySampleSchema } from './schema';
+import { telemetrySampleSchema } from '../../src/lib/contract/telemetry';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isAlive = (pid: number) => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from './metrics';
 import { parseNvidiaSmiOutput } from './nvidia-smi';
-import type { TelemetrySample } from './schema';
-import { readFixture } from './test-support';
+import type { TelemetrySample } from '../../src/lib/contract/telemetry';
+import { readFixture } from '../../tests/helpers/telemetry';
 
 interface Series {
 	name: string;

@@ -1,7 +1,7 @@
 // Prometheus instruments for /metrics. Each createMetrics() owns a fresh Registry, never prom-client's global one,
 // so tests and several app instances in one process never collide on "metric already registered".
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { TelemetrySample } from './schema';
+import type { TelemetrySample } from '../../src/lib/contract/telemetry';
 
 export const METRIC_PREFIX = 'switchyard_';
 

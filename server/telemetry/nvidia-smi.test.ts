@@ -7,8 +7,8 @@ import {
 	parseNvidiaSmiLine,
 	parseNvidiaSmiOutput
 } from './nvidia-smi';
-import { gpuSampleSchema } from './schema';
-import { readFixture } from './test-support';
+import { gpuSampleSchema } from '../../src/lib/contract/telemetry';
+import { readFixture } from '../../tests/helpers/telemetry';
 
 const MIB = 1024 * 1024;
 const H100_UUID = 'GPU-9e9d9fa0-dbb6-b571-a98b-0d7d9eb0e855';

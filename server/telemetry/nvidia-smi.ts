@@ -1,6 +1,6 @@
 // Parser for `nvidia-smi --query-gpu=<QUERY_FIELDS> --format=csv,noheader,nounits` output: one line per GPU per
 // sample, comma+space separated, no quoting. Field order is fixed by QUERY_FIELDS; parsing is positional.
-import type { GpuSample } from './schema';
+import type { GpuSample } from '../../src/lib/contract/telemetry';
 
 export type { GpuSample };
 

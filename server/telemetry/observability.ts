@@ -4,6 +4,7 @@ import type { RunBus } from '../orchestrator/bus';
 import { createGpuSource, type GpuSource } from './gpu-source';
 import { createMetrics, type Metrics } from './metrics';
 import { createSampler, type Sampler } from './sampler';
+import { listen } from '../listen';
 
 export interface ObservabilityDeps {
 	models: ModelService;
@@ -75,10 +76,10 @@ export function createObservability(deps: ObservabilityDeps): Observability {
 		}
 	});
 
-	const onLoaded = (e: { modelId: string; ms: number }) => metrics.modelLoadSeconds.observe({ model: e.modelId }, e.ms / 1000);
-	const onEvicted = () => metrics.modelCacheEvictionsTotal.inc();
-	manager.on('loaded', onLoaded);
-	manager.on('evicted', onEvicted);
+	const stopCache = listen(manager, {
+		loaded: (e) => metrics.modelLoadSeconds.observe({ model: e.modelId }, e.ms / 1000),
+		evicted: () => metrics.modelCacheEvictionsTotal.inc()
+	});
 
 	// The manager counts hits and misses itself (the hot path stays free of metric calls); scrapes add the delta.
 	let seen = { hits: 0, misses: 0 };
@@ -102,8 +103,7 @@ export function createObservability(deps: ObservabilityDeps): Observability {
 			sampler.stop();
 			unsubscribeSampler();
 			unsubscribeBus();
-			manager.off('loaded', onLoaded);
-			manager.off('evicted', onEvicted);
+			stopCache();
 			await gpu.close();
 		}
 	};

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createGpuSource } from './gpu-source';
 import { RingBuffer } from './ring-buffer';
 import { createSampler, telemetrySampleSchema, type GpuReader, type Sampler, type TelemetrySample } from './sampler';
-import { emptyPathDir } from './test-support';
+import { emptyPathDir } from '../../tests/helpers/telemetry';
 
 const samplers: Sampler[] = [];
 afterEach(() => samplers.splice(0).forEach((s) => s.stop()));

@@ -5,9 +5,9 @@ import os from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { silentLogger, type Logger } from '../logger';
 import { RingBuffer } from './ring-buffer';
-import type { GpuReport, ModelCacheStats, RunStats, TelemetrySample } from './schema';
+import type { GpuReport, ModelCacheStats, RunStats, TelemetrySample } from '../../src/lib/contract/telemetry';
 
-export { telemetrySampleSchema, type TelemetrySample, type ModelCacheStats, type RunStats } from './schema';
+export { telemetrySampleSchema, type TelemetrySample, type ModelCacheStats, type RunStats } from '../../src/lib/contract/telemetry';
 
 /** What the sampler needs from the GPU source (createGpuSource satisfies it). */
 export interface GpuReader {

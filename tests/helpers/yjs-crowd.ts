@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { PROMPT_TEXT } from '../../src/lib/contract/yjs';
-import { addMembers, openSyncedEditor, sleep, waitFor, type Editor } from '../../server/yjs/test-support';
+import { addMembers, openSyncedEditor, sleep, waitFor, type Editor } from './yjs-editors';
 import type { TestServer } from './test-server';
 
 export interface CrowdResult {

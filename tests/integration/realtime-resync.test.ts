@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { RoomRunEvent } from '../../src/lib/contract/live';
 import { randomToken } from '../../server/auth/tokens';
-import { runRow } from '../../server/orchestrator/test-support';
+import { runRow } from '../helpers/run-storage';
 import { MAX_BUFFERED_PACKETS } from '../../server/realtime/live';
 import { connected, startTestServer, type TestClient, type TestServer } from '../helpers/test-server';
 

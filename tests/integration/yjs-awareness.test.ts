@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PromptAwarenessState } from '../../src/lib/contract/yjs';
 import { encodeAwarenessEntries } from '../../server/yjs/protocol';
-import { addMembers, openSyncedEditor, rawEmit, sleep, waitFor } from '../../server/yjs/test-support';
+import { addMembers, openSyncedEditor, rawEmit, sleep, waitFor } from '../helpers/yjs-editors';
 import { connected, startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('collaborative prompt awareness', () => {

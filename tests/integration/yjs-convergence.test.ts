@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { percentile } from '../../server/yjs/test-support';
+import { percentile } from '../helpers/yjs-editors';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { typeTogether } from '../helpers/yjs-crowd';
 

@@ -3,7 +3,7 @@ import * as sync from 'y-protocols/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PROMPT_TEXT } from '../../src/lib/contract/yjs';
-import { openEditor, openSyncedEditor, rawEmit, sleep, waitFor } from '../../server/yjs/test-support';
+import { openEditor, openSyncedEditor, rawEmit, sleep, waitFor } from '../helpers/yjs-editors';
 import { connected, startTestServer, type TestClient, type TestServer } from '../helpers/test-server';
 
 function updateMessage(text: string): Uint8Array {

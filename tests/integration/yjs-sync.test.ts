@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROMPT_TEXT, readPromptSettings, SETTINGS_MAP } from '../../src/lib/contract/yjs';
-import { addMembers, openEditor, openSyncedEditor, waitFor } from '../../server/yjs/test-support';
+import { addMembers, openEditor, openSyncedEditor, waitFor } from '../helpers/yjs-editors';
 import { connected, startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('collaborative prompt sync', () => {

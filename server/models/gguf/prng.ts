@@ -33,13 +33,3 @@ export interface Rng {
 	/** Standard normal. */
 	gaussian(): number;
 }
-
-/** FNV-1a of a string, for deriving per-model seeds from names. */
-export function hashSeed(text: string): number {
-	let h = 0x811c9dc5;
-	for (let i = 0; i < text.length; i++) {
-		h ^= text.charCodeAt(i);
-		h = Math.imul(h, 0x01000193);
-	}
-	return h >>> 0;
-}

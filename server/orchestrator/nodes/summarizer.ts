@@ -1,7 +1,7 @@
 // Summarizer node: a title and a short summary for each run, extractively (no model, deterministic), a rolling room
 // summary that keeps the newest runs within a size, and the prompt for when a cheap loaded model does it instead.
 import { z } from 'zod';
-import type { ChatMessage, RunSummary } from './types';
+import type { ChatMessage, RunDigest } from './types';
 import type { GraphNode, NodeDeps } from './node-deps';
 
 export const TITLE_MAX_CHARS = 60;
@@ -66,7 +66,7 @@ function titleFrom(prompt: string, answer: string): string {
 	return clip(title[0].toUpperCase() + title.slice(1), TITLE_MAX_CHARS);
 }
 
-export function summarizeRun(run: { prompt: string; answer: string }): RunSummary {
+export function summarizeRun(run: { prompt: string; answer: string }): RunDigest {
 	const title = titleFrom(run.prompt, run.answer);
 	const sentences = splitSentences(stripMarkdown(run.answer));
 	if (sentences.length === 0) {
@@ -110,7 +110,7 @@ export function summarizeRun(run: { prompt: string; answer: string }): RunSummar
  * Appends a run to the room's rolling summary (one "- title: summary" line per run), dropping the oldest lines until
  * it fits `maxChars`; a single entry longer than that is clipped.
  */
-export function updateRollingSummary(previous: string | undefined, run: RunSummary, maxChars: number): string {
+export function updateRollingSummary(previous: string | undefined, run: RunDigest, maxChars: number): string {
 	if (maxChars <= 0) return '';
 	const entry = `- ${run.title}: ${run.summary}`.replace(/\s*\n\s*/g, ' ');
 	const lines = [...(previous ?? '').split('\n').filter((l) => l.trim()), entry];
@@ -144,7 +144,7 @@ export function summaryPrompt(run: { prompt: string; answer: string }, maxAnswer
 const modelSummarySchema = z.object({ title: z.string().trim().min(1), summary: z.string().trim().min(1) });
 
 /** A model's summary reply held to the same limits, or `fallback` (e.g. the extractive one) when it is unusable. */
-export function parseSummaryResponse(text: string, fallback: RunSummary): RunSummary {
+export function parseSummaryResponse(text: string, fallback: RunDigest): RunDigest {
 	const json = text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1);
 	let parsed: unknown;
 	try {

@@ -220,7 +220,7 @@ export type NextAttempt =
 
 // ── summarizer ─────────────────────────────────────────────────────────────────────────────────────────────────
 
-export interface RunSummary {
+export interface RunDigest {
 	title: string;
 	summary: string;
 }

@@ -13,6 +13,7 @@ import type {
 	Role
 } from '$contract/admin';
 import type { AppSocket } from './socket';
+import { formatBytes } from '../contract/format';
 
 export type CacheEventKind = 'loading' | 'loaded' | 'evicted' | 'unloaded' | 'failed';
 
@@ -28,9 +29,6 @@ const LOG_LIMIT = 100;
 const REFRESH_DEBOUNCE_MS = 150;
 const MIB = 1024 * 1024;
 
-function formatMiB(bytes: number): string {
-	return `${(bytes / MIB).toFixed(bytes < 10 * MIB ? 1 : 0)} MiB`;
-}
 
 /**
  * The admin page's state and actions: the model cache (from `GET /api/admin/models`, refreshed after every action
@@ -136,7 +134,7 @@ export class AdminConsole {
 			const model = await this.#call<AdminModel>('POST', `/api/admin/models/${encodeURIComponent(modelId)}/preload`);
 			if (model) {
 				this.preview = null;
-				this.notice = `${modelId} is loaded (${formatMiB(model.ramBytes)} RAM).`;
+				this.notice = `${modelId} is loaded (${formatBytes(model.ramBytes)} RAM).`;
 			}
 		});
 	}
@@ -172,7 +170,7 @@ export class AdminConsole {
 		}
 		await this.#act('budget', async () => {
 			const body = { ramBytes: Math.round(ramMiB * MIB), vramBytes: Math.round(vramMiB * MIB) };
-			if (await this.#call('PUT', '/api/admin/budget', body)) this.notice = `Budget set to ${formatMiB(body.ramBytes)} RAM / ${formatMiB(body.vramBytes)} VRAM.`;
+			if (await this.#call('PUT', '/api/admin/budget', body)) this.notice = `Budget set to ${formatBytes(body.ramBytes)} RAM / ${formatBytes(body.vramBytes)} VRAM.`;
 		});
 	}
 
@@ -250,10 +248,10 @@ export class AdminConsole {
 		this.live = false;
 	};
 
-	#onLoading = (e: CacheLoadingEvent) => this.#record('loading', e.modelId, e.at, `loading, ${formatMiB(e.ramBytes)} RAM reserved`);
+	#onLoading = (e: CacheLoadingEvent) => this.#record('loading', e.modelId, e.at, `loading, ${formatBytes(e.ramBytes)} RAM reserved`);
 	#onLoaded = (e: CacheLoadedEvent) => this.#record('loaded', e.modelId, e.at, `loaded in ${Math.round(e.ms)} ms (${e.strategy})`);
 	#onEvicted = (e: CacheEvictedEvent) =>
-		this.#record('evicted', e.modelId, e.at, `evicted ${e.reason === 'lru' ? 'to make room (least recently used)' : 'to fit a smaller budget'}, ${formatMiB(e.ramBytes)} freed`);
+		this.#record('evicted', e.modelId, e.at, `evicted ${e.reason === 'lru' ? 'to make room (least recently used)' : 'to fit a smaller budget'}, ${formatBytes(e.ramBytes)} freed`);
 	#onUnloaded = (e: CacheUnloadedEvent) =>
 		this.#record('unloaded', e.modelId, e.at, e.reason === 'admin' ? 'unloaded by an admin' : e.reason === 'ttl' ? 'unloaded after its keep-alive' : 'unloaded at shutdown');
 	#onFailed = (e: CacheFailedEvent) => this.#record('failed', e.modelId, e.at, `failed to load: ${e.error}`);

@@ -17,13 +17,6 @@ export class ThemeWatcher {
 	}
 }
 
-/** Human durations: 840 ms, 3.2 s, 2 min 5 s. */
-export function formatMs(ms: number | null | undefined): string {
-	if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-	if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
-	if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-	return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
 
 /** "12:04:31" in the viewer's locale. */
 export function formatTime(ts: number): string {

@@ -29,9 +29,6 @@ export interface ClientToServerEvents {
 	'yjs:awareness': (payload: z.input<typeof yjsAwarenessSchema>, ack: (result: Result<null>) => void) => void;
 	/** Stop receiving the room's document and awareness; your cursor disappears for the others. */
 	'yjs:leave': (payload: z.input<typeof yjsLeaveSchema>, ack: (result: Result<null>) => void) => void;
-}
-
-export interface ClientToServerEvents {
 	'run:start': (payload: z.input<typeof runStartSchema>, ack: (result: Result<RunSummary>) => void) => void;
 	'run:cancel': (payload: z.input<typeof runIdPayloadSchema>, ack: (result: Result<RunSummary>) => void) => void;
 	'run:resume': (payload: z.input<typeof runResumeSchema>, ack: (result: Result<RunSummary>) => void) => void;
@@ -48,9 +45,6 @@ export interface ServerToClientEvents {
 	activity: (item: ActivityItem) => void;
 	/** One telemetry sample per interval, to sockets in at least one room. */
 	telemetry: (sample: TelemetrySample) => void;
-}
-
-export interface ServerToClientEvents {
 	presence: (payload: PresencePayload) => void;
 	/** The room's member list changed (someone joined, left or was removed). */
 	'room:members': (payload: { roomId: string; members: RoomMember[] }) => void;
@@ -60,10 +54,7 @@ export interface ServerToClientEvents {
 	'yjs:sync': (payload: YjsMessagePayload) => void;
 	/** Awareness changes of other clients, at most ~10 per second per client. */
 	'yjs:awareness': (payload: YjsMessagePayload) => void;
-}
-
-/** Model cache activity, sent to admins' sockets only (the `admins` channel; docs/PROTOCOL.md, "Admin"). */
-export interface ServerToClientEvents {
+	// Model cache activity, sent to admins' sockets only (the `admins` channel; docs/PROTOCOL.md, "Admin").
 	'cache:loading': (payload: CacheLoadingEvent) => void;
 	'cache:loaded': (payload: CacheLoadedEvent) => void;
 	'cache:evicted': (payload: CacheEvictedEvent) => void;
@@ -73,9 +64,8 @@ export interface ServerToClientEvents {
 	'cache:pull': (payload: PullState) => void;
 }
 
-export interface InterServerEvents {
-	ping: () => void;
-}
+/** Nothing is sent between servers yet (one process). */
+export type InterServerEvents = Record<string, never>;
 
 export interface SocketUser {
 	id: string;

@@ -1,6 +1,6 @@
 // Live room events: runs streamed to everyone in a room, steering over the socket, the activity feed, telemetry.
 import { z } from 'zod';
-import type { TelemetrySample } from '../../../server/telemetry/schema';
+import type { TelemetrySample } from './telemetry';
 import { roomIdSchema } from './rooms';
 import { approvalDecisionSchema, forkRequestSchema, RUN_MODES, runRequestSchema, samplingSchema, type RunEvent, type RunSummary } from './runs';
 

@@ -11,6 +11,8 @@ export type RunMode = (typeof RUN_MODES)[number];
 export const RUN_STATUSES = ['queued', 'running', 'waiting_approval', 'succeeded', 'failed_validation', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed_validation', 'failed', 'cancelled'];
+/** Statuses of runs that still hold a place in their room (counted by the run limits). */
+export const UNFINISHED_STATUSES = ['queued', 'running', 'waiting_approval'] as const satisfies readonly RunStatus[];
 /** Terminal statuses that come with an answer. */
 export type AnsweredStatus = 'succeeded' | 'failed_validation';
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const FIXTURES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const FIXTURES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../server/telemetry/fixtures');
 
 export function readFixture(name: string): string {
 	return readFileSync(path.join(FIXTURES_DIR, name), 'utf8');

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { SocketIoYjsProvider } from '../../src/lib/client/yjs-provider';
 import type { Result } from '../../src/lib/contract/result';
 import { PROMPT_TEXT } from '../../src/lib/contract/yjs';
-import { connected, type TestClient, type TestServer } from '../../tests/helpers/test-server';
+import { connected, type TestClient, type TestServer } from './test-server';
 
 export interface Editor {
 	socket: TestClient;

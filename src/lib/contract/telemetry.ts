@@ -1,5 +1,4 @@
-// Wire types for telemetry. This module imports nothing but zod so the socket contract (shared with the browser)
-// can re-export it without pulling in node-only code.
+// Wire types for telemetry (zod only: shared by the server and the browser).
 import { z } from 'zod';
 
 /** One GPU as nvidia-smi reported it at one moment. null = the driver said N/A or Not Supported. */

@@ -1,11 +1,11 @@
 // Fixtures for the run storage tests (runs.repository, event-log, activity): real rows, a real logger.
 import pino from 'pino';
 import type { RunEvent } from '../../src/lib/contract/runs';
-import { createUsersRepository } from '../auth/users.repository';
-import { createRoomsRepository } from '../rooms/rooms.repository';
-import type { Db } from '../storage/db';
-import type { RunsTable } from '../storage/schema';
-import type { RunsRepository } from './runs.repository';
+import { createUsersRepository } from '../../server/auth/users.repository';
+import { createRoomsRepository } from '../../server/rooms/rooms.repository';
+import type { Db } from '../../server/storage/db';
+import type { RunsTable } from '../../server/storage/schema';
+import type { RunsRepository } from '../../server/orchestrator/runs.repository';
 
 /** A user and a room they own (run rows need both: foreign keys). */
 export async function seedRoom(db: Db, suffix = 'a') {
