@@ -13,7 +13,7 @@ import { registerRunHandlers } from '../orchestrator/runs.handlers';
 import { createLive, type LiveDeps } from './live';
 import { isAllowedOrigin } from './origin';
 import { broadcastPresence } from './presence';
-import { roomChannel, sessionChannel, userChannel, type AppServer } from './types';
+import { apiKeyChannel, roomChannel, sessionChannel, userChannel, type AppServer } from './types';
 
 export interface RealtimeDeps {
 	auth: AuthService;
@@ -35,6 +35,8 @@ export interface Realtime {
 	counts(): { sockets: number; rooms: number };
 	/** Closes every socket of a login session (on logout). */
 	disconnectSession(sessionId: string): void;
+	/** Closes every socket that authenticated with an API key (on revoke). */
+	disconnectApiKey(keyId: string): void;
 	close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 			if (!who) return next(new Error('unauthenticated'));
 			socket.data.user = { id: who.user.id, name: who.user.name, role: who.user.role };
 			socket.data.sessionId = who.session?.id;
+			socket.data.apiKeyId = who.apiKeyId;
 			next();
 		} catch (err) {
 			log.error({ err }, 'handshake authentication failed');
@@ -73,9 +76,10 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 	const live = createLive(io, { ...deps.live, log });
 
 	io.on('connection', (socket) => {
-		const { user, sessionId } = socket.data;
+		const { user, sessionId, apiKeyId } = socket.data;
 		void socket.join(userChannel(user.id));
 		if (sessionId) void socket.join(sessionChannel(sessionId));
+		if (apiKeyId) void socket.join(apiKeyChannel(apiKeyId));
 		const userLog = log.child({ userId: user.id });
 		registerRoomHandlers(io, socket, { rooms: deps.rooms, log: userLog, live });
 		registerRunHandlers(socket, {
@@ -126,6 +130,9 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		},
 		disconnectSession(sessionId) {
 			io.in(sessionChannel(sessionId)).disconnectSockets(true);
+		},
+		disconnectApiKey(keyId) {
+			io.in(apiKeyChannel(keyId)).disconnectSockets(true);
 		},
 		async close() {
 			deps.rooms.events.off('member-added', onMemberAdded);

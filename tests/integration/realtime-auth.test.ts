@@ -42,6 +42,19 @@ describe('socket handshake', () => {
 		expect(await closed).toBe('io server disconnect');
 		await expect(connected(server.client({ cookie: ann.cookie }))).rejects.toThrow('unauthenticated');
 	});
+	it('closes a revoked API key’s sockets at once (and only those); the key no longer connects', async () => {
+		const ann = await server.user('Ann');
+		const keyId = ann.apiKey.slice(3).split('.')[0];
+		const byKey = server.client({ token: ann.apiKey });
+		const byCookie = server.client({ cookie: ann.cookie });
+		await Promise.all([connected(byKey), connected(byCookie)]);
+		const closed = new Promise<string>((resolve) => byKey.once('disconnect', resolve));
+		expect(await server.ctx.auth.revokeApiKey(keyId, ann.id)).toBe(true);
+		server.ctx.realtime!.disconnectApiKey(keyId);
+		expect(await closed).toBe('io server disconnect');
+		expect(byCookie.connected).toBe(true);
+		await expect(connected(server.client({ token: ann.apiKey }))).rejects.toThrow('unauthenticated');
+	});
 });
 
 describe('socket origin with ORIGIN configured', () => {

@@ -11,6 +11,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
 	create: async ({ request, locals }) => {
 		if (!locals.user) error(401, 'Sign in first');
+		// Only a signed-in session mints keys: a leaked key must not be able to create more.
+		if (!locals.session) error(403, 'API keys can only be created from a signed-in session');
 		const form = parseForm(await request.formData(), createApiKeySchema);
 		if (!form.ok) return form.failure;
 		const created = await locals.app.auth.createApiKey(locals.user.id, form.data.name);
@@ -20,5 +22,6 @@ export const actions: Actions = {
 		if (!locals.user) error(401, 'Sign in first');
 		const id = String((await request.formData()).get('id') ?? '');
 		if (!(await locals.app.auth.revokeApiKey(id, locals.user.id))) return formFailure(404, { form: 'No such key' });
+		locals.app.realtime?.disconnectApiKey(id); // its open sockets close, as a session's do on logout
 	}
 };
