@@ -13,6 +13,7 @@ import { registerRunHandlers } from '../orchestrator/runs.handlers';
 import { createLive, type LiveDeps } from './live';
 import { isAllowedOrigin } from './origin';
 import { broadcastPresence } from './presence';
+import { guardRecovery } from './recovery';
 import { apiKeyChannel, roomChannel, sessionChannel, userChannel, type AppServer } from './types';
 
 export interface RealtimeDeps {
@@ -71,6 +72,8 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 			next(new Error('internal'));
 		}
 	});
+
+	guardRecovery(io, { rooms: deps.rooms, log }); // after the authentication middleware above
 
 	const yjs = createYjsRealtime(io, { docs: deps.yjs, rooms: deps.rooms, log: log.child({ component: 'yjs' }), limits: deps.yjsLimits });
 	const live = createLive(io, { ...deps.live, log });
