@@ -12,13 +12,16 @@ import type { RoomDoc, YjsDocStore } from './doc-store';
 import { defaultYjsLimits, type YjsLimits } from './limits';
 import { UpdateBroadcaster } from './update-broadcaster';
 import {
+	applySyncMessage,
 	decodeAwarenessUpdate,
+	decodeSyncMessage,
 	encodeAwarenessEntries,
 	encodeUpdateMessage,
-	handleSyncMessage,
 	MalformedMessageError,
-	type AwarenessEntry
+	type AwarenessEntry,
+	type SyncMessage
 } from './protocol';
+import { changesSettings } from './settings-guard';
 
 /** Socket.IO room of the sockets editing a room's prompt (separate from `room:<id>`, the presence channel). */
 export const yjsChannel = (roomId: string) => `yjs:${roomId}`;
@@ -166,9 +169,24 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 				const subscribed = await subscription(socket, roomId);
 				if (!subscribed.ok) return subscribed;
 				const { room } = subscribed.data;
-				let handled: ReturnType<typeof handleSyncMessage>;
+				let decoded: SyncMessage;
 				try {
-					handled = handleSyncMessage(room.doc, message, socket.id);
+					decoded = decodeSyncMessage(message);
+				} catch (err) {
+					if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
+					throw err;
+				}
+				// Drivers-only rooms: the run settings are part of steering. A non-driver's update that would change them is
+				// refused whole before it reaches the document, so nobody sees it and no draft run uses it. No await between
+				// the check and the apply: nothing else can change the document in between.
+				const mayChangeSettings = decoded.kind === 'step1' || (await deps.rooms.maySteer(caller, roomId)).ok;
+				if (byRoom.get(roomId)?.get(socket.id) !== subscribed.data) return fail('forbidden', 'You left this room’s prompt');
+				let handled: ReturnType<typeof applySyncMessage>;
+				try {
+					if (!mayChangeSettings && decoded.kind !== 'step1' && changesSettings(room.doc, decoded.update)) {
+						return fail('forbidden', 'Only drivers can change the run settings in this room; ask the owner');
+					}
+					handled = applySyncMessage(room.doc, decoded, socket.id);
 				} catch (err) {
 					if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
 					throw err;
