@@ -1,5 +1,4 @@
 import { applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
-import type { SocketUser } from '../../src/lib/contract/events';
 import { fail, ok, type Result } from '../../src/lib/contract/result';
 import { yjsAwarenessSchema, yjsLeaveSchema, yjsSyncSchema } from '../../src/lib/contract/yjs';
 import { TokenBucketLimiter } from '../auth/rate-limit';
@@ -8,6 +7,7 @@ import { handler } from '../realtime/handler';
 import type { AppServer, AppSocket } from '../realtime/types';
 import type { RoomsService } from '../rooms/rooms.service';
 import { AwarenessRelay } from './awareness-relay';
+import { firstInvalidAwarenessState, withIdentity } from './awareness-state';
 import type { RoomDoc, YjsDocStore } from './doc-store';
 import { defaultYjsLimits, type YjsLimits } from './limits';
 import { UpdateBroadcaster } from './update-broadcaster';
@@ -216,6 +216,8 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 					if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
 					throw err;
 				}
+				const invalid = firstInvalidAwarenessState(entries);
+				if (invalid) return fail('bad_request', invalid);
 				const ids = entries.map((e) => e.clientId);
 				const claimed = claimAwarenessClients(sub, ids);
 				if (!claimed.ok) return claimed;
@@ -255,12 +257,6 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 }
 
 export type YjsRealtime = ReturnType<typeof createYjsRealtime>;
-
-/** Names come from the login, not the client: nobody can put a cursor on the page under someone else's name. */
-function withIdentity(state: Record<string, unknown>, user: SocketUser): Record<string, unknown> {
-	const given = typeof state.user === 'object' && state.user !== null && !Array.isArray(state.user) ? state.user : {};
-	return { ...state, user: { ...given, id: user.id, name: user.name } };
-}
 
 function mapOf<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
 	let inner = outer.get(key);
