@@ -24,8 +24,10 @@ export interface RealtimeDeps {
 	yjs: YjsDocStore;
 	/** Per-client limits on `yjs:*` messages; defaults in server/yjs/limits.ts. */
 	yjsLimits?: Partial<YjsLimits>;
-	/** Public origin; when unset the Host header decides (see isAllowedOrigin). */
+	/** Public origin; when unset the Host header decides, for names DNS rebinding cannot fake (see isAllowedOrigin). */
 	origin?: string;
+	/** The address the server listens on (HOST); a name here counts as safe when `origin` is unset. */
+	host?: string;
 	/** Runs, activity and telemetry flowing to rooms. */
 	live: Omit<LiveDeps, 'log'>;
 }
@@ -51,7 +53,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		// the session check) still runs. Longer gaps fall back to room:join + run:replay.
 		connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
 		allowRequest: (req, callback) => {
-			const allowed = isAllowedOrigin(req, deps.origin);
+			const allowed = isAllowedOrigin(req, { origin: deps.origin, host: deps.host });
 			callback(allowed ? null : 'Origin not allowed', allowed);
 		}
 	});

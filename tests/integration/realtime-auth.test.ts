@@ -32,6 +32,17 @@ describe('socket handshake', () => {
 		await expect(connected(server.client({ cookie: ann.cookie, origin: server.url }))).resolves.toBeUndefined();
 	});
 
+	it('compares the whole origin and refuses a DNS-rebinding page (a name matching its own Host header)', async () => {
+		const ann = await server.user('Ann');
+		const port = new URL(server.url).port;
+		const https = server.url.replace('http:', 'https:');
+		await expect(connected(server.client({ cookie: ann.cookie, origin: https }))).rejects.toThrow(); // same host, other scheme
+		const rebound = { cookie: ann.cookie, origin: `http://rebind.example:${port}`, host: `rebind.example:${port}` };
+		await expect(connected(server.client(rebound))).rejects.toThrow();
+		const local = { cookie: ann.cookie, origin: `http://localhost:${port}`, host: `localhost:${port}` };
+		await expect(connected(server.client(local))).resolves.toBeUndefined();
+	});
+
 	it('closes a session’s sockets on logout, and the cookie no longer connects', async () => {
 		const ann = await server.user('Ann');
 		const socket = server.client({ cookie: ann.cookie });

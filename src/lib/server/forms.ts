@@ -17,7 +17,23 @@ export function formFailure(status: number, errors: Record<string, string>, valu
 	return fail(status, { errors, values });
 }
 
-/** Only same-site relative paths may be redirect targets (no open redirects). */
+const PLACEHOLDER_ORIGIN = 'http://switchyard.invalid';
+
+/**
+ * Only same-site paths may be redirect targets (no open redirects). Checking the string is not enough: browsers
+ * read `/\evil.example` as `//evil.example`, drop tabs and newlines (`/\t/evil.example`), and collapse dot
+ * segments (`/.//evil.example`). So the target is parsed as a browser would, relative to a placeholder origin, and
+ * only a normalised path that stays on that origin (and cannot be read as another host) is returned.
+ */
 export function safeNext(next: string | null | undefined, fallback = '/rooms'): string {
-	return next && next.startsWith('/') && !next.startsWith('//') ? next : fallback;
+	if (!next || !next.startsWith('/') || next.length > 2048) return fallback;
+	let url: URL;
+	try {
+		url = new URL(next, PLACEHOLDER_ORIGIN);
+	} catch {
+		return fallback;
+	}
+	if (url.origin !== PLACEHOLDER_ORIGIN) return fallback;
+	const path = `${url.pathname}${url.search}${url.hash}`;
+	return path.startsWith('/') && !path.startsWith('//') && !path.includes('\\') ? path : fallback;
 }
