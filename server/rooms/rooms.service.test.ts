@@ -65,6 +65,18 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		expect((await rooms.regenerateInvite(bob, room.id)).ok).toBe(false);
 	});
 
+	it('previews an invite without joining (the confirmation page’s GET)', async () => {
+		const room = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
+		const preview = await rooms.previewInvite(bob, room.inviteToken!);
+		expect(preview).toEqual({ ok: true, data: { roomId: room.id, name: 'Secret', visibility: 'private', memberCount: 1, member: false } });
+		expect(await rooms.isMember(bob, room.id)).toBe(false);
+		expect(await rooms.previewInvite(ann, room.inviteToken!)).toMatchObject({ ok: true, data: { member: true } });
+		expect((await rooms.previewInvite(bob, 'bogusbogusbogus')).ok).toBe(false);
+		await rooms.joinByInvite(bob, room.inviteToken!);
+		await rooms.removeMember(ann, room.id, bob.id);
+		expect(await rooms.previewInvite(bob, room.inviteToken!)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+	});
+
 	it('lets only the owner invite by email and remove members, and tells the realtime layer', async () => {
 		const room = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
 		const removed: unknown[] = [];

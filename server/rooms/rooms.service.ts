@@ -19,6 +19,15 @@ export interface Caller {
 	id: string;
 }
 
+export interface InvitePreview {
+	roomId: string;
+	name: string;
+	visibility: 'public' | 'private';
+	memberCount: number;
+	/** Already a member: nothing to confirm. */
+	member: boolean;
+}
+
 /** Membership changes the realtime layer reacts to (e.g. removing a member's sockets from the room). */
 export interface RoomEvents {
 	'member-added': [{ roomId: string; userId: string }];
@@ -131,6 +140,16 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 				await addMember(roomId, caller.id);
 			}
 			return detail(roomId, caller);
+		},
+
+		/** What an invite link leads to, without joining: the confirmation page shows it (GET must not change state). */
+		async previewInvite(caller: Caller, token: string): Promise<Result<InvitePreview>> {
+			const room = await deps.rooms.findByInviteToken(token);
+			if (!room) return fail('not_found', 'This invite link is not valid (it may have been replaced)');
+			const member = (await deps.rooms.memberRole(room.id, caller.id)) !== null;
+			if (!member && (await deps.rooms.isBanned(room.id, caller.id))) return fail('forbidden', REMOVED_MESSAGE);
+			const memberCount = (await deps.rooms.listMembers(room.id)).length;
+			return ok({ roomId: room.id, name: room.name, visibility: room.visibility, memberCount, member });
 		},
 
 		async joinByInvite(caller: Caller, token: string): Promise<Result<RoomDetail>> {

@@ -28,3 +28,26 @@ test('an API key cannot mint keys; revoking a key closes the sockets it opened',
 	}
 	await Promise.all([browser.dispose(), script.dispose()]);
 });
+
+test('an invite link shows a confirmation on GET and joins only on POST', async ({ playwright, baseURL }) => {
+	const ann = await playwright.request.newContext({ baseURL });
+	const bob = await playwright.request.newContext({ baseURL });
+	await signup(ann, 'Ann');
+	await signup(bob, 'Bob');
+	const room = await (await ann.post('/api/rooms', { data: { name: 'Invite only', visibility: 'private' } })).json();
+
+	const page = await bob.get(`/invite/${room.inviteToken}`, { maxRedirects: 0 });
+	expect(page.status()).toBe(200);
+	expect(await page.text()).toContain('Join “Invite only”?');
+	expect((await bob.get(`/api/rooms/${room.id}`)).status()).toBe(403); // looking joined nothing
+
+	const origin = new URL(baseURL!).origin; // SvelteKit's CSRF check wants the form's own origin
+	const joined = await bob.post(`/invite/${room.inviteToken}`, { form: {}, headers: { origin }, maxRedirects: 0 });
+	expect(joined.status()).toBe(303);
+	expect(joined.headers()['location']).toBe(`/rooms/${room.id}`);
+	expect((await bob.get(`/api/rooms/${room.id}`)).status()).toBe(200);
+	// Opened again by a member: straight to the room.
+	const again = await bob.get(`/invite/${room.inviteToken}`, { maxRedirects: 0 });
+	expect([again.status(), again.headers()['location']]).toEqual([303, `/rooms/${room.id}`]);
+	await Promise.all([ann.dispose(), bob.dispose()]);
+});
