@@ -51,3 +51,37 @@ test('an invite link shows a confirmation on GET and joins only on POST', async 
 	expect([again.status(), again.headers()['location']]).toEqual([303, `/rooms/${room.id}`]);
 	await Promise.all([ann.dispose(), bob.dispose()]);
 });
+
+test('form posts to /login and /signup whose body is not form data get a 400, not a 500', async ({ request, baseURL }) => {
+	const origin = new URL(baseURL!).origin;
+	for (const path of ['/login', '/signup']) {
+		for (const [type, data] of [
+			['application/json', '{"email":"a@example.com","password":"password1"}'],
+			['text/plain', 'email=a@example.com'],
+			['multipart/form-data; boundary=x', '--x\r\nbroken']
+		]) {
+			const res = await request.post(path, { headers: { 'content-type': type, origin }, data, maxRedirects: 0 });
+			expect(res.status(), `${path} as ${type}`).toBe(400);
+		}
+	}
+});
+
+test('signup does not reveal whether an email already has an account', async ({ playwright, baseURL }) => {
+	const first = await playwright.request.newContext({ baseURL });
+	const { email } = await signup(first, 'Taken');
+	const stranger = await playwright.request.newContext({ baseURL });
+	const api = await stranger.post('/api/auth/signup', { data: { email, password: 'password2', name: 'Someone' } });
+	expect(api.status()).toBe(400);
+	const body = await api.json();
+	expect(body).toEqual({ code: 'bad_request', message: expect.stringMatching(/log in instead/) });
+	expect(body.message).not.toMatch(/exist|taken|registered/i);
+
+	const origin = new URL(baseURL!).origin;
+	const form = await stranger.post('/signup', { form: { email, password: 'password2', name: 'Someone' }, headers: { origin }, maxRedirects: 0 });
+	expect(form.status()).toBe(400);
+	const html = await form.text();
+	expect(html).toContain('If you already have one, log in instead.');
+	expect(html).not.toMatch(/already exists/i);
+	expect((await stranger.get('/api/auth/me')).status()).toBe(401);
+	await Promise.all([first.dispose(), stranger.dispose()]);
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { safeNext } from './forms';
+import { isHttpError } from '@sveltejs/kit';
+import { readForm, safeNext } from './forms';
 
 describe('safeNext (post-login redirect target)', () => {
 	it.each([
@@ -44,5 +45,26 @@ describe('safeNext (post-login redirect target)', () => {
 		for (const next of samples) {
 			expect(new URL(safeNext(next), 'https://switchyard.example').origin).toBe('https://switchyard.example');
 		}
+	});
+});
+
+describe('readForm', () => {
+	const post = (body: string, type: string) => new Request('http://switchyard.test/login', { method: 'POST', body, headers: { 'content-type': type } });
+
+	it('reads url-encoded and multipart forms', async () => {
+		expect((await readForm(post('email=a%40b.c', 'application/x-www-form-urlencoded'))).get('email')).toBe('a@b.c');
+		const multipart = new FormData();
+		multipart.set('name', 'Ann');
+		expect((await readForm(new Request('http://switchyard.test/', { method: 'POST', body: multipart }))).get('name')).toBe('Ann');
+	});
+
+	it.each([
+		['JSON', '{"email":"a@b.c"}', 'application/json'],
+		['plain text', 'email=a@b.c', 'text/plain'],
+		['a broken multipart body', '--x\r\nnot a part', 'multipart/form-data; boundary=x']
+	])('answers %s with a 400, not a parser crash', async (_what, body, type) => {
+		const thrown = await readForm(post(body, type)).catch((err: unknown) => err);
+		expect(isHttpError(thrown) && thrown.status).toBe(400);
+		expect(isHttpError(thrown) && thrown.body).toEqual({ code: 'bad_request', message: expect.stringMatching(/form/) });
 	});
 });

@@ -1,5 +1,14 @@
-import { fail } from '@sveltejs/kit';
+import { error, fail } from '@sveltejs/kit';
 import type { z } from 'zod';
+
+/** The request's form data. A body that is not form data is the client's mistake: 400, not a 500 from the parser. */
+export async function readForm(request: Request): Promise<FormData> {
+	try {
+		return await request.formData();
+	} catch {
+		error(400, { message: 'Send the form as application/x-www-form-urlencoded or multipart/form-data', code: 'bad_request' });
+	}
+}
 
 /** Validates a form with a zod schema; on failure returns SvelteKit's fail(400) with per-field messages. */
 export function parseForm<S extends z.ZodType>(form: FormData, schema: S, keep: string[] = []) {
