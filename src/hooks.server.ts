@@ -37,13 +37,33 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 
 	const started = performance.now();
-	const response = await resolve(event);
+	const response = withSecurityHeaders(await resolve(event));
 	// One structured line per request (debug; warnings for server errors), with who asked.
 	const line = { method: event.request.method, path: event.url.pathname, status: response.status, ms: Math.round(performance.now() - started), userId: event.locals.user?.id };
 	if (response.status >= 500) app.logger.warn(line, 'request failed');
 	else app.logger.debug(line, 'request');
 	return response;
 };
+
+// On every response (pages also get the CSP from svelte.config.js, which forbids framing with frame-ancestors).
+const SECURITY_HEADERS: Record<string, string> = {
+	'x-content-type-options': 'nosniff',
+	// Room and invite URLs carry ids and tokens: other sites (links in model output) learn nothing, not even our host.
+	'referrer-policy': 'same-origin',
+	'x-frame-options': 'DENY' // frame-ancestors for browsers without CSP 2, and for non-page responses
+};
+
+function withSecurityHeaders(response: Response): Response {
+	try {
+		for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
+		return response;
+	} catch {
+		// Some responses (e.g. a fetched one passed through) have immutable headers: copy them.
+		const copy = new Response(response.body, response);
+		for (const [name, value] of Object.entries(SECURITY_HEADERS)) copy.headers.set(name, value);
+		return copy;
+	}
+}
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status >= 500) {

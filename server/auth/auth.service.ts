@@ -10,6 +10,13 @@ export const API_KEY_PREFIX = 'sy_';
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/**
+ * Signup's only refusal after validation. It must not say whether the email has an account (enumeration), so it is
+ * the same, with the same status and about the same time, for a taken email and any other failure to create one;
+ * it points the person who already has an account to the login.
+ */
+export const SIGNUP_REFUSED = 'We could not create an account with these details. If you already have one, log in instead.';
+
 export interface AuthDeps {
 	users: UsersRepository;
 	credentials: CredentialsRepository;
@@ -44,14 +51,15 @@ export function createAuthService(deps: AuthDeps) {
 		createSession,
 
 		async signup(input: { email: string; password: string; name: string }): Promise<Result<PublicUser>> {
-			if (await deps.users.findByEmail(input.email)) return fail('conflict', 'An account with this email already exists');
+			// Hashed first, so a taken email answers as slowly as a new one.
 			const passwordHash = await hashPassword(input.password);
+			if (await deps.users.findByEmail(input.email)) return fail('bad_request', SIGNUP_REFUSED);
 			try {
 				const row = await deps.users.create({ id: randomToken(), email: input.email, name: input.name, passwordHash });
 				return ok(toPublicUser(row));
 			} catch {
 				// Lost a race with a concurrent signup for the same email: the unique index said no.
-				return fail('conflict', 'An account with this email already exists');
+				return fail('bad_request', SIGNUP_REFUSED);
 			}
 		},
 

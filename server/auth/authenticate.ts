@@ -1,5 +1,6 @@
 import { parse as parseCookie } from 'cookie';
 import { API_KEY_PREFIX, SESSION_COOKIE, type AuthService } from './auth.service';
+import { splitToken } from './tokens';
 import type { PublicUser } from './users.repository';
 
 export interface Authenticated {
@@ -7,6 +8,8 @@ export interface Authenticated {
 	/** Set when the caller used a session cookie (not an API key). */
 	session?: { id: string; expiresAt: number; token: string };
 	via: 'session' | 'api_key';
+	/** Set when the caller used an API key, so revoking it can close its sockets. */
+	apiKeyId?: string;
 }
 
 /**
@@ -22,7 +25,8 @@ export async function authenticate(
 	if (key) {
 		if (!key.startsWith(API_KEY_PREFIX)) return null;
 		const user = await auth.validateApiKey(key);
-		return user ? { user, via: 'api_key' } : null;
+		const apiKeyId = splitToken(key, API_KEY_PREFIX)?.id;
+		return user && apiKeyId ? { user, via: 'api_key', apiKeyId } : null;
 	}
 	const cookieToken = credentials.cookieHeader ? parseCookie(credentials.cookieHeader)[SESSION_COOKIE] : undefined;
 	if (!cookieToken) return null;

@@ -1,3 +1,4 @@
+import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../storage/db';
 import type { UserRow } from '../storage/schema';
 
@@ -14,6 +15,7 @@ export interface PublicUser {
 export const toPublicUser = (u: UserRow): PublicUser => ({ id: u.id, email: u.email, name: u.name, role: u.role });
 
 export function createUsersRepository(db: Db) {
+	const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
 	return {
 		findByEmail(email: string) {
 			return db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
@@ -24,6 +26,10 @@ export function createUsersRepository(db: Db) {
 		/** Inserts a user; the very first account becomes admin, decided inside one transaction. */
 		async create(user: { id: string; email: string; name: string; passwordHash: string; role?: Role }): Promise<UserRow> {
 			return db.transaction().execute(async (trx) => {
+				// Under PostgreSQL's READ COMMITTED, concurrent first signups would each see an empty table and all become
+				// admin. This lock (it conflicts with itself and with inserts) makes account creation one at a time until
+				// commit, so each sees the ones before it. SQLite already runs one write transaction at a time.
+				if (!user.role && postgres) await sql`LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
 				const existing = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
 				const row: UserRow = {
 					id: user.id,

@@ -11,6 +11,7 @@ export function attachRealtime(httpServer: Server, ctx: AppContext, extra: Parti
 		logger: ctx.logger,
 		runsService: ctx.runsService,
 		origin: ctx.config.origin,
+		host: ctx.config.host,
 		live: { bus: ctx.bus, orchestrator: ctx.orchestrator, runs: ctx.runs, activity: ctx.activity, sampler: ctx.observability.sampler },
 		...extra
 	});

@@ -14,7 +14,8 @@ import type { RunsService } from '../runs/runs.service';
 import { createLive, type LiveDeps } from './live';
 import { isAllowedOrigin } from './origin';
 import { broadcastPresence } from './presence';
-import { roomChannel, sessionChannel, userChannel, type AppServer } from './types';
+import { guardRecovery } from './recovery';
+import { apiKeyChannel, roomChannel, sessionChannel, userChannel, type AppServer } from './types';
 
 export interface RealtimeDeps {
 	auth: AuthService;
@@ -24,10 +25,12 @@ export interface RealtimeDeps {
 	yjs: YjsDocStore;
 	/** Per-client limits on `yjs:*` messages; defaults in server/yjs/limits.ts. */
 	yjsLimits?: Partial<YjsLimits>;
-	/** Public origin; when unset the Host header decides (see isAllowedOrigin). */
+	/** Public origin; when unset the Host header decides, for names DNS rebinding cannot fake (see isAllowedOrigin). */
 	origin?: string;
 	/** Every run rule; socket steering goes through it. */
 	runsService: RunsService;
+	/** The address the server listens on (HOST); a name here counts as safe when `origin` is unset. */
+	host?: string;
 	/** Runs, activity and telemetry flowing to rooms. */
 	live: Omit<LiveDeps, 'log'>;
 }
@@ -38,6 +41,8 @@ export interface Realtime {
 	counts(): { sockets: number; rooms: number };
 	/** Closes every socket of a login session (on logout). */
 	disconnectSession(sessionId: string): void;
+	/** Closes every socket that authenticated with an API key (on revoke). */
+	disconnectApiKey(keyId: string): void;
 	close(): Promise<void>;
 }
 
@@ -51,7 +56,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		// the session check) still runs. Longer gaps fall back to room:join + run:replay.
 		connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
 		allowRequest: (req, callback) => {
-			const allowed = isAllowedOrigin(req, deps.origin);
+			const allowed = isAllowedOrigin(req, { origin: deps.origin, host: deps.host });
 			callback(allowed ? null : 'Origin not allowed', allowed);
 		}
 	});
@@ -65,6 +70,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 			if (!who) return next(new Error('unauthenticated'));
 			socket.data.user = { id: who.user.id, name: who.user.name, role: who.user.role };
 			socket.data.sessionId = who.session?.id;
+			socket.data.apiKeyId = who.apiKeyId;
 			next();
 		} catch (err) {
 			log.error({ err }, 'handshake authentication failed');
@@ -72,13 +78,16 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		}
 	});
 
+	guardRecovery(io, { rooms: deps.rooms, log }); // after the authentication middleware above
+
 	const yjs = createYjsRealtime(io, { docs: deps.yjs, rooms: deps.rooms, log: log.child({ component: 'yjs' }), limits: deps.yjsLimits });
 	const live = createLive(io, { ...deps.live, log });
 
 	io.on('connection', (socket) => {
-		const { user, sessionId } = socket.data;
+		const { user, sessionId, apiKeyId } = socket.data;
 		void socket.join(userChannel(user.id));
 		if (sessionId) void socket.join(sessionChannel(sessionId));
+		if (apiKeyId) void socket.join(apiKeyChannel(apiKeyId));
 		const userLog = log.child({ userId: user.id });
 		registerRoomHandlers(io, socket, { rooms: deps.rooms, log: userLog, live });
 		registerRunHandlers(socket, { runs: deps.runsService, log: userLog, onReplayed: (s) => live.replayed(s) });
@@ -122,6 +131,9 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		},
 		disconnectSession(sessionId) {
 			io.in(sessionChannel(sessionId)).disconnectSockets(true);
+		},
+		disconnectApiKey(keyId) {
+			io.in(apiKeyChannel(keyId)).disconnectSockets(true);
 		},
 		async close() {
 			deps.rooms.events.off('member-added', onMemberAdded);

@@ -12,6 +12,11 @@ export async function onlineUsers(io: AppServer, roomId: string): Promise<Online
 	return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** Whether any socket of the user (another tab, another node) is in the room's channel. */
+export async function isUserOnline(io: AppServer, roomId: string, userId: string): Promise<boolean> {
+	return (await io.in(roomChannel(roomId)).fetchSockets()).some((s) => s.data.user.id === userId);
+}
+
 export async function broadcastPresence(io: AppServer, roomId: string): Promise<void> {
 	io.to(roomChannel(roomId)).emit('presence', { roomId, online: await onlineUsers(io, roomId) });
 }

@@ -4,7 +4,9 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, Soc
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-// Socket.IO room names: one per prompt room, per user (all their tabs) and per login session (logout closes it).
+// Socket.IO room names: one per prompt room, per user (all their tabs), per login session (logout closes it) and per
+// API key (revoking it closes it).
 export const roomChannel = (roomId: string) => `room:${roomId}`;
 export const userChannel = (userId: string) => `user:${userId}`;
 export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
+export const apiKeyChannel = (keyId: string) => `apikey:${keyId}`;

@@ -2,7 +2,7 @@ import { roomJoinSchema, roomLeaveSchema } from '../../src/lib/contract/events';
 import { ok } from '../../src/lib/contract/result';
 import type { Logger } from '../logger';
 import { handler } from '../realtime/handler';
-import { broadcastPresence, onlineUsers } from '../realtime/presence';
+import { broadcastPresence, isUserOnline, onlineUsers } from '../realtime/presence';
 import { roomChannel, type AppServer, type AppSocket } from '../realtime/types';
 import type { Live } from '../realtime/live';
 import type { RoomsService } from './rooms.service';
@@ -17,9 +17,12 @@ export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { r
 			if (!joined.ok) return joined;
 			// Snapshot first, then join the channel: live events that follow carry seqs after the snapshot's runs.
 			const snapshot = await deps.live.snapshot(roomId);
-			await socket.join(roomChannel(roomId));
+			// Presence changes only when the user's first socket enters: a repeated join or a second tab is no news.
+			const channel = roomChannel(roomId);
+			const wasOnline = socket.rooms.has(channel) || (await isUserOnline(io, roomId, caller.id));
+			await socket.join(channel);
 			deps.live.joined(socket);
-			await broadcastPresence(io, roomId);
+			if (!wasOnline) await broadcastPresence(io, roomId);
 			return ok({ room: joined.data, online: await onlineUsers(io, roomId), ...snapshot });
 		})
 	);
@@ -28,9 +31,12 @@ export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { r
 		'room:leave',
 		handler(deps.log, 'room:leave', roomLeaveSchema, async ({ roomId }) => {
 			// Leaving the live channel, not the membership: closing a room's page is not quitting the room.
-			await socket.leave(roomChannel(roomId));
+			const channel = roomChannel(roomId);
+			if (!socket.rooms.has(channel)) return ok(null); // not in it: nothing changes, nobody is told
+			await socket.leave(channel);
 			deps.live.left(socket);
-			await broadcastPresence(io, roomId);
+			// The user is still online while another of their tabs is in the room.
+			if (!(await isUserOnline(io, roomId, caller.id))) await broadcastPresence(io, roomId);
 			return ok(null);
 		})
 	);

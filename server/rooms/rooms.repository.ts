@@ -79,6 +79,26 @@ export function createRoomsRepository(db: Db) {
 			const res = await db.deleteFrom('room_members').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
 			return Number(res.numDeletedRows) > 0;
 		},
+		async isBanned(roomId: string, userId: string): Promise<boolean> {
+			const row = await db.selectFrom('room_bans').select('user_id').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+			return row !== undefined;
+		},
+		/** Removes a member and keeps them out, in one transaction; returns whether they were a member. */
+		async removeAndBan(roomId: string, userId: string): Promise<boolean> {
+			return db.transaction().execute(async (trx) => {
+				const res = await trx.deleteFrom('room_members').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+				if (Number(res.numDeletedRows) === 0) return false;
+				await trx
+					.insertInto('room_bans')
+					.values({ room_id: roomId, user_id: userId, banned_at: Date.now() })
+					.onConflict((oc) => oc.columns(['room_id', 'user_id']).doNothing())
+					.execute();
+				return true;
+			});
+		},
+		async unban(roomId: string, userId: string) {
+			await db.deleteFrom('room_bans').where('room_id', '=', roomId).where('user_id', '=', userId).execute();
+		},
 		async setSteering(roomId: string, steering: 'everyone' | 'drivers') {
 			await db.updateTable('rooms').set({ steering }).where('id', '=', roomId).execute();
 		},

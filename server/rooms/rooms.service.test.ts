@@ -65,6 +65,18 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		expect((await rooms.regenerateInvite(bob, room.id)).ok).toBe(false);
 	});
 
+	it('previews an invite without joining (the confirmation page’s GET)', async () => {
+		const room = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
+		const preview = await rooms.previewInvite(bob, room.inviteToken!);
+		expect(preview).toEqual({ ok: true, data: { roomId: room.id, name: 'Secret', visibility: 'private', memberCount: 1, member: false } });
+		expect(await rooms.isMember(bob, room.id)).toBe(false);
+		expect(await rooms.previewInvite(ann, room.inviteToken!)).toMatchObject({ ok: true, data: { member: true } });
+		expect((await rooms.previewInvite(bob, 'bogusbogusbogus')).ok).toBe(false);
+		await rooms.joinByInvite(bob, room.inviteToken!);
+		await rooms.removeMember(ann, room.id, bob.id);
+		expect(await rooms.previewInvite(bob, room.inviteToken!)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+	});
+
 	it('lets only the owner invite by email and remove members, and tells the realtime layer', async () => {
 		const room = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
 		const removed: unknown[] = [];
@@ -104,5 +116,30 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		expect((await rooms.leave(ann, room.id)).ok).toBe(false);
 		expect((await rooms.leave(bob, room.id)).ok).toBe(true);
 		expect((await rooms.leave(bob, room.id)).ok).toBe(false);
+		expect((await rooms.join(bob, room.id)).ok).toBe(true); // leaving by yourself is not a removal
+	});
+
+	it('makes removal stick: no rejoining a public room or by the old invite link until the owner adds them back', async () => {
+		const pub = await rooms.create(ann, { name: 'Public', visibility: 'public' });
+		const priv = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
+		await rooms.join(bob, pub.id);
+		await rooms.joinByInvite(bob, priv.inviteToken!);
+		await rooms.join(cid, pub.id);
+		expect((await rooms.removeMember(ann, pub.id, bob.id)).ok).toBe(true);
+		expect((await rooms.removeMember(ann, priv.id, bob.id)).ok).toBe(true);
+
+		const removed = { ok: false, error: { code: 'forbidden', message: expect.stringMatching(/removed you/) } };
+		expect(await rooms.join(bob, pub.id)).toEqual(removed);
+		expect(await rooms.joinByInvite(bob, pub.inviteToken!)).toEqual(removed);
+		expect(await rooms.joinByInvite(bob, priv.inviteToken!)).toEqual(removed);
+		expect(await rooms.isMember(bob, pub.id)).toBe(false);
+		expect(await rooms.isMember(bob, priv.id)).toBe(false);
+		expect((await rooms.join(cid, pub.id)).ok).toBe(true); // others are not affected
+
+		const readded = await rooms.inviteByEmail(ann, pub.id, bob.email);
+		expect(readded.ok && readded.data.members.map((m) => m.name)).toEqual(['Ann', 'Cid', 'Bob']);
+		expect((await rooms.leave(bob, pub.id)).ok).toBe(true);
+		expect((await rooms.join(bob, pub.id)).ok).toBe(true); // the owner's re-adding lifted the removal for good
+		expect(await rooms.joinByInvite(bob, priv.inviteToken!)).toEqual(removed); // per room
 	});
 });

@@ -13,9 +13,19 @@ const toMember = (m: { id: string; name: string; role: 'owner' | 'member'; drive
 });
 
 export const PERSONAL_ROOM_NAME = 'Personal (API runs)';
+const REMOVED_MESSAGE = 'The owner removed you from this room; ask them to add you again';
 
 export interface Caller {
 	id: string;
+}
+
+export interface InvitePreview {
+	roomId: string;
+	name: string;
+	visibility: 'public' | 'private';
+	memberCount: number;
+	/** Already a member: nothing to confirm. */
+	member: boolean;
 }
 
 /** Membership changes the realtime layer reacts to (e.g. removing a member's sockets from the room). */
@@ -125,15 +135,30 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 			if (!room) return fail('not_found', 'No such room');
 			const role = await deps.rooms.memberRole(roomId, caller.id);
 			if (!role) {
+				if (await deps.rooms.isBanned(roomId, caller.id)) return fail('forbidden', REMOVED_MESSAGE);
 				if (room.visibility === 'private') return fail('forbidden', 'This room is private; ask its owner for an invite');
 				await addMember(roomId, caller.id);
 			}
 			return detail(roomId, caller);
 		},
 
+		/** What an invite link leads to, without joining: the confirmation page shows it (GET must not change state). */
+		async previewInvite(caller: Caller, token: string): Promise<Result<InvitePreview>> {
+			const room = await deps.rooms.findByInviteToken(token);
+			if (!room) return fail('not_found', 'This invite link is not valid (it may have been replaced)');
+			const member = (await deps.rooms.memberRole(room.id, caller.id)) !== null;
+			if (!member && (await deps.rooms.isBanned(room.id, caller.id))) return fail('forbidden', REMOVED_MESSAGE);
+			const memberCount = (await deps.rooms.listMembers(room.id)).length;
+			return ok({ roomId: room.id, name: room.name, visibility: room.visibility, memberCount, member });
+		},
+
 		async joinByInvite(caller: Caller, token: string): Promise<Result<RoomDetail>> {
 			const room = await deps.rooms.findByInviteToken(token);
 			if (!room) return fail('not_found', 'This invite link is not valid (it may have been replaced)');
+			// The link a removed member still holds does not bring them back; only the owner does (inviteByEmail).
+			if (!(await deps.rooms.memberRole(room.id, caller.id)) && (await deps.rooms.isBanned(room.id, caller.id))) {
+				return fail('forbidden', REMOVED_MESSAGE);
+			}
 			await addMember(room.id, caller.id);
 			return detail(room.id, caller);
 		},
@@ -152,6 +177,7 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 			if (!allowed.ok) return allowed;
 			const user = await deps.users.findByEmail(email);
 			if (!user) return fail('not_found', 'No account with that email; share the invite link instead');
+			await deps.rooms.unban(roomId, user.id); // the owner adding someone back lifts an earlier removal
 			await addMember(roomId, user.id);
 			return detail(roomId, caller);
 		},
@@ -160,7 +186,8 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 			const allowed = await requireOwner(roomId, caller);
 			if (!allowed.ok) return allowed;
 			if (userId === caller.id) return fail('bad_request', 'The owner cannot remove themselves');
-			if (!(await deps.rooms.removeMember(roomId, userId))) return fail('not_found', 'That user is not a member');
+			// Removal sticks: the user cannot rejoin (public room, old invite link) until the owner adds them back.
+			if (!(await deps.rooms.removeAndBan(roomId, userId))) return fail('not_found', 'That user is not a member');
 			events.emit('member-removed', { roomId, userId });
 			return detail(roomId, caller);
 		},

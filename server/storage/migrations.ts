@@ -147,6 +147,22 @@ const migrations: Record<string, Migration> = {
 			await db.schema.alterTable('room_members').dropColumn('driver').execute();
 			await db.schema.alterTable('rooms').dropColumn('steering').execute();
 		}
+	},
+	// Removal sticks: a member the owner removed cannot rejoin a public room or use the invite link again until the
+	// owner adds them back by email.
+	'0006_room_bans': {
+		async up(db: Kysely<any>) {
+			await db.schema
+				.createTable('room_bans')
+				.addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+				.addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+				.addColumn('banned_at', 'bigint', (c) => c.notNull())
+				.addPrimaryKeyConstraint('room_bans_pk', ['room_id', 'user_id'])
+				.execute();
+		},
+		async down(db: Kysely<any>) {
+			await db.schema.dropTable('room_bans').execute();
+		}
 	}
 };
 

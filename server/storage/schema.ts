@@ -51,6 +51,12 @@ export interface RoomMembersTable {
 	driver: Generated<number>;
 }
 
+/** A member the owner removed: kept out of the room until the owner adds them back. */
+export interface RoomBansTable {
+	room_id: string;
+	user_id: string;
+	banned_at: number;
+}
 
 export interface RunsTable {
 	id: string;
@@ -109,6 +115,7 @@ export interface DB {
 	api_keys: ApiKeysTable;
 	rooms: RoomsTable;
 	room_members: RoomMembersTable;
+	room_bans: RoomBansTable;
 	runs: RunsTable;
 	run_events: RunEventsTable;
 	room_activity: RoomActivityTable;

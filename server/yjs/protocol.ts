@@ -11,29 +11,46 @@ export class MalformedMessageError extends Error {
 
 export type SyncMessageKind = 'step1' | 'step2' | 'update';
 
-/**
- * Applies one client sync message to the server's document. For step 1 the replies are the server's step 2 (what
- * the client lacks) followed by the server's own step 1, which makes the client send back what the server lacks.
- */
-export function handleSyncMessage(doc: Y.Doc, message: Uint8Array, origin: unknown): { kind: SyncMessageKind; replies: Uint8Array[] } {
+/** A decoded client sync message: a state vector (step 1) or a document update (step 2 or update). */
+export type SyncMessage = { kind: 'step1'; stateVector: Uint8Array } | { kind: 'step2' | 'update'; update: Uint8Array };
+
+/** Reads a sync message without applying it, so the caller can check an update before it reaches the document. */
+export function decodeSyncMessage(message: Uint8Array): SyncMessage {
 	try {
 		const decoder = decoding.createDecoder(message);
 		const type = decoding.readVarUint(decoder);
-		if (type === sync.messageYjsSyncStep1) {
-			const step2 = encoding.createEncoder();
-			sync.writeSyncStep2(step2, doc, decoding.readVarUint8Array(decoder));
-			const step1 = encoding.createEncoder();
-			sync.writeSyncStep1(step1, doc);
-			return { kind: 'step1', replies: [encoding.toUint8Array(step2), encoding.toUint8Array(step1)] };
-		}
-		if (type === sync.messageYjsSyncStep2 || type === sync.messageYjsUpdate) {
-			Y.applyUpdate(doc, decoding.readVarUint8Array(decoder), origin);
-			return { kind: type === sync.messageYjsUpdate ? 'update' : 'step2', replies: [] };
-		}
+		if (type === sync.messageYjsSyncStep1) return { kind: 'step1', stateVector: decoding.readVarUint8Array(decoder) };
+		if (type === sync.messageYjsSyncStep2) return { kind: 'step2', update: decoding.readVarUint8Array(decoder) };
+		if (type === sync.messageYjsUpdate) return { kind: 'update', update: decoding.readVarUint8Array(decoder) };
 	} catch (err) {
 		throw new MalformedMessageError(`Not a valid Yjs sync message: ${err instanceof Error ? err.message : String(err)}`);
 	}
 	throw new MalformedMessageError('Unknown Yjs sync message type');
+}
+
+/**
+ * Applies one decoded client sync message to the server's document. For step 1 the replies are the server's step 2
+ * (what the client lacks) followed by the server's own step 1, which makes the client send back what the server lacks.
+ */
+export function applySyncMessage(doc: Y.Doc, message: SyncMessage, origin: unknown): { kind: SyncMessageKind; replies: Uint8Array[] } {
+	try {
+		if (message.kind === 'step1') {
+			const step2 = encoding.createEncoder();
+			sync.writeSyncStep2(step2, doc, message.stateVector);
+			const step1 = encoding.createEncoder();
+			sync.writeSyncStep1(step1, doc);
+			return { kind: 'step1', replies: [encoding.toUint8Array(step2), encoding.toUint8Array(step1)] };
+		}
+		Y.applyUpdate(doc, message.update, origin);
+		return { kind: message.kind, replies: [] };
+	} catch (err) {
+		throw new MalformedMessageError(`Not a valid Yjs sync message: ${err instanceof Error ? err.message : String(err)}`);
+	}
+}
+
+/** Decodes and applies one client sync message (see applySyncMessage). */
+export function handleSyncMessage(doc: Y.Doc, message: Uint8Array, origin: unknown): { kind: SyncMessageKind; replies: Uint8Array[] } {
+	return applySyncMessage(doc, decodeSyncMessage(message), origin);
 }
 
 /** A sync "update" message carrying one document update, as the server broadcasts it. */

@@ -1,5 +1,4 @@
 import { applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
-import type { SocketUser } from '../../src/lib/contract/events';
 import { fail, ok, type Result } from '../../src/lib/contract/result';
 import { yjsAwarenessSchema, yjsLeaveSchema, yjsSyncSchema } from '../../src/lib/contract/yjs';
 import { TokenBucketLimiter } from '../auth/rate-limit';
@@ -8,17 +7,21 @@ import { handler } from '../realtime/handler';
 import type { AppServer, AppSocket } from '../realtime/types';
 import type { RoomsService } from '../rooms/rooms.service';
 import { AwarenessRelay } from './awareness-relay';
+import { firstInvalidAwarenessState, withIdentity } from './awareness-state';
 import type { RoomDoc, YjsDocStore } from './doc-store';
 import { defaultYjsLimits, type YjsLimits } from './limits';
 import { UpdateBroadcaster } from './update-broadcaster';
 import {
+	applySyncMessage,
 	decodeAwarenessUpdate,
+	decodeSyncMessage,
 	encodeAwarenessEntries,
 	encodeUpdateMessage,
-	handleSyncMessage,
 	MalformedMessageError,
-	type AwarenessEntry
+	type AwarenessEntry,
+	type SyncMessage
 } from './protocol';
+import { changesSettings } from './settings-guard';
 
 /** Socket.IO room of the sockets editing a room's prompt (separate from `room:<id>`, the presence channel). */
 export const yjsChannel = (roomId: string) => `yjs:${roomId}`;
@@ -166,9 +169,24 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 				const subscribed = await subscription(socket, roomId);
 				if (!subscribed.ok) return subscribed;
 				const { room } = subscribed.data;
-				let handled: ReturnType<typeof handleSyncMessage>;
+				let decoded: SyncMessage;
 				try {
-					handled = handleSyncMessage(room.doc, message, socket.id);
+					decoded = decodeSyncMessage(message);
+				} catch (err) {
+					if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
+					throw err;
+				}
+				// Drivers-only rooms: the run settings are part of steering. A non-driver's update that would change them is
+				// refused whole before it reaches the document, so nobody sees it and no draft run uses it. No await between
+				// the check and the apply: nothing else can change the document in between.
+				const mayChangeSettings = decoded.kind === 'step1' || (await deps.rooms.maySteer(caller, roomId)).ok;
+				if (byRoom.get(roomId)?.get(socket.id) !== subscribed.data) return fail('forbidden', 'You left this room’s prompt');
+				let handled: ReturnType<typeof applySyncMessage>;
+				try {
+					if (!mayChangeSettings && decoded.kind !== 'step1' && changesSettings(room.doc, decoded.update)) {
+						return fail('forbidden', 'Only drivers can change the run settings in this room; ask the owner');
+					}
+					handled = applySyncMessage(room.doc, decoded, socket.id);
 				} catch (err) {
 					if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
 					throw err;
@@ -198,6 +216,8 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 					if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
 					throw err;
 				}
+				const invalid = firstInvalidAwarenessState(entries);
+				if (invalid) return fail('bad_request', invalid);
 				const ids = entries.map((e) => e.clientId);
 				const claimed = claimAwarenessClients(sub, ids);
 				if (!claimed.ok) return claimed;
@@ -237,12 +257,6 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 }
 
 export type YjsRealtime = ReturnType<typeof createYjsRealtime>;
-
-/** Names come from the login, not the client: nobody can put a cursor on the page under someone else's name. */
-function withIdentity(state: Record<string, unknown>, user: SocketUser): Record<string, unknown> {
-	const given = typeof state.user === 'object' && state.user !== null && !Array.isArray(state.user) ? state.user : {};
-	return { ...state, user: { ...given, id: user.id, name: user.name } };
-}
 
 function mapOf<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
 	let inner = outer.get(key);

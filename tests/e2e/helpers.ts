@@ -26,6 +26,7 @@ export async function twoInARoom(browser: Browser, options: { roomName?: string;
 	await expect(ann).toHaveURL(/\/rooms\/[a-z2-7]+$/);
 	const inviteUrl = await ann.getByTestId('invite-link').inputValue();
 	await bob.goto(inviteUrl);
+	await bob.getByRole('button', { name: 'Join room' }).click(); // the link shows a confirmation; joining is a POST
 	for (const page of [ann, bob]) {
 		await expect(page.getByTestId('connection-status')).toHaveText('live');
 		await expect(page.locator('[data-testid=prompt-editor] .cm-content')).toBeVisible();

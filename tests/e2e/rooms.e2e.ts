@@ -23,6 +23,8 @@ test('two people: one creates a private room and invites the other; both see eac
 	expect(refused?.status()).toBe(403);
 
 	await bob.goto(inviteUrl);
+	await expect(bob.getByRole('heading', { name: 'Join “Launch review”?' })).toBeVisible(); // opening the link joins nothing
+	await bob.getByRole('button', { name: 'Join room' }).click();
 	await expect(bob).toHaveURL(new RegExp(`${roomPath}$`));
 
 	for (const page of [ann, bob]) {

@@ -16,7 +16,8 @@ export interface TestServer {
 	url: string;
 	/** Signs a user up and returns a session cookie header and an API key for them. */
 	user(name: string): Promise<{ id: string; cookie: string; apiKey: string; sessionId: string }>;
-	client(opts: { cookie?: string; token?: string; origin?: string }): TestClient;
+	/** `host` overrides the Host header (as a browser sends it for the name it connected to). */
+	client(opts: { cookie?: string; token?: string; origin?: string; host?: string }): TestClient;
 	close(): Promise<void>;
 }
 
@@ -43,10 +44,11 @@ export async function startTestServer(
 			const { key } = await ctx.auth.createApiKey(created.data.id, 'test');
 			return { id: created.data.id, cookie: `sy_session=${token}`, apiKey: key, sessionId: session.id };
 		},
-		client({ cookie, token, origin }) {
+		client({ cookie, token, origin, host }) {
 			const headers: Record<string, string> = {};
 			if (cookie) headers.cookie = cookie;
 			if (origin) headers.origin = origin;
+			if (host) headers.host = host;
 			const socket: TestClient = ioClient(url, {
 				transports: ['websocket'],
 				extraHeaders: headers,

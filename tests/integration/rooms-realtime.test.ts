@@ -111,4 +111,36 @@ describe('rooms over Socket.IO', () => {
 		const again = await bobSocket.emitWithAck('room:join', { roomId: room.id });
 		expect(!again.ok && again.error.code).toBe('forbidden');
 	});
+
+	it('broadcasts presence only on real changes: 100 repeated joins or stray leaves make at most one event', async () => {
+		const { ann, bob, room } = await setup();
+		await server.ctx.rooms.joinByInvite({ id: bob.id }, room.inviteToken!);
+		const annSocket = server.client({ cookie: ann.cookie });
+		const bobSocket = server.client({ cookie: bob.cookie });
+		await Promise.all([connected(annSocket), connected(bobSocket)]);
+		await annSocket.emitWithAck('room:join', { roomId: room.id });
+		const seen: string[][] = [];
+		annSocket.on('presence', (p) => seen.push(p.online.map((u) => u.name)));
+		// Ann's own round trip: every event the server sent her before it has arrived.
+		const settled = () => annSocket.emitWithAck('yjs:leave', { roomId: room.id });
+
+		for (let i = 0; i < 100; i++) expect((await bobSocket.emitWithAck('room:leave', { roomId: room.id })).ok).toBe(true);
+		await settled();
+		expect(seen).toEqual([]); // Bob was never in the room's channel
+
+		for (let i = 0; i < 100; i++) expect((await bobSocket.emitWithAck('room:join', { roomId: room.id })).ok).toBe(true);
+		await settled();
+		expect(seen).toEqual([['Ann', 'Bob']]);
+
+		const bobTab2 = server.client({ token: bob.apiKey });
+		await connected(bobTab2);
+		await bobTab2.emitWithAck('room:join', { roomId: room.id });
+		await bobTab2.emitWithAck('room:leave', { roomId: room.id });
+		await settled();
+		expect(seen).toHaveLength(1); // a second tab coming and going changes nobody's presence
+
+		for (let i = 0; i < 100; i++) await bobSocket.emitWithAck('room:leave', { roomId: room.id });
+		await settled();
+		expect(seen).toEqual([['Ann', 'Bob'], ['Ann']]);
+	});
 });

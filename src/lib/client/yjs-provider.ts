@@ -10,6 +10,7 @@ import * as Y from 'yjs';
 import type { ClientToServerEvents, ServerToClientEvents } from '../contract/events';
 import type { AppError, Result } from '../contract/result';
 import type { YjsMessagePayload } from '../contract/yjs';
+import { sanitizeAwarenessUpdate } from './awareness-sanitize';
 
 export type YjsProviderSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -112,7 +113,8 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 
 	#onAwarenessMessage = (payload: YjsMessagePayload) => {
 		if (payload.roomId !== this.#roomId) return;
-		awarenessProtocol.applyAwarenessUpdate(this.#awareness, toBytes(payload.message), this);
+		const safe = sanitizeAwarenessUpdate(toBytes(payload.message)); // rendered by the editor: never trust it as sent
+		if (safe) awarenessProtocol.applyAwarenessUpdate(this.#awareness, safe, this);
 	};
 
 	#onDocUpdate = (update: Uint8Array, origin: unknown) => {

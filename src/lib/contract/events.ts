@@ -77,4 +77,6 @@ export interface SocketData {
 	user: SocketUser;
 	/** Session id when the socket authenticated by cookie, so logout can close it. */
 	sessionId?: string;
+	/** API key id when the socket authenticated with a key, so revoking the key can close it. */
+	apiKeyId?: string;
 }

@@ -73,6 +73,72 @@ export interface YjsMessagePayload {
 	message: Uint8Array | ArrayBuffer;
 }
 
+const yjsIdSchema = z.strictObject({
+	client: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+	clock: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+});
+
+/**
+ * A Y.RelativePosition as JSON.stringify writes it (every key present, null when unset), which is what
+ * y-codemirror hands to Y.createAbsolutePositionFromRelativePosition: a missing key or an id without numbers throws
+ * there, and a `tname` other than the prompt's would create a root type on every peer.
+ */
+export const relativePositionSchema = z
+	.strictObject({
+		type: yjsIdSchema.nullable(),
+		tname: z.literal(PROMPT_TEXT).nullable(),
+		item: yjsIdSchema.nullable(),
+		assoc: z.number().int().min(-1).max(1)
+	})
+	.refine((p) => p.item !== null || p.tname !== null || p.type !== null, 'a position needs an item, a type or a type name');
+
+/** `#rrggbb`: colours end up in style attributes (y-codemirror), so nothing else may pass. */
+export const awarenessColorSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
+
+/**
+ * The only awareness state the server accepts and relays (an empty object, a fresh Awareness's state, included).
+ * `user.id` and `user.name` are replaced by the login's anyway; they are only bounded here.
+ */
+export const awarenessStateSchema = z.strictObject({
+	user: z
+		.strictObject({
+			id: z.string().max(64).optional(),
+			name: z.string().max(100).optional(),
+			color: awarenessColorSchema.optional(),
+			/** The selection tint: the colour plus an alpha byte. */
+			colorLight: z.string().regex(/^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/, 'must be a #rrggbb or #rrggbbaa colour').optional()
+		})
+		.optional(),
+	cursor: z.strictObject({ anchor: relativePositionSchema, head: relativePositionSchema }).nullable().optional(),
+	typing: z.boolean().optional()
+});
+
+// The same fields, each dropped (or the cursor nulled) when invalid instead of refusing the whole state.
+const renderableAwarenessSchema = z
+	.object({
+		user: z
+			.object({
+				id: awarenessStateSchema.shape.user.unwrap().shape.id.catch(undefined),
+				name: awarenessStateSchema.shape.user.unwrap().shape.name.catch(undefined),
+				color: awarenessColorSchema.optional().catch(undefined),
+				colorLight: awarenessStateSchema.shape.user.unwrap().shape.colorLight.catch(undefined)
+			})
+			.optional()
+			.catch(undefined),
+		cursor: awarenessStateSchema.shape.cursor.catch(null),
+		typing: z.boolean().optional().catch(undefined)
+	})
+	.catch({});
+
+/**
+ * What a browser may render from someone's awareness state: unknown keys dropped, an invalid colour or name left
+ * out (renderers fall back to their defaults), an invalid cursor turned into null. The server already refuses bad
+ * states; this keeps the page safe from any that get through (another server version, a bug).
+ */
+export function renderableAwarenessState(state: unknown): Record<string, unknown> {
+	return renderableAwarenessSchema.parse(state) as Record<string, unknown>;
+}
+
 /** What the UI puts in its awareness state; the server overwrites `user.id` and `user.name` with the login's. */
 export interface AwarenessUser {
 	id?: string;

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { loginSchema } from '$contract/auth';
-import { formFailure, parseForm, safeNext } from '$lib/server/forms';
+import { formFailure, parseForm, readForm, safeNext } from '$lib/server/forms';
 import { setSessionCookie } from '$lib/server/session-cookie';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -10,7 +10,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions: Actions = {
 	default: async ({ request, locals, cookies, url, getClientAddress }) => {
-		const form = parseForm(await request.formData(), loginSchema, ['email']);
+		const form = parseForm(await readForm(request), loginSchema, ['email']);
 		if (!form.ok) return form.failure;
 		const result = await locals.app.auth.login({ ...form.data, clientKey: getClientAddress() });
 		if (!result.ok) return formFailure(result.error.code === 'rate_limited' ? 429 : 400, { form: result.error.message }, { email: form.data.email });

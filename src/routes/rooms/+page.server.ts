@@ -1,6 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import { createRoomSchema, roomIdSchema } from '$contract/rooms';
-import { formFailure, parseForm } from '$lib/server/forms';
+import { formFailure, parseForm, readForm } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -11,14 +11,14 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
 	create: async ({ request, locals }) => {
 		if (!locals.user) error(401, 'Sign in first');
-		const form = parseForm(await request.formData(), createRoomSchema, ['name']);
+		const form = parseForm(await readForm(request), createRoomSchema, ['name']);
 		if (!form.ok) return form.failure;
 		const room = await locals.app.rooms.create(locals.user, form.data);
 		redirect(303, `/rooms/${room.id}`);
 	},
 	join: async ({ request, locals }) => {
 		if (!locals.user) error(401, 'Sign in first');
-		const roomId = roomIdSchema.safeParse((await request.formData()).get('roomId'));
+		const roomId = roomIdSchema.safeParse((await readForm(request)).get('roomId'));
 		if (!roomId.success) return formFailure(400, { form: 'Unknown room' });
 		const joined = await locals.app.rooms.join(locals.user, roomId.data);
 		if (!joined.ok) return formFailure(403, { form: joined.error.message });

@@ -1,6 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import { createApiKeySchema } from '$contract/auth';
-import { formFailure, parseForm } from '$lib/server/forms';
+import { formFailure, parseForm, readForm } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -11,14 +11,17 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
 	create: async ({ request, locals }) => {
 		if (!locals.user) error(401, 'Sign in first');
-		const form = parseForm(await request.formData(), createApiKeySchema);
+		// Only a signed-in session mints keys: a leaked key must not be able to create more.
+		if (!locals.session) error(403, 'API keys can only be created from a signed-in session');
+		const form = parseForm(await readForm(request), createApiKeySchema);
 		if (!form.ok) return form.failure;
 		const created = await locals.app.auth.createApiKey(locals.user.id, form.data.name);
 		return { created };
 	},
 	revoke: async ({ request, locals }) => {
 		if (!locals.user) error(401, 'Sign in first');
-		const id = String((await request.formData()).get('id') ?? '');
+		const id = String((await readForm(request)).get('id') ?? '');
 		if (!(await locals.app.auth.revokeApiKey(id, locals.user.id))) return formFailure(404, { form: 'No such key' });
+		locals.app.realtime?.disconnectApiKey(id); // its open sockets close, as a session's do on logout
 	}
 };

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { signupSchema } from '$contract/auth';
-import { formFailure, parseForm, safeNext } from '$lib/server/forms';
+import { formFailure, parseForm, readForm, safeNext } from '$lib/server/forms';
 import { setSessionCookie } from '$lib/server/session-cookie';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -10,10 +10,11 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions: Actions = {
 	default: async ({ request, locals, cookies, url }) => {
-		const form = parseForm(await request.formData(), signupSchema, ['email', 'name']);
+		const form = parseForm(await readForm(request), signupSchema, ['email', 'name']);
 		if (!form.ok) return form.failure;
 		const created = await locals.app.auth.signup(form.data);
-		if (!created.ok) return formFailure(400, { email: created.error.message }, { email: form.data.email, name: form.data.name });
+		// Not tied to the email field: the message must not say whether the email is taken (see auth.service signup).
+		if (!created.ok) return formFailure(400, { form: created.error.message }, { email: form.data.email, name: form.data.name });
 		const { token, session } = await locals.app.auth.createSession(created.data.id);
 		setSessionCookie(cookies, token, session.expiresAt, locals.app.config.secureCookies);
 		redirect(303, safeNext(url.searchParams.get('next')));

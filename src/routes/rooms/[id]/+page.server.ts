@@ -1,6 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import { inviteByEmailSchema, memberIdSchema } from '$contract/rooms';
-import { formFailure, parseForm } from '$lib/server/forms';
+import { formFailure, parseForm, readForm } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 export const actions: Actions = {
 	invite: async ({ request, locals, params }) => {
 		if (!locals.user) error(401, 'Sign in first');
-		const form = parseForm(await request.formData(), inviteByEmailSchema, ['email']);
+		const form = parseForm(await readForm(request), inviteByEmailSchema, ['email']);
 		if (!form.ok) return form.failure;
 		const result = await locals.app.rooms.inviteByEmail(locals.user, params.id, form.data.email);
 		if (!result.ok) return formFailure(400, { email: result.error.message }, { email: form.data.email });
@@ -21,7 +21,7 @@ export const actions: Actions = {
 	},
 	remove: async ({ request, locals, params }) => {
 		if (!locals.user) error(401, 'Sign in first');
-		const form = parseForm(await request.formData(), memberIdSchema);
+		const form = parseForm(await readForm(request), memberIdSchema);
 		if (!form.ok) return form.failure;
 		const result = await locals.app.rooms.removeMember(locals.user, params.id, form.data.userId);
 		if (!result.ok) return formFailure(400, { form: result.error.message });
