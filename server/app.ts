@@ -87,7 +87,6 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		classifierModelId: config.models.classifier,
 		summaryModelId: config.models.summarizer
 	});
-	await orchestrator.recoverInterrupted();
 	const observability = createObservability({
 		models,
 		bus,
@@ -107,6 +106,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		hasModel: (modelId) => models.spec(modelId) !== undefined,
 		limits: config.runs
 	});
+	await runsService.recoverInterrupted();
 
 	if (config.admin) {
 		const { created } = await auth.seedAdmin(config.admin.email, config.admin.password);

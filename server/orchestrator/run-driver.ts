@@ -9,8 +9,11 @@ import { settleRun, type Settlement } from './settle';
 import type { RunStateType, RunStateUpdate } from './state';
 import { TaskStreamTranslator, type TaskChunk } from './stream-events';
 
-/** What a run's graph is started with: a new run's state, or a Command (resume after approval, go to a fork point). */
-export type RunInput = RunStateUpdate | Command;
+/**
+ * What a run's graph is started with: a new run's state, a Command (resume after approval, go to a fork point), or
+ * null (continue from the last checkpoint after a restart).
+ */
+export type RunInput = RunStateUpdate | Command | null;
 
 /** How long a cancelled run waits for its nodes (llama.cpp noticing the abort, leases released) before it ends. */
 const NODE_STOP_TIMEOUT_MS = 5_000;
@@ -45,8 +48,8 @@ export class RunDriver {
 	}
 
 	/** Drives a registered run in the background; whatever escapes (a database failing as the run ends) is logged, never left to crash the process. */
-	launch(runId: string, input: RunInput, waitFor?: Promise<void>): void {
-		this.drive(runId, input, waitFor).catch((err) => this.deps.logger.error({ err, runId }, 'run ended without a final record'));
+	launch(runId: string, input: RunInput, waitFor?: Promise<void>, options: { recovered?: boolean } = {}): void {
+		this.drive(runId, input, waitFor, options).catch((err) => this.deps.logger.error({ err, runId }, 'run ended without a final record'));
 	}
 
 	isActive(runId: string): boolean {
@@ -99,7 +102,7 @@ export class RunDriver {
 		}
 	}
 
-	private async drive(runId: string, input: RunInput, waitFor?: Promise<void>) {
+	private async drive(runId: string, input: RunInput, waitFor: Promise<void> | undefined, options: { recovered?: boolean }) {
 		const run = this.active.get(runId)!;
 		const { controller } = run;
 		const emit = <K extends RunEventType>(type: K, data: RunEventData[K]) => {
@@ -109,7 +112,7 @@ export class RunDriver {
 		const context = new ActiveRunContext(runId, run.roomId, controller.signal, emit);
 		let settlement: Settlement;
 		try {
-			settlement = await this.execute(runId, run, input, context, waitFor);
+			settlement = await this.execute(runId, run, input, context, waitFor, options);
 		} catch (err) {
 			await context.seal(NODE_STOP_TIMEOUT_MS); // an aborted stream ends before its nodes do: let them stop first
 			if (controller.signal.aborted) {
@@ -133,13 +136,20 @@ export class RunDriver {
 	}
 
 	/** Streams the graph to its end and decides how the run settles. */
-	private async execute(runId: string, run: ActiveRun, input: RunInput, context: ActiveRunContext, waitFor?: Promise<void>): Promise<Settlement> {
+	private async execute(
+		runId: string,
+		run: ActiveRun,
+		input: RunInput,
+		context: ActiveRunContext,
+		waitFor: Promise<void> | undefined,
+		options: { recovered?: boolean }
+	): Promise<Settlement> {
 		const { controller } = run;
 		if (waitFor) await untilStartOrCancel(waitFor, controller.signal);
 		// Not awaited: the row update runs while the graph starts (awaited before the final update).
 		const marked = this.deps.runs.update(runId, { status: 'running', started_at: Date.now() });
 		marked.catch((err) => this.deps.logger.error({ err, runId }, 'could not mark run as running'));
-		context.emit('run.started', {});
+		context.emit('run.started', options.recovered ? { recovered: true } : {});
 		const translator = new TaskStreamTranslator();
 		const config = { ...withRunContext(runId, context), streamMode: ['tasks'], signal: controller.signal };
 		const stream = (await this.deps.graph.stream(input as never, config as never)) as AsyncIterable<[string, TaskChunk]>;

@@ -1,6 +1,6 @@
 import { Command, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { fail, ok, type Result } from '../../src/lib/contract/result';
-import { TERMINAL_STATUSES, type ApprovalDecision, type ForkRequest, type NodeName, type RunEvent, type RunRequest, type RunSummary } from '../../src/lib/contract/runs';
+import { TERMINAL_STATUSES, runRequestSchema, type ApprovalDecision, type ForkRequest, type NodeName, type RunEvent, type RunRequest, type RunStatus, type RunSummary } from '../../src/lib/contract/runs';
 import { randomToken } from '../auth/tokens';
 import type { Logger } from '../logger';
 import type { ChatMessage } from '../models/executor';
@@ -141,13 +141,35 @@ export class Orchestrator {
 		return this.events.follow(runId, afterSeq, onEvent);
 	}
 
-	/** Ends runs a previous process left unfinished (their execution died with it). */
-	async recoverInterrupted(): Promise<void> {
-		for (const run of await this.deps.runs.listUnfinished()) {
-			if (run.status === 'waiting_approval') continue; // still resumable: its checkpoint is stored
-			this.events.open(run.id, run.roomId, await this.deps.runs.lastSeq(run.id));
-			await this.driver.finish(run.id, { kind: 'failed', row: {}, data: { error: 'The server restarted while this run was executing', code: 'interrupted' } });
+	/** Runs a previous process left queued or running (it stopped or crashed), oldest first; those at the approval gate wait as they are. */
+	async interrupted(): Promise<RunSummary[]> {
+		return (await this.deps.runs.listUnfinished()).filter((r) => r.status !== 'waiting_approval');
+	}
+
+	/**
+	 * Continues a run a previous process left unfinished: from its last checkpoint when it had started (the node
+	 * that was running starts over), from its stored request when it was still queued. Its events continue after
+	 * the last stored one; a run whose request cannot be read is ended as failed.
+	 */
+	async recover(runId: string, policy: RunPolicy): Promise<void> {
+		const run = await this.deps.runs.get(runId);
+		if (!run) return;
+		const lastSeq = await this.deps.runs.lastSeq(runId);
+		const last = (await this.deps.runs.eventsAfter(runId, lastSeq - 1)).at(-1);
+		if (last && endingStatus(last)) {
+			// It ended, but the process stopped before its row said so: the row catches up with the log.
+			await this.deps.runs.update(runId, { status: endingStatus(last)!, finished_at: last.ts });
+			return;
 		}
+		this.events.open(runId, run.roomId, lastSeq);
+		const checkpoint = await this.graph.getState({ configurable: { thread_id: runId } });
+		if (checkpoint.next.length > 0) return this.launch(runId, run.roomId, null, policy, { recovered: true });
+		const request = runRequestSchema.safeParse(JSON.parse(run.request));
+		if (!request.success || run.status !== 'queued') {
+			await this.driver.finish(runId, { kind: 'failed', row: {}, data: { error: 'The server restarted and this run could not be continued', code: 'interrupted' } });
+			return;
+		}
+		this.launch(runId, run.roomId, initialRunState(runId, run.roomId, request.data, null), policy, { recovered: true });
 	}
 
 	async close(): Promise<void> {
@@ -155,9 +177,9 @@ export class Orchestrator {
 		await this.events.flush();
 	}
 
-	private launch(runId: string, roomId: string, input: RunInput, policy: RunPolicy) {
+	private launch(runId: string, roomId: string, input: RunInput, policy: RunPolicy, options: { recovered?: boolean } = {}) {
 		const settled = this.driver.register(runId, roomId);
-		this.driver.launch(runId, input, this.queue.enter(roomId, policy, settled));
+		this.driver.launch(runId, input, this.queue.enter(roomId, policy, settled), options);
 	}
 
 	private async record(runId: string, input: Omit<StartRunInput, 'policy'>, parentRunId: string | null, forkedFromNode: NodeName | null) {
@@ -187,4 +209,12 @@ export class Orchestrator {
 		this.events.open(runId, input.roomId);
 		this.events.emit(runId, 'run.queued', { roomId: input.roomId, mode: input.request.mode, prompt: input.request.prompt, authorId: input.authorId, parentRunId });
 	}
+}
+
+/** The status a run's ending event records; undefined for any other event. */
+function endingStatus(event: RunEvent): RunStatus | undefined {
+	if (event.type === 'run.finished') return event.data.status;
+	if (event.type === 'run.failed') return 'failed';
+	if (event.type === 'run.cancelled') return 'cancelled';
+	return undefined;
 }

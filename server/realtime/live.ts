@@ -69,7 +69,9 @@ export function createLive(io: AppServer, deps: LiveDeps) {
 				deps.activity.recent(roomId, 50)
 			]);
 			return {
-				activeRuns,
+				// Live runs report the last seq numbered, not the last stored: a client that saw more than this
+				// knows the server restarted and lost unstored events (it rebuilds the run from the log).
+				activeRuns: activeRuns.map((r) => ({ ...r, lastSeq: Math.max(r.lastSeq, deps.orchestrator.events.lastSeq(r.id) ?? 0) })),
 				recentRuns: recent.filter((r) => TERMINAL_STATUSES.includes(r.status)),
 				activity,
 				telemetry: deps.sampler?.history() ?? []

@@ -163,6 +163,16 @@ export function createRunsService(deps: RunsServiceDeps) {
 			return ok(await orchestrator.follow(runId, afterSeq, onEvent));
 		},
 
+		/** At start-up: continues the runs a previous process left queued or running, in their rooms' order and policy. */
+		async recoverInterrupted(): Promise<number> {
+			const runs = await orchestrator.interrupted();
+			for (const run of runs) {
+				const { settings } = await deps.drafts.snapshot(run.roomId);
+				await orchestrator.recover(run.id, settings.runPolicy);
+			}
+			return runs.length;
+		},
+
 		/** Resolves when a visible run stops moving (finished, failed, cancelled or waiting for approval). */
 		async settled(actor: Actor, runId: string): Promise<Result<RunSummary & { answer: string | null }>> {
 			const run = await visibleRun(actor, runId);

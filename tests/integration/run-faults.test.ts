@@ -70,7 +70,10 @@ describe('a database that fails while a run ends', () => {
 		expect(events.filter((e) => e.type === 'run.finished' || e.type === 'run.failed')).toHaveLength(1);
 		expect(app.ctx.orchestrator.events.isLive(runId)).toBe(false);
 		expect(uncaught).toEqual([]);
-		// The row still says running: the next start's recovery (recoverInterrupted) ends it.
+		// The row still says running; the next start's recovery brings it in line with the log, without another ending.
 		expect((await app.ctx.orchestrator.get(runId))!.status).toBe('running');
+		await app.ctx.runsService.recoverInterrupted();
+		expect((await app.ctx.orchestrator.get(runId))!.status).toBe('succeeded');
+		expect(await app.ctx.runs.eventsAfter(runId, 0)).toEqual(events);
 	});
 });

@@ -76,7 +76,12 @@ export class RoomRuns {
 	 */
 	seed(snapshot: Pick<RoomSnapshot, 'activeRuns' | 'recentRuns'>) {
 		const activeIds = new Set(snapshot.activeRuns.map((r) => r.id));
-		for (const run of [...snapshot.activeRuns].sort((a, b) => a.createdAt - b.createdAt)) this.replay(this.#ensure(run.id, run).id);
+		for (const run of [...snapshot.activeRuns].sort((a, b) => a.createdAt - b.createdAt)) {
+			// We saw more of this run than the server has: it restarted and lost events it had not stored yet; its
+			// run continues from the stored ones, so this view is rebuilt from the log.
+			if ((this.runs[run.id]?.lastSeq ?? 0) > run.lastSeq) this.#forget(run.id, false);
+			this.replay(this.#ensure(run.id, run).id);
+		}
 		for (const view of Object.values(this.runs)) if (view.active && !activeIds.has(view.id)) this.replay(view.id);
 		if (!this.focusedId || !this.runs[this.focusedId]) {
 			const newest = [...snapshot.activeRuns].sort((a, b) => b.createdAt - a.createdAt)[0] ?? snapshot.recentRuns[0];
@@ -170,10 +175,10 @@ export class RoomRuns {
 		return view;
 	}
 
-	#forget(runId: string) {
+	#forget(runId: string, unfocus = true) {
 		delete this.runs[runId];
 		this.order = this.order.filter((id) => id !== runId);
-		if (this.focusedId === runId) this.focusedId = null;
+		if (unfocus && this.focusedId === runId) this.focusedId = null;
 	}
 
 	#onEvent = (event: RoomRunEvent) => {

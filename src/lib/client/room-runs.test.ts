@@ -103,7 +103,7 @@ describe('RoomRuns', () => {
 		const lost = socket.take('run:replay');
 		socket.connected = true;
 		// A is still running, B finished while we were away.
-		runs.seed({ activeRuns: [summary(A)], recentRuns: [summary(B, { status: 'succeeded' })] });
+		runs.seed({ activeRuns: [summary(A, { lastSeq: 10 })], recentRuns: [summary(B, { status: 'succeeded' })] });
 		const payloads = socket.sent.filter((s) => s.event === 'run:replay').map((s) => s.payload);
 		expect(payloads).toEqual(
 			expect.arrayContaining([
@@ -194,5 +194,28 @@ describe('RoomRuns', () => {
 		expect(socket.listeners('run:resync')).toBe(0);
 		socket.serve('run:event', ev(A, 1, 'run.started', {}));
 		expect(runs.order).toEqual([]);
+	});
+
+	test('after a server restart that lost unstored events, the run is rebuilt from the log and continues', () => {
+		const { socket, runs } = setup();
+		const before = happyRun(A).slice(0, 15); // saw up to the second token frame (seq 15)
+		for (const e of before) socket.serve('run:event', e);
+		expect(runs.runs[A].streams['sy-chat-small']).toBe('Hello **world**');
+		// The new process stored only up to seq 12 and continues the run from its checkpoint (the executor starts over).
+		runs.seed({ activeRuns: [summary(A, { lastSeq: 12 })], recentRuns: [] });
+		const replay = socket.take('run:replay');
+		expect(replay.payload).toEqual({ runId: A, afterSeq: 0 });
+		const stored = before.slice(0, 12);
+		const continued = [
+			ev(A, 13, 'run.started', { recovered: true }),
+			ev(A, 14, 'node.started', { node: 'executor' }),
+			ev(A, 15, 'tokens', { modelId: 'sy-chat-small', text: 'Hi', count: 1 })
+		];
+		replay.ack({ ok: true, data: { events: [...stored, ...continued], lastSeq: 15 } });
+		const view = runs.runs[A];
+		expect(view.lastSeq).toBe(15);
+		expect(view.streams['sy-chat-small']).toBe('Hi');
+		expect(view.nodes.executor.status).toBe('running');
+		expect(runs.focused?.id).toBe(A);
 	});
 });

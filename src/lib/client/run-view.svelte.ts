@@ -173,6 +173,12 @@ export class RunView {
 				return;
 			case 'run.started':
 				this.status = 'running';
+				if (event.data.recovered) {
+					// The server restarted: the node that was running starts over, so its partial output goes.
+					this.streams = {};
+					this.loadingModel = null;
+					for (const n of NODE_NAMES) if (this.nodes[n].status === 'running') this.#node(n, { status: 'idle', note: null });
+				}
 				return;
 			case 'node.started':
 				if (event.data.node === 'outputValidator') this.retrying = false;

@@ -75,7 +75,8 @@ export interface RunMetrics {
 /** Event types and their data. Every event carries runId, seq (1, 2, 3… per run, no gaps) and ts (epoch ms). */
 export interface RunEventData {
 	'run.queued': { roomId: string; mode: RunMode; prompt: string; authorId: string; parentRunId: string | null };
-	'run.started': { attempt?: number };
+	/** `recovered`: the server restarted while the run was going; it continues from its last checkpoint (a node that was running starts over). */
+	'run.started': { attempt?: number; recovered?: boolean };
 	'node.started': { node: NodeName };
 	'node.finished': { node: NodeName; ms: number; output: Record<string, unknown> };
 	'node.skipped': { node: NodeName; reason: string };
