@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TOKEN_WINDOW_MS } from '../server/orchestrator/run-context';
-import { attachRealtime } from '../server/realtime/attach-context';
+import { attachRealtime } from '../server/hub/attach';
 import { percentile } from '../tests/helpers/yjs-editors';
 import { startTestServer } from '../tests/helpers/test-server';
 import { typeTogether } from '../tests/helpers/yjs-crowd';

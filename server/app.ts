@@ -13,7 +13,7 @@ import * as runExport from './orchestrator/run-export';
 import { Orchestrator } from './orchestrator/runner';
 import { createRunsRepository, type RunsRepository } from './orchestrator/runs.repository';
 import { createRunsService, type RunsService } from './runs/runs.service';
-import type { Realtime } from './realtime/attach';
+import type { Realtime } from './hub/socket-hub';
 import { createActivityLog, type ActivityLog } from './rooms/activity';
 import { createRoomsRepository } from './rooms/rooms.repository';
 import { createRoomsService, type RoomsService } from './rooms/rooms.service';

@@ -3,7 +3,7 @@ import { createAppContext } from './app';
 import { registerAppContext, registeredAppContext } from './app-registry';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
-import { attachRealtime } from './realtime/attach-context';
+import { attachRealtime } from './hub/attach';
 
 /** Dev/preview counterpart of server/index.ts: same context, same Socket.IO attach, on Vite's HTTP server. */
 export async function attachToViteServer(httpServer: Server, port: number): Promise<void> {

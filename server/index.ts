@@ -6,7 +6,7 @@ import { createAppContext } from './app';
 import { registerAppContext } from './app-registry';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { attachRealtime } from './realtime/attach-context';
+import { attachRealtime } from './hub/attach';
 
 const PROTOCOL_HEADER = 'x-switchyard-protocol';
 

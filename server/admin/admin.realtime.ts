@@ -2,14 +2,14 @@ import type { PullState, Role } from '../../src/lib/contract/admin';
 import type { Logger } from '../logger';
 import { listen } from '../listen';
 import type { ModelManager } from '../models/manager';
-import { userChannel, type AppServer, type AppSocket } from '../realtime/types';
+import { ADMINS_CHANNEL, userChannel, type AppServer, type AppSocket } from '../realtime/types';
+
+export { ADMINS_CHANNEL };
 import type { PullTracker } from './pulls';
 
-/** Socket.IO channel of every admin socket: the only receivers of `cache:*` events. */
-export const ADMINS_CHANNEL = 'admins';
 
 /**
- * Called for each new socket (server/realtime/attach.ts): admins join the admins channel. A socket restored by
+ * Called for each new socket (server/hub/socket-hub.ts): admins join the admins channel. A socket restored by
  * connection-state recovery comes back with its old channels, so a user demoted meanwhile is taken out again.
  */
 export function registerAdminRealtime(_io: AppServer, socket: AppSocket, deps: { logger: Logger }): void {

@@ -10,3 +10,7 @@ export const roomChannel = (roomId: string) => `room:${roomId}`;
 export const userChannel = (userId: string) => `user:${userId}`;
 export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
 export const apiKeyChannel = (keyId: string) => `apikey:${keyId}`;
+/** Every admin socket: the only receivers of `cache:*` events. */
+export const ADMINS_CHANNEL = 'admins';
+/** Sockets in at least one room: the only receivers of telemetry. */
+export const TELEMETRY_CHANNEL = 'telemetry';

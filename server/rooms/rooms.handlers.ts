@@ -4,10 +4,10 @@ import type { Logger } from '../logger';
 import { handler } from '../realtime/handler';
 import { broadcastPresence, isUserOnline, onlineUsers } from '../realtime/presence';
 import { roomChannel, type AppServer, type AppSocket } from '../realtime/types';
-import type { Live } from '../realtime/live';
+import type { RoomFeed } from './room-feed';
 import type { RoomsService } from './rooms.service';
 
-export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { rooms: RoomsService; log: Logger; live: Live }) {
+export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { rooms: RoomsService; log: Logger; live: RoomFeed }) {
 	const caller = socket.data.user;
 
 	socket.on(

@@ -5,7 +5,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/c
 import { createAppContext, type AppContext } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { silentLogger } from '../../server/logger';
-import { attachRealtime } from '../../server/realtime/attach-context';
+import { attachRealtime } from '../../server/hub/attach';
 import type { YjsDocStoreOptions } from '../../server/yjs/doc-store';
 import type { YjsLimits } from '../../server/yjs/limits';
 

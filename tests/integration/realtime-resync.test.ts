@@ -1,11 +1,11 @@
-// The fan-out's slow-client path (server/realtime/live.ts): a socket that stops reading is cut off from run events
+// The fan-out's slow-client path (server/rooms/room-feed.ts): a socket that stops reading is cut off from run events
 // once its engine.io send buffer passes MAX_BUFFERED_PACKETS, told `run:resync`, and catches up with `run:replay`.
 // Real server, real Socket.IO clients; the slow one really stops reading its TCP socket (ws pause()).
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { RoomRunEvent } from '../../src/lib/contract/live';
 import { randomToken } from '../../server/auth/tokens';
 import { runRow } from '../helpers/run-storage';
-import { MAX_BUFFERED_PACKETS } from '../../server/realtime/live';
+import { MAX_BUFFERED_PACKETS } from '../../server/rooms/room-feed';
 import { connected, startTestServer, type TestClient, type TestServer } from '../helpers/test-server';
 
 let server: TestServer;

@@ -74,6 +74,7 @@ describe('live runs in rooms', () => {
 		await nextEvent(b.socket, 'run:event', (e) => e.runId === runId && e.type === 'tokens');
 		b.socket.disconnect();
 		await all.done;
+		await server.ctx.orchestrator.waitForRun(runId!); // viewers hear the end before its events are stored
 
 		// Back: rejoin (the snapshot tells what is unfinished), then replay after the last seq seen.
 		const again = await member(bob.cookie);

@@ -1,10 +1,8 @@
 import type { SocketData } from '../../src/lib/contract/events';
-import { ADMINS_CHANNEL } from '../admin/admin.realtime';
 import type { Logger } from '../logger';
 import type { RoomsService } from '../rooms/rooms.service';
-import { TELEMETRY_CHANNEL } from './live';
-import { broadcastPresence } from './presence';
-import { apiKeyChannel, sessionChannel, userChannel, type AppServer, type AppSocket } from './types';
+import { broadcastPresence } from '../realtime/presence';
+import { ADMINS_CHANNEL, apiKeyChannel, sessionChannel, TELEMETRY_CHANNEL, userChannel, type AppServer, type AppSocket } from '../realtime/types';
 
 /** The room a `room:<id>` or `yjs:<id>` channel belongs to; null for other channels. */
 function roomOf(channel: string): string | null {

@@ -4,18 +4,17 @@ import type { Logger } from '../logger';
 import type { RunBus } from '../orchestrator/bus';
 import type { Orchestrator } from '../orchestrator/runner';
 import type { RunsRepository } from '../orchestrator/runs.repository';
-import type { ActivityLog } from '../rooms/activity';
+import type { ActivityLog } from './activity';
 import type { Sampler } from '../telemetry/sampler';
-import { roomChannel, type AppServer, type AppSocket } from './types';
+import { roomChannel, TELEMETRY_CHANNEL, type AppServer, type AppSocket } from '../realtime/types';
 
 /** Packets queued for one socket beyond which it is told to resync instead of being sent more. */
 export const MAX_BUFFERED_PACKETS = 1000;
-export const TELEMETRY_CHANNEL = 'telemetry';
 
 // engine.io keeps unsent packets in `writeBuffer` (not in its public types): the only measure of a slow reader.
 const bufferedPackets = (socket: AppSocket) => (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
 
-export interface LiveDeps {
+export interface RoomFeedDeps {
 	bus: RunBus;
 	orchestrator: Orchestrator;
 	runs: RunsRepository;
@@ -29,7 +28,7 @@ export interface LiveDeps {
  * whole room), the activity feed and telemetry. A socket whose send buffer grows past MAX_BUFFERED_PACKETS stops
  * getting run events and is told to resync; its replay (run:replay) brings it back.
  */
-export function createLive(io: AppServer, deps: LiveDeps) {
+export function createRoomFeed(io: AppServer, deps: RoomFeedDeps) {
 	const lagging = new Set<string>();
 
 	function laggingIn(channel: string): string[] {
@@ -99,4 +98,4 @@ export function createLive(io: AppServer, deps: LiveDeps) {
 	};
 }
 
-export type Live = ReturnType<typeof createLive>;
+export type RoomFeed = ReturnType<typeof createRoomFeed>;

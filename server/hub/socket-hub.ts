@@ -5,17 +5,18 @@ import { authenticate } from '../auth/authenticate';
 import type { AuthService } from '../auth/auth.service';
 import type { Logger } from '../logger';
 import { registerRoomHandlers } from '../rooms/rooms.handlers';
+import { registerRoomsRealtime } from '../rooms/rooms.realtime';
 import type { RoomsService } from '../rooms/rooms.service';
 import type { YjsDocStore } from '../yjs/doc-store';
 import type { YjsLimits } from '../yjs/limits';
 import { createYjsRealtime } from '../yjs/yjs.handlers';
 import { registerRunHandlers } from '../runs/runs.handlers';
 import type { RunsService } from '../runs/runs.service';
-import { createLive, type LiveDeps } from './live';
-import { isAllowedOrigin } from './origin';
-import { broadcastPresence } from './presence';
+import { createRoomFeed, type RoomFeedDeps } from '../rooms/room-feed';
+import { isAllowedOrigin } from '../realtime/origin';
+import { broadcastPresence } from '../realtime/presence';
 import { guardRecovery } from './recovery';
-import { apiKeyChannel, roomChannel, sessionChannel, userChannel, type AppServer } from './types';
+import { apiKeyChannel, sessionChannel, userChannel, type AppServer } from '../realtime/types';
 
 export interface RealtimeDeps {
 	auth: AuthService;
@@ -32,7 +33,7 @@ export interface RealtimeDeps {
 	/** The address the server listens on (HOST); a name here counts as safe when `origin` is unset. */
 	host?: string;
 	/** Runs, activity and telemetry flowing to rooms. */
-	live: Omit<LiveDeps, 'log'>;
+	live: Omit<RoomFeedDeps, 'log'>;
 }
 
 export interface Realtime {
@@ -46,7 +47,11 @@ export interface Realtime {
 	close(): Promise<void>;
 }
 
-/** Attaches Socket.IO to an HTTP server: the same function in production (server/index.ts) and dev (Vite plugin). */
+/**
+ * The hub: attaches Socket.IO to an HTTP server (the same function in production, dev and tests), authenticates
+ * handshakes, and lets each feature register its handlers and reactions. Features import the kit in
+ * server/realtime/, never this module.
+ */
 export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): Realtime {
 	const log = deps.logger.child({ component: 'realtime' });
 	const io: AppServer = new Server(httpServer, {
@@ -81,7 +86,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 	guardRecovery(io, { rooms: deps.rooms, log }); // after the authentication middleware above
 
 	const yjs = createYjsRealtime(io, { docs: deps.yjs, rooms: deps.rooms, log: log.child({ component: 'yjs' }), limits: deps.yjsLimits });
-	const live = createLive(io, { ...deps.live, log });
+	const live = createRoomFeed(io, { ...deps.live, log });
 
 	io.on('connection', (socket) => {
 		const { user, sessionId, apiKeyId } = socket.data;
@@ -106,21 +111,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		});
 	});
 
-	const broadcastMembers = async (roomId: string) => {
-		io.to(roomChannel(roomId)).emit('room:members', { roomId, members: await deps.rooms.members(roomId) });
-	};
-	const onMemberAdded = ({ roomId }: { roomId: string }) => {
-		broadcastMembers(roomId).catch((err) => log.error({ err, roomId }, 'member broadcast failed'));
-	};
-	const onMemberRemoved = ({ roomId, userId }: { roomId: string; userId: string }) => {
-		io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
-		io.to(userChannel(userId)).emit('room:removed', { roomId });
-		Promise.all([broadcastPresence(io, roomId), broadcastMembers(roomId)]).catch((err) =>
-			log.error({ err, roomId }, 'member broadcast failed')
-		);
-	};
-	deps.rooms.events.on('member-added', onMemberAdded);
-	deps.rooms.events.on('member-removed', onMemberRemoved);
+	const stopRooms = registerRoomsRealtime(io, { rooms: deps.rooms, log });
 
 	return {
 		io,
@@ -136,8 +127,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 			io.in(apiKeyChannel(keyId)).disconnectSockets(true);
 		},
 		async close() {
-			deps.rooms.events.off('member-added', onMemberAdded);
-			deps.rooms.events.off('member-removed', onMemberRemoved);
+			stopRooms();
 			yjs.close();
 			live.close();
 			await io.close();

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AppContext } from '../app';
-import { createApplication, type RealtimeDeps } from './attach';
+import { createApplication, type RealtimeDeps } from './socket-hub';
 
 /** Attaches Socket.IO for an app context: the one call every entry (production, dev, tests) makes. */
 export function attachRealtime(httpServer: Server, ctx: AppContext, extra: Partial<RealtimeDeps> = {}) {
