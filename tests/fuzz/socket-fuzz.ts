@@ -1,0 +1,158 @@
+// Fuzzing the socket boundary: every client event gets malformed, oversized, wrongly typed and random payloads
+// (fast-check arbitraries, plus raw random bytes for the Yjs channel). Each must answer a clear Result (never
+// `internal`, never silence), the server must stay up with bounded memory, and another member's run must keep
+// streaming meanwhile. Used by tests/integration/fuzz.test.ts (CI size) and `npm run fuzz` (long run).
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import fc from 'fast-check';
+import type { ClientToServerEvents } from '../../src/lib/contract/events';
+import type { ErrorCode, Result } from '../../src/lib/contract/result';
+import type { TestClient, TestServer } from '../helpers/test-server';
+
+export const SOCKET_EVENTS: (keyof ClientToServerEvents)[] = [
+	'room:join',
+	'room:leave',
+	'yjs:sync',
+	'yjs:awareness',
+	'yjs:leave',
+	'run:start',
+	'run:cancel',
+	'run:resume',
+	'run:fork',
+	'run:replay'
+];
+
+const CLEAR_CODES: ErrorCode[] = ['bad_request', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'too_large'];
+
+/** Payloads that look almost right: the fields the contract knows, filled with anything. */
+function plausible(roomId: string, runId: string): fc.Arbitrary<unknown> {
+	const anything = fc.oneof(fc.anything(), fc.string({ maxLength: 50 }), fc.integer(), fc.constant(null), fc.constant(undefined));
+	return fc.record(
+		{
+			roomId: fc.oneof(fc.constant(roomId), fc.string({ maxLength: 70 }), anything),
+			runId: fc.oneof(fc.constant(runId), fc.stringMatching(/^[a-z2-7]{8,64}$/), anything),
+			prompt: fc.oneof(fc.string({ maxLength: 200 }), anything),
+			mode: fc.oneof(fc.constantFrom('orchestrated', 'direct', 'compare'), anything),
+			modelId: fc.oneof(fc.constantFrom('sy-tiny', 'nope', '../etc/passwd'), anything),
+			compareModelIds: fc.oneof(fc.array(fc.constantFrom('sy-tiny', 'sy-code', 'x'), { maxLength: 6 }), anything),
+			sampling: fc.oneof(fc.record({ maxTokens: fc.integer({ min: -5, max: 9000 }), temperature: fc.double(), seed: fc.integer() }, { requiredKeys: [] }), anything),
+			approvalGate: fc.oneof(fc.boolean(), anything),
+			decision: fc.oneof(fc.record({ action: fc.constantFrom('approve', 'reject', 'override', 'explode'), modelId: anything }, { requiredKeys: ['action'] }), anything),
+			node: fc.oneof(fc.constantFrom('executor', 'taskAnalyzer', 'nope'), anything),
+			afterSeq: fc.oneof(fc.integer({ min: -10, max: 10_000 }), anything),
+			message: fc.oneof(fc.uint8Array({ maxLength: 300 }), anything)
+		},
+		{ requiredKeys: [] }
+	);
+}
+
+/** One fuzz case: an event and what is sent with it. */
+export function fuzzCase(roomId: string, runId: string): fc.Arbitrary<{ event: keyof ClientToServerEvents; payload: unknown }> {
+	const payload = fc.oneof(
+		{ weight: 4, arbitrary: plausible(roomId, runId) },
+		{ weight: 2, arbitrary: fc.anything({ maxDepth: 3, withTypedArray: true, withNullPrototype: true, withObjectString: true }) },
+		{ weight: 1, arbitrary: fc.uint8Array({ maxLength: 2_000 }) },
+		{ weight: 1, arbitrary: fc.string({ minLength: 70_000, maxLength: 70_100 }).map((big) => ({ roomId, prompt: big, message: big })) },
+		{ weight: 1, arbitrary: fc.uint8Array({ minLength: 70_000, maxLength: 70_000 }).map((message) => ({ roomId, message })) }
+	);
+	return fc.record({ event: fc.constantFrom(...SOCKET_EVENTS), payload });
+}
+
+export interface FuzzReport {
+	cases: number;
+	byEvent: Record<string, number>;
+	codes: Record<string, number>;
+	/** Answers that were not a clear Result (internal errors, malformed acks) or never came. */
+	unclear: { event: string; answer: unknown }[];
+	ackTimeouts: number;
+	heapUsedMb: { before: number; after: number };
+	rssMb: { before: number; after: number };
+	/** Token frames the watching member received from the run that streamed during the fuzz. */
+	watcherTokenFrames: number;
+	durationMs: number;
+}
+
+const ACK_TIMEOUT_MS = 5_000;
+
+async function send(socket: TestClient, event: string, payload: unknown): Promise<unknown> {
+	try {
+		return await (socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
+	} catch {
+		return 'timeout';
+	}
+}
+
+const isClear = (answer: unknown): answer is Result<unknown> =>
+	typeof answer === 'object' &&
+	answer !== null &&
+	((answer as { ok: unknown }).ok === true || ((answer as { ok: unknown }).ok === false && CLEAR_CODES.includes((answer as { error: { code: ErrorCode } }).error?.code)));
+
+/**
+ * Sends `count` fuzz cases from `fuzzer` (a member of `roomId`) while `watcher` follows `watchedRunId`; returns the
+ * report. Cases go out in small concurrent batches, like a misbehaving client would send them.
+ */
+export async function fuzzSockets(opts: {
+	server: TestServer;
+	fuzzer: () => TestClient;
+	roomId: string;
+	watchedRunId: string;
+	watcher: TestClient;
+	count: number;
+	seed: number;
+}): Promise<FuzzReport> {
+	const started = performance.now();
+	const report: FuzzReport = {
+		cases: 0,
+		byEvent: {},
+		codes: {},
+		unclear: [],
+		ackTimeouts: 0,
+		heapUsedMb: { before: mb(retainedHeap()), after: 0 },
+		rssMb: { before: mb(process.memoryUsage().rss), after: 0 },
+		watcherTokenFrames: 0,
+		durationMs: 0
+	};
+	opts.watcher.on('run:event', (e) => {
+		if (e.runId === opts.watchedRunId && e.type === 'tokens') report.watcherTokenFrames++;
+	});
+	const cases = fc.sample(fuzzCase(opts.roomId, opts.watchedRunId), { numRuns: opts.count, seed: opts.seed });
+	let socket = opts.fuzzer();
+	const BATCH = 8;
+	for (let i = 0; i < cases.length; i += BATCH) {
+		if (!socket.connected) socket = opts.fuzzer(); // a payload over the buffer limit closes the connection, by design
+		await Promise.all(
+			cases.slice(i, i + BATCH).map(async ({ event, payload }) => {
+				const answer = await send(socket, event, payload);
+				report.cases++;
+				report.byEvent[event] = (report.byEvent[event] ?? 0) + 1;
+				if (answer === 'timeout') {
+					// A connection closed under the payload (too large for the socket buffer) never acks: that is the limit working.
+					if (socket.connected) report.unclear.push({ event, answer: 'no answer' });
+					else report.ackTimeouts++;
+					return;
+				}
+				if (!isClear(answer)) {
+					report.unclear.push({ event, answer });
+					return;
+				}
+				const code = answer.ok ? 'ok' : answer.error.code;
+				report.codes[code] = (report.codes[code] ?? 0) + 1;
+			})
+		);
+		// Events sent without an ack must be ignored, not crash anything.
+		if (i % (BATCH * 10) === 0) socket.emit(cases[i].event as never, cases[i].payload as never);
+	}
+	report.heapUsedMb.after = mb(retainedHeap());
+	report.rssMb.after = mb(process.memoryUsage().rss);
+	report.durationMs = Math.round(performance.now() - started);
+	return report;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+/** Heap in use after a full collection, so growth means retained memory, not garbage waiting for the collector. */
+function retainedHeap(): number {
+	v8.setFlagsFromString('--expose-gc');
+	(vm.runInNewContext('gc') as () => void)();
+	return process.memoryUsage().heapUsed;
+}
