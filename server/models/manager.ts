@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import type { Budget, EvictionPreview, ManagerEvents, ModelLease, ModelState, ModelStatus } from './manager-types';
-import { guardedLoad, quarantinedError, toLoadError, type LoadGuard } from './load-guard';
+import { guarded, quarantinedError, toLoadError, type LoadGuard } from './load-guard';
 import type { Footprint, LoadStrategy, ModelLoader, ModelSpec } from './loader';
 import { ModelError, formatBytes } from './model-errors';
 import { SequencePool } from './sequence-pool';
@@ -108,7 +108,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 			return { modelId, loaded: true, fits: true, needs: existing.footprint, evicts: [] };
 		}
 		const spec = this.specOrThrow(modelId);
-		const needs = await this.loader.estimate(spec);
+		const needs = await this.estimate(spec);
 		const plan = this.planEviction(needs);
 		return { modelId, loaded: false, fits: plan.ok, needs, evicts: plan.ok ? plan.victims.map((v) => v.spec.id) : [], reason: plan.ok ? undefined : plan.reason };
 	}
@@ -205,6 +205,11 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 		return spec;
 	}
 
+	/** Estimating simulates a load in llama.cpp, so it is guarded like one. */
+	private estimate(spec: ModelSpec): Promise<Footprint> {
+		return guarded(this.guard, spec, () => this.loader.estimate(spec));
+	}
+
 	private serialised<T>(work: () => Promise<T>): Promise<T> {
 		const run = this.admission.then(work, work);
 		this.admission = run.catch(() => {});
@@ -217,11 +222,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 			const current = this.entries.get(modelId);
 			if (current && current.state !== 'unloading') return current; // another caller admitted it meanwhile
 			const spec = this.specOrThrow(modelId);
-			const needs = await this.loader.estimate(spec).catch(async (err) => {
-				// The file changed since discovery and no longer passes inspection.
-				if (err instanceof ModelError && err.code === 'invalid_file') await this.guard?.failed(spec, err);
-				throw err;
-			});
+			const needs = await this.estimate(spec);
 			const plan = this.planEviction(needs);
 			if (!plan.ok) throw new ModelError(plan.code, plan.reason);
 			for (const victim of plan.victims) await this.evict(victim, 'lru');
@@ -238,7 +239,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 		const started = performance.now();
 		this.emit('loading', { modelId: id, ...entry.footprint });
 		try {
-			const loaded = await guardedLoad(this.loader, entry.spec, this.guard);
+			const loaded = await guarded(this.guard, entry.spec, () => this.loader.load(entry.spec));
 			entry.model = loaded.model;
 			entry.context = loaded.context;
 			entry.strategy = loaded.strategy;

@@ -42,7 +42,7 @@ describe.each(DIALECTS)('QuarantineStore on %s', (kind) => {
 
 	it('turns a load another process never finished into a crash quarantine, and leaves its own loads alone', async () => {
 		const crashed = await start(repo, 'process-a');
-		await crashed.loading('crashy', file); // …and the process dies inside llama.cpp
+		await crashed.begin('crashy', file); // …and the process dies inside llama.cpp
 		const mine = await start(repo, 'process-a'); // a second app context in the same process
 		expect(mine.get('crashy', file)).toBeUndefined();
 
@@ -52,13 +52,27 @@ describe.each(DIALECTS)('QuarantineStore on %s', (kind) => {
 		await restarted.clear('crashy');
 	});
 
-	it('lets a finished load go without a trace', async () => {
+	it('keeps the loading row while any estimate or load of the model runs, and lets a finished one go without a trace', async () => {
 		const store = await start(repo, 'process-c');
-		await store.loading('fine', file);
+		await Promise.all([store.begin('fine', file), store.begin('fine', file)]); // the router's estimate and a load
 		expect((await repo.loading()).map((r) => r.modelId)).toEqual(['fine']);
-		await store.loaded('fine');
+		await store.end('fine');
+		expect((await repo.loading()).map((r) => r.modelId)).toEqual(['fine']);
+		await store.end('fine');
 		expect(await repo.loading()).toEqual([]);
 		expect((await start(repo, 'process-d')).get('fine', file)).toBeUndefined();
+	});
+
+	it('fails begin() when the row cannot be written, and writes afresh on the next attempt', async () => {
+		let refuse = true;
+		const flaky: QuarantineRepository = { ...repo, putLoading: (row) => (refuse ? Promise.reject(new Error('disk full')) : repo.putLoading(row)) };
+		const store = await start(flaky, 'process-f');
+		await expect(store.begin('flaky', file)).rejects.toThrow('disk full');
+		refuse = false;
+		await store.begin('flaky', file);
+		expect((await repo.loading()).map((r) => r.modelId)).toEqual(['flaky']);
+		await store.end('flaky');
+		expect(await repo.loading()).toEqual([]);
 	});
 
 	it('lifts a quarantine once its file changes, in memory and in storage', async () => {

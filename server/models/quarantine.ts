@@ -42,6 +42,8 @@ export interface QuarantineStoreOptions {
 
 export class QuarantineStore {
 	private readonly records = new Map<string, QuarantineRow>();
+	/** Models llama.cpp is reading now (an estimate and a load may overlap): one loading row while any runs. */
+	private readonly inFlight = new Map<string, { count: number; recorded: Promise<void> }>();
 	// Writes reach the database in the order they were made (a pool could otherwise reorder a delete and an insert).
 	private writes: Promise<unknown> = Promise.resolve();
 
@@ -84,16 +86,13 @@ export class QuarantineStore {
 		return [...this.records.values()];
 	}
 
-	/** Quarantines the model's current file (and ends any load record). Never rejects: a failed write is logged. */
+	/** Quarantines the model's current file. Never rejects: a failed write is logged. */
 	async add(modelId: string, path: string, cause: QuarantineCause, reason: string): Promise<QuarantineRow> {
 		const file = await stat(path).then((s) => stampFrom(path, s), () => ({ path, size: -1, mtimeMs: -1 }));
 		const row: QuarantineRow = { modelId, file, cause, reason, since: this.now() };
 		this.records.set(modelId, row);
 		this.logger.warn({ modelId, file: path, cause, reason }, 'model quarantined');
-		await this.write(async () => {
-			await this.repo.putQuarantine(row);
-			await this.repo.removeLoading(modelId);
-		}).catch((err) => this.logger.error({ err, modelId }, 'could not store a model quarantine: it holds until this process stops'));
+		await this.write(() => this.repo.putQuarantine(row)).catch((err) => this.logger.error({ err, modelId }, 'could not store a model quarantine: it holds until this process stops'));
 		return row;
 	}
 
@@ -104,14 +103,32 @@ export class QuarantineStore {
 		return had;
 	}
 
-	/** Records, durably, that llama.cpp is about to load the model. Rejects when that cannot be stored. */
-	async loading(modelId: string, path: string): Promise<void> {
-		const file = stampFrom(path, await stat(path));
-		await this.write(() => this.repo.putLoading({ modelId, file, bootId: this.bootId, startedAt: this.now() }));
+	/**
+	 * Records, durably, that llama.cpp is about to read the model; resolves once the row is committed. Rejects when
+	 * that cannot be stored. Every begin() is paired with one end().
+	 */
+	async begin(modelId: string, path: string): Promise<void> {
+		let flight = this.inFlight.get(modelId);
+		if (!flight) {
+			const recorded = stat(path).then((s) => this.write(() => this.repo.putLoading({ modelId, file: stampFrom(path, s), bootId: this.bootId, startedAt: this.now() })));
+			flight = { count: 0, recorded };
+			this.inFlight.set(modelId, flight);
+		}
+		flight.count++;
+		try {
+			await flight.recorded;
+		} catch (err) {
+			// Not recorded: the caller does not go ahead (and calls no end()), and the next attempt writes afresh.
+			if (--flight.count === 0 && this.inFlight.get(modelId) === flight) this.inFlight.delete(modelId);
+			throw err;
+		}
 	}
 
-	/** The load ended without harm. Never rejects: a record left behind would wrongly quarantine the model at the next start. */
-	async loaded(modelId: string): Promise<void> {
+	/** llama.cpp is done with the model. Never rejects: a row left behind would wrongly quarantine it at the next start. */
+	async end(modelId: string): Promise<void> {
+		const flight = this.inFlight.get(modelId);
+		if (!flight || --flight.count > 0) return;
+		this.inFlight.delete(modelId);
 		await this.write(() => this.repo.removeLoading(modelId)).catch((err) => this.logger.error({ err, modelId }, 'could not delete a model load record: the model will be quarantined at the next start'));
 	}
 
@@ -124,13 +141,13 @@ export class QuarantineStore {
 
 /**
  * The ModelManager's guard over a store: `blocked` says why a model must not load (ModelService adds files that
- * failed inspection at discovery); loads are recorded around llama.cpp; a failed load quarantines the file.
+ * failed inspection at discovery); llama.cpp's work is recorded around it; a failure quarantines the file.
  */
 export function quarantineGuard(store: QuarantineStore, blocked: (modelId: string) => string | undefined): LoadGuard {
 	return {
 		blocked,
-		loading: (spec) => store.loading(spec.id, spec.path),
-		loaded: (spec) => store.loaded(spec.id),
+		begin: (spec) => store.begin(spec.id, spec.path),
+		end: (spec) => store.end(spec.id),
 		failed: async (spec, error) => {
 			await store.add(spec.id, spec.path, error.code === 'invalid_file' ? 'invalid_file' : 'load_failed', error.message);
 		}

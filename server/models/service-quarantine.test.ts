@@ -10,7 +10,7 @@ import { loadConfig } from '../config';
 import { silentLogger } from '../logger';
 import { writeTestGguf } from './gguf/test-support';
 import { ModelError } from './model-errors';
-import { createQuarantineRepository } from './quarantine.repository';
+import { createQuarantineRepository, type QuarantineRepository } from './quarantine.repository';
 import { ModelService } from './service';
 
 let dir: string;
@@ -27,8 +27,8 @@ afterAll(async () => {
 	await rm(dir, { recursive: true, force: true });
 });
 
-const startService = () =>
-	ModelService.create(loadConfig({ MODELS_DIR: dir, GENERATE_MODELS: 'false', MODEL_KEEP_ALIVE_S: '0' }), silentLogger(), { quarantine: createQuarantineRepository(database.db) });
+const startService = (quarantine: QuarantineRepository = createQuarantineRepository(database.db)) =>
+	ModelService.create(loadConfig({ MODELS_DIR: dir, GENERATE_MODELS: 'false', MODEL_KEEP_ALIVE_S: '0' }), silentLogger(), { quarantine });
 
 async function failure(promise: Promise<unknown>): Promise<ModelError> {
 	const err = await promise.then(() => undefined, (e: unknown) => e);
@@ -103,6 +103,16 @@ describe('quarantine in the ModelService', () => {
 		await writeTestGguf(file, {});
 		expect(await service.clearQuarantine('misshapen')).toBeUndefined();
 		expect(service.spec('misshapen')).toBeDefined();
+		await service.close();
+	});
+
+	it('refuses to load a model when the start of its load cannot be recorded, without quarantining it', async () => {
+		const repo = createQuarantineRepository(database.db);
+		const service = await startService({ ...repo, putLoading: async () => Promise.reject(new Error('database is locked')) });
+		const err = await failure(service.manager.acquire('good'));
+		expect(err.message).toBe('Model good was not loaded: the start of its load could not be recorded (database is locked)');
+		expect(service.manager.isLoaded('good')).toBe(false);
+		expect(service.quarantined('good')).toBeUndefined();
 		await service.close();
 	});
 });

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { discoverModels, type ListedModel } from './discovery';
 import { ensureGeneratedModels } from './gguf/generate';
+import { guarded, type LoadGuard } from './load-guard';
 import { createLlamaLoader, type Footprint, type ModelLoader, type ModelSpec } from './loader';
 import { ModelManager, type Budget } from './manager';
 import { quarantineGuard, QuarantineStore } from './quarantine';
@@ -43,6 +44,7 @@ export class ModelService {
 	private listedAt = 0;
 	private readonly estimates = new Map<string, Promise<Footprint>>();
 	private readonly loader: ModelLoader;
+	private readonly guard: LoadGuard;
 	readonly manager: ModelManager;
 
 	private constructor(
@@ -53,13 +55,14 @@ export class ModelService {
 		private readonly quarantine: QuarantineStore
 	) {
 		this.loader = createLlamaLoader(llama, { useMmap: config.models.useMmap });
+		this.guard = quarantineGuard(quarantine, (id) => this.quarantined(id)?.reason);
 		this.manager = new ModelManager({
 			loader: this.loader,
 			resolve: (id) => this.spec(id),
 			budget,
 			maxQueue: config.models.maxQueue,
 			defaultKeepAliveMs: config.models.keepAliveMs > 0 ? config.models.keepAliveMs : null,
-			guard: quarantineGuard(quarantine, (id) => this.quarantined(id)?.reason)
+			guard: this.guard
 		});
 		this.manager.on('loaded', (e) => logger.info({ modelId: e.modelId, ms: Math.round(e.ms), strategy: e.strategy, ramBytes: e.ramBytes }, 'model loaded'));
 		this.manager.on('evicted', (e) => logger.info({ modelId: e.modelId, reason: e.reason }, 'model evicted'));
@@ -147,7 +150,8 @@ export class ModelService {
 		if (!spec) return undefined;
 		let cached = this.estimates.get(id);
 		if (!cached) {
-			cached = this.loader.estimate(spec);
+			// Estimating simulates a load in llama.cpp: guarded like one (the router estimates every model).
+			cached = guarded(this.guard, spec, () => this.loader.estimate(spec));
 			this.estimates.set(id, cached);
 			cached.catch(() => this.estimates.delete(id));
 		}
