@@ -82,10 +82,6 @@ export class QuarantineStore {
 		return undefined;
 	}
 
-	list(): QuarantineRow[] {
-		return [...this.records.values()];
-	}
-
 	/** Quarantines the model's current file. Never rejects: a failed write is logged. */
 	async add(modelId: string, path: string, cause: QuarantineCause, reason: string): Promise<QuarantineRow> {
 		const file = await stat(path).then((s) => stampFrom(path, s), () => ({ path, size: -1, mtimeMs: -1 }));
