@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 
+/** @param {string} name @param {string} fallback */
 const arg = (name, fallback) => {
 	const i = process.argv.indexOf(`--${name}`);
 	return i > -1 ? process.argv[i + 1] : fallback;

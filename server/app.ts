@@ -6,6 +6,7 @@ import { createUsersRepository } from './auth/users.repository';
 import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { createQuarantineRepository } from './models/quarantine.repository';
 import { ModelService } from './models/service';
 import { RunBus } from './orchestrator/bus';
 import { createCheckpointer } from './orchestrator/checkpointer';
@@ -74,7 +75,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 	});
 	const rooms = createRoomsService({ rooms: createRoomsRepository(db), users });
 	const yjs = createYjsDocStore(createKyselyYjsPersistence(db), logger.child({ component: 'yjs' }), options.yjs);
-	const models = await ModelService.create(config, logger.child({ component: 'models' }));
+	const models = await ModelService.create(config, logger.child({ component: 'models' }), { quarantine: createQuarantineRepository(db) });
 	const runs = createRunsRepository(db);
 	const bus = new RunBus();
 	const checkpointer = await createCheckpointer(config.database);
@@ -103,7 +104,9 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		rooms,
 		activity,
 		drafts: yjs,
-		hasModel: (modelId) => models.spec(modelId) !== undefined,
+		// A quarantined model counts as here: its run then fails saying why ("Model x is quarantined: …") instead of
+		// being refused as a model that does not exist.
+		hasModel: (modelId) => models.spec(modelId) !== undefined || models.quarantined(modelId) !== undefined,
 		limits: config.runs
 	});
 	await runsService.recoverInterrupted();

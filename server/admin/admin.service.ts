@@ -150,6 +150,20 @@ export function createAdminService(deps: AdminServiceDeps) {
 			return ok({ budget: manager.getBudget(), used: manager.used() });
 		},
 
+		/**
+		 * Lifts a model's quarantine and re-reads the models folder, so the next run may load it again. `not_found` when
+		 * it is not quarantined; `conflict` while its file still fails inspection (replace or pull the file first).
+		 */
+		async clearQuarantine(id: string): Promise<Result<AdminModel>> {
+			if (!known(id)) return unknown(id);
+			const current = models.quarantined(id);
+			if (!current) return fail('not_found', `${id} is not quarantined`);
+			const still = await models.clearQuarantine(id);
+			if (still) return fail('conflict', `${id} stays quarantined: its file still fails inspection (${still.reason})`);
+			logger.info({ modelId: id, cause: current.cause, reason: current.reason }, 'model quarantine cleared by an admin');
+			return ok(await model(id));
+		},
+
 		/** Starts pulling a catalogue model in the background; progress and the outcome arrive as `cache:pull`. */
 		startPull(id: string): Result<PullState> {
 			if (!models.list().some((m) => m.id === id && m.origin === 'catalog')) return fail('not_found', `No model "${id}" in the catalogue`);

@@ -8,6 +8,7 @@ const codes: Record<ModelErrorCode, ErrorCode> = {
 	budget_busy: 'conflict',
 	queue_full: 'conflict',
 	load_failed: 'internal',
+	quarantined: 'conflict',
 	aborted: 'conflict',
 	bad_request: 'bad_request'
 };

@@ -43,6 +43,7 @@ function row(m: Omit<ModelInfo, 'origin'> & { origin: AdminModel['origin'] }, s:
 		sizeBytes: m.sizeBytes ?? null,
 		downloadSizeBytes: settings.downloadSizes.get(m.id) ?? null,
 		problem: m.problem ?? null,
+		quarantine: m.quarantine ?? null,
 		state: s?.state ?? 'unloaded',
 		ramBytes: s?.ramBytes ?? 0,
 		vramBytes: s?.vramBytes ?? 0,

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import type { Budget, EvictionPreview, ManagerEvents, ModelLease, ModelState, ModelStatus } from './manager-types';
+import { guarded, quarantinedError, toLoadError, type LoadGuard } from './load-guard';
 import type { Footprint, LoadStrategy, ModelLoader, ModelSpec } from './loader';
 import { ModelError, formatBytes } from './model-errors';
 import { SequencePool } from './sequence-pool';
@@ -35,6 +36,8 @@ export interface ManagerOptions {
 	/** Default idle time before a model unloads; null keeps models until evicted. */
 	defaultKeepAliveMs?: number | null;
 	now?: () => number;
+	/** Keeps quarantined models out and records each load around llama.cpp (server/models/load-guard.ts). */
+	guard?: LoadGuard;
 }
 
 /**
@@ -51,6 +54,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 	private readonly maxQueue: number;
 	private readonly defaultKeepAliveMs: number | null;
 	private readonly now: () => number;
+	private readonly guard: LoadGuard | undefined;
 	private budget: Budget;
 	// Admission is serialised so two loads cannot both count the same free bytes.
 	private admission: Promise<unknown> = Promise.resolve();
@@ -65,6 +69,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 		this.maxQueue = options.maxQueue ?? 32;
 		this.defaultKeepAliveMs = options.defaultKeepAliveMs ?? null;
 		this.now = options.now ?? Date.now;
+		this.guard = options.guard;
 	}
 
 	/** Leases a model and one of its sequences, loading it first on a miss. */
@@ -103,7 +108,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 			return { modelId, loaded: true, fits: true, needs: existing.footprint, evicts: [] };
 		}
 		const spec = this.specOrThrow(modelId);
-		const needs = await this.loader.estimate(spec);
+		const needs = await this.estimate(spec);
 		const plan = this.planEviction(needs);
 		return { modelId, loaded: false, fits: plan.ok, needs, evicts: plan.ok ? plan.victims.map((v) => v.spec.id) : [], reason: plan.ok ? undefined : plan.reason };
 	}
@@ -193,9 +198,16 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 	// ── internals ──────────────────────────────────────────────────────────────────────────────────────────────
 
 	private specOrThrow(modelId: string): ModelSpec {
+		const quarantined = this.guard?.blocked(modelId);
+		if (quarantined) throw quarantinedError(modelId, quarantined);
 		const spec = this.resolve(modelId);
 		if (!spec) throw new ModelError('unknown_model', `No model "${modelId}" in the catalogue (or its file is missing)`);
 		return spec;
+	}
+
+	/** Estimating simulates a load in llama.cpp, so it is guarded like one. */
+	private estimate(spec: ModelSpec): Promise<Footprint> {
+		return guarded(this.guard, spec, () => this.loader.estimate(spec));
 	}
 
 	private serialised<T>(work: () => Promise<T>): Promise<T> {
@@ -210,7 +222,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 			const current = this.entries.get(modelId);
 			if (current && current.state !== 'unloading') return current; // another caller admitted it meanwhile
 			const spec = this.specOrThrow(modelId);
-			const needs = await this.loader.estimate(spec);
+			const needs = await this.estimate(spec);
 			const plan = this.planEviction(needs);
 			if (!plan.ok) throw new ModelError(plan.code, plan.reason);
 			for (const victim of plan.victims) await this.evict(victim, 'lru');
@@ -227,7 +239,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 		const started = performance.now();
 		this.emit('loading', { modelId: id, ...entry.footprint });
 		try {
-			const loaded = await this.loader.load(entry.spec);
+			const loaded = await guarded(this.guard, entry.spec, () => this.loader.load(entry.spec));
 			entry.model = loaded.model;
 			entry.context = loaded.context;
 			entry.strategy = loaded.strategy;
@@ -245,7 +257,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 		} catch (err) {
 			this.entries.delete(id);
 			this.stats.failures++;
-			const error = err instanceof ModelError ? err : new ModelError('load_failed', `Model ${id} failed to load: ${String(err)}`, { cause: err });
+			const error = toLoadError(id, err);
 			this.emit('failed', { modelId: id, error: error.message, ms: performance.now() - started });
 			throw error;
 		}

@@ -5,6 +5,7 @@ export type ModelErrorCode =
 	| 'budget_busy' // would fit, but the models in the way are in use or pinned
 	| 'queue_full' // every sequence busy and the wait queue is full
 	| 'load_failed' // every load strategy failed
+	| 'quarantined' // the file failed before (or crashed the server while loading): not loaded again until cleared
 	| 'aborted' // the caller gave up (AbortSignal)
 	| 'bad_request'; // the request itself is unusable (e.g. no user message)
 

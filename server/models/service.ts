@@ -1,16 +1,21 @@
 import os from 'node:os';
 import { getLlama, type Llama } from 'node-llama-cpp';
+import type { QuarantineInfo } from '../../src/lib/contract/admin';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { discoverModels, type ListedModel } from './discovery';
 import { ensureGeneratedModels } from './gguf/generate';
+import { guarded, type LoadGuard } from './load-guard';
 import { createLlamaLoader, type Footprint, type ModelLoader, type ModelSpec } from './loader';
 import { ModelManager, type Budget } from './manager';
+import { quarantineGuard, QuarantineStore } from './quarantine';
+import { memoryQuarantineRepository, type QuarantineRepository } from './quarantine.repository';
 
 /** A model as the rest of the app sees it: catalogue facts plus whether its file is here. */
 export interface ModelInfo {
 	id: string;
 	displayName: string;
+	/** The file is here, passed inspection and is not quarantined: the router may pick it and runs may load it. */
 	present: boolean;
 	origin: ListedModel['origin'];
 	capabilities: string[];
@@ -21,6 +26,12 @@ export interface ModelInfo {
 	generated: boolean;
 	sizeBytes?: number;
 	problem?: string;
+	quarantine?: QuarantineInfo;
+}
+
+export interface ModelServiceOptions {
+	/** Where quarantines and in-flight loads are recorded (the app's database); in memory only when absent. */
+	quarantine?: QuarantineRepository;
 }
 
 /**
@@ -29,23 +40,29 @@ export interface ModelInfo {
  */
 export class ModelService {
 	private listed: ListedModel[] = [];
+	/** When the models folder was last read: the "since" of a file that failed inspection. */
+	private listedAt = 0;
 	private readonly estimates = new Map<string, Promise<Footprint>>();
 	private readonly loader: ModelLoader;
+	private readonly guard: LoadGuard;
 	readonly manager: ModelManager;
 
 	private constructor(
 		private readonly config: Config,
 		logger: Logger,
 		private readonly llama: Llama,
-		budget: Budget
+		budget: Budget,
+		private readonly quarantine: QuarantineStore
 	) {
 		this.loader = createLlamaLoader(llama, { useMmap: config.models.useMmap });
+		this.guard = quarantineGuard(quarantine, (id) => this.quarantined(id)?.reason);
 		this.manager = new ModelManager({
 			loader: this.loader,
 			resolve: (id) => this.spec(id),
 			budget,
 			maxQueue: config.models.maxQueue,
-			defaultKeepAliveMs: config.models.keepAliveMs > 0 ? config.models.keepAliveMs : null
+			defaultKeepAliveMs: config.models.keepAliveMs > 0 ? config.models.keepAliveMs : null,
+			guard: this.guard
 		});
 		this.manager.on('loaded', (e) => logger.info({ modelId: e.modelId, ms: Math.round(e.ms), strategy: e.strategy, ramBytes: e.ramBytes }, 'model loaded'));
 		this.manager.on('evicted', (e) => logger.info({ modelId: e.modelId, reason: e.reason }, 'model evicted'));
@@ -53,13 +70,15 @@ export class ModelService {
 		this.manager.on('failed', (e) => logger.warn({ modelId: e.modelId, error: e.error }, 'model failed to load'));
 	}
 
-	static async create(config: Config, logger: Logger): Promise<ModelService> {
+	static async create(config: Config, logger: Logger, options: ModelServiceOptions = {}): Promise<ModelService> {
 		if (config.models.generate) {
 			await ensureGeneratedModels(config.modelsDir, { log: (line) => logger.debug(line) });
 		}
+		// Before anything can load: a load the previous process never finished becomes a quarantine here.
+		const quarantine = await QuarantineStore.open(options.quarantine ?? memoryQuarantineRepository(), { logger });
 		// Prebuilt binaries only: never compile or download at run time.
 		const llama = await getLlama({ build: 'never', gpu: 'auto' });
-		const service = new ModelService(config, logger, llama, await defaultBudget(config, llama));
+		const service = new ModelService(config, logger, llama, await defaultBudget(config, llama), quarantine);
 		await service.refresh();
 		return service;
 	}
@@ -67,30 +86,54 @@ export class ModelService {
 	/** Re-reads the catalogue and the models folder. */
 	async refresh(): Promise<void> {
 		this.listed = await discoverModels(this.config.modelsDir);
+		this.listedAt = Date.now();
 		this.estimates.clear();
 	}
 
-	list(): ModelInfo[] {
-		return this.listed.map((m) => ({
-			id: m.id,
-			displayName: m.displayName,
-			present: m.status === 'present',
-			origin: m.origin,
-			capabilities: m.entry?.capabilities ?? [],
-			quality: (m.entry?.quality ?? {}) as Record<string, number>,
-			parameters: m.entry?.parameters.label ?? '?',
-			quantization: m.entry?.quantization ?? '?',
-			contextSize: m.entry ? Math.min(m.entry.contextSize, this.config.models.maxContextSize) : 0,
-			generated: m.entry?.generated ?? false,
-			sizeBytes: m.sizeBytes,
-			problem: m.problem?.message
-		}));
+	/** Why the model must not be loaded: its file failed inspection, or it is quarantined (see quarantine.ts). */
+	quarantined(id: string): QuarantineInfo | undefined {
+		const m = this.listed.find((l) => l.id === id);
+		if (m?.status === 'invalid') return { cause: 'invalid_file', reason: m.problem?.message ?? 'the file failed inspection', since: this.listedAt };
+		if (m?.status !== 'present') return undefined;
+		const row = this.quarantine.get(id, m.path);
+		return row && { cause: row.cause, reason: row.reason, since: row.since };
 	}
 
-	/** How to load a present model; undefined for unknown or missing ones. */
+	/**
+	 * Lifts a model's quarantine and reads the models folder again (re-inspecting its file). Resolves to the
+	 * quarantine that still applies (the file still fails inspection), or undefined when the model may load again.
+	 */
+	async clearQuarantine(id: string): Promise<QuarantineInfo | undefined> {
+		await this.quarantine.clear(id);
+		await this.refresh();
+		return this.quarantined(id);
+	}
+
+	list(): ModelInfo[] {
+		return this.listed.map((m) => {
+			const quarantine = this.quarantined(m.id);
+			return {
+				id: m.id,
+				displayName: m.displayName,
+				present: m.status === 'present' && !quarantine,
+				origin: m.origin,
+				capabilities: m.entry?.capabilities ?? [],
+				quality: (m.entry?.quality ?? {}) as Record<string, number>,
+				parameters: m.entry?.parameters.label ?? '?',
+				quantization: m.entry?.quantization ?? '?',
+				contextSize: m.entry ? Math.min(m.entry.contextSize, this.config.models.maxContextSize) : 0,
+				generated: m.entry?.generated ?? false,
+				sizeBytes: m.sizeBytes,
+				problem: m.problem?.message,
+				quarantine
+			};
+		});
+	}
+
+	/** How to load a present model; undefined for unknown, missing and quarantined ones. */
 	spec(id: string): ModelSpec | undefined {
 		const m = this.listed.find((l) => l.id === id);
-		if (!m || m.status !== 'present' || !m.entry) return undefined;
+		if (!m || m.status !== 'present' || !m.entry || this.quarantined(id)) return undefined;
 		return {
 			id,
 			path: m.path,
@@ -107,7 +150,8 @@ export class ModelService {
 		if (!spec) return undefined;
 		let cached = this.estimates.get(id);
 		if (!cached) {
-			cached = this.loader.estimate(spec);
+			// Estimating simulates a load in llama.cpp: guarded like one (the router estimates every model).
+			cached = guarded(this.guard, spec, () => this.loader.estimate(spec));
 			this.estimates.set(id, cached);
 			cached.catch(() => this.estimates.delete(id));
 		}

@@ -163,6 +163,35 @@ const migrations: Record<string, Migration> = {
 		async down(db: Kysely<any>) {
 			await db.schema.dropTable('room_bans').execute();
 		}
+	},
+	// Models kept away from llama.cpp (server/models/quarantine.ts), and the models llama.cpp is loading right now: a
+	// row left in model_loading at start-up means the previous process died inside a native load.
+	'0007_model_quarantine': {
+		async up(db: Kysely<any>) {
+			await db.schema
+				.createTable('model_quarantine')
+				.addColumn('model_id', 'text', (c) => c.primaryKey())
+				.addColumn('file_path', 'text', (c) => c.notNull())
+				.addColumn('file_size', 'bigint', (c) => c.notNull())
+				.addColumn('file_mtime_ms', 'bigint', (c) => c.notNull())
+				.addColumn('cause', 'text', (c) => c.notNull())
+				.addColumn('reason', 'text', (c) => c.notNull())
+				.addColumn('since', 'bigint', (c) => c.notNull())
+				.execute();
+			await db.schema
+				.createTable('model_loading')
+				.addColumn('model_id', 'text', (c) => c.primaryKey())
+				.addColumn('file_path', 'text', (c) => c.notNull())
+				.addColumn('file_size', 'bigint', (c) => c.notNull())
+				.addColumn('file_mtime_ms', 'bigint', (c) => c.notNull())
+				.addColumn('boot_id', 'text', (c) => c.notNull())
+				.addColumn('started_at', 'bigint', (c) => c.notNull())
+				.execute();
+		},
+		async down(db: Kysely<any>) {
+			await db.schema.dropTable('model_loading').execute();
+			await db.schema.dropTable('model_quarantine').execute();
+		}
 	}
 };
 

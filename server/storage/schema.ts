@@ -109,6 +109,28 @@ export interface RoomActivityTable {
 	ts: number;
 }
 
+/** A model that must not be loaded until an admin clears it or its file changes (size or mtime). */
+export interface ModelQuarantineTable {
+	model_id: string;
+	file_path: string;
+	file_size: number;
+	file_mtime_ms: number;
+	cause: 'invalid_file' | 'load_failed' | 'crashed';
+	reason: string;
+	since: number;
+}
+
+/** Written before llama.cpp loads a model, deleted when the load ends: a row found at start-up is a crash. */
+export interface ModelLoadingTable {
+	model_id: string;
+	file_path: string;
+	file_size: number;
+	file_mtime_ms: number;
+	/** The process that wrote it (a random id per process, not the pid, which containers reuse). */
+	boot_id: string;
+	started_at: number;
+}
+
 export interface DB {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -120,6 +142,8 @@ export interface DB {
 	run_events: RunEventsTable;
 	room_activity: RoomActivityTable;
 	yjs_updates: YjsUpdatesTable;
+	model_quarantine: ModelQuarantineTable;
+	model_loading: ModelLoadingTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

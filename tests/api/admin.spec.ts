@@ -15,6 +15,7 @@ interface Row {
 	keepAliveMs: number | null;
 	present: boolean;
 	origin: string;
+	quarantine: { cause: string; reason: string; since: number } | null;
 }
 interface Overview {
 	models: Row[];
@@ -45,6 +46,7 @@ const ROUTES: [method: string, path: string, body?: unknown][] = [
 	['POST', '/api/admin/models/sy-tiny/unpin'],
 	['PUT', '/api/admin/models/sy-tiny/keep-alive', { seconds: 5 }],
 	['GET', '/api/admin/models/sy-tiny/preview'],
+	['DELETE', '/api/admin/models/sy-tiny/quarantine'],
 	['PUT', '/api/admin/budget', { ramBytes: 1, vramBytes: 0 }],
 	['POST', '/api/admin/models/pull', { id: 'mistral-7b-instruct' }],
 	['GET', '/api/admin/users'],
@@ -176,6 +178,17 @@ test('model cache: preload, preview, budget, pin, keep-alive and unload', async 
 		await budget(initial.budget.ramBytes);
 		await admin.dispose();
 	}
+});
+
+test('quarantine: generated models are not quarantined, and clearing one that is not answers 404', async ({ playwright, baseURL }) => {
+	const admin = await loginAdmin(playwright, baseURL);
+	for (const id of GENERATED) expect(await row(admin, id)).toMatchObject({ present: true, quarantine: null });
+	const res = await admin.delete('/api/admin/models/sy-tiny/quarantine');
+	expect(res.status()).toBe(404);
+	expect(await res.json()).toEqual({ code: 'not_found', message: 'sy-tiny is not quarantined' });
+	const unknown = await admin.delete('/api/admin/models/no-such-model/quarantine');
+	expect(unknown.status()).toBe(404);
+	await admin.dispose();
 });
 
 test('pull: a catalogue model starts in the background and an unreachable server is reported quickly', async ({ playwright, baseURL }) => {

@@ -123,8 +123,6 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 		else errors.push(`run ${id} ended ${run?.status}`);
 		const stored = await server.ctx.runs.eventsAfter(id, 0);
 		for (const viewer of viewers) {
-			const room = starters.find((s) => s.roomId === run?.roomId);
-			if (!room || !viewer.socket.rooms) continue;
 			const seen = viewer.seen.get(id);
 			if (!seen) continue; // a viewer of another room
 			delivered += seen.length;

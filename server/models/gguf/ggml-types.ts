@@ -1,7 +1,10 @@
-// ggml tensor types: block sizes (to find truncated files) and names (to describe quantization).
+// ggml tensor types: block sizes (to size tensors and find truncated files) and names (to describe quantization).
 import { GgmlType, GgufFileType } from 'node-llama-cpp';
 
-/** [values per block, bytes per block] from ggml's block structs. Types not listed are not size-checked. */
+/**
+ * [values per block, bytes per block] from ggml's block structs (ggml-common.h, type_traits in ggml.c) for every type
+ * llama.cpp can load. Types it dropped (Q4_2, Q4_3, the repacked Q4_0_4_4… and IQ4_NL_4_4…) are deliberately absent.
+ */
 const blockLayout: Partial<Record<number, readonly [number, number]>> = {
 	[GgmlType.F32]: [1, 4],
 	[GgmlType.F16]: [1, 2],
@@ -31,10 +34,21 @@ const blockLayout: Partial<Record<number, readonly [number, number]>> = {
 	[GgmlType.IQ3_S]: [256, 110],
 	[GgmlType.IQ2_S]: [256, 82],
 	[GgmlType.IQ4_XS]: [256, 136],
-	[GgmlType.IQ1_M]: [256, 56]
+	[GgmlType.IQ1_M]: [256, 56],
+	[GgmlType.TQ1_0]: [256, 54],
+	[GgmlType.TQ2_0]: [256, 66],
+	[GgmlType.MXFP4]: [32, 17],
+	[GgmlType.NVFP4]: [64, 36],
+	[GgmlType.Q1_0]: [128, 18],
+	[GgmlType.Q2_0]: [64, 18]
 };
 
-/** Bytes a tensor of this type occupies, or undefined when the type's layout is not known here. */
+/** [values per block, bytes per block], or undefined for a type llama.cpp cannot load. */
+export function ggmlBlockLayout(type: number): readonly [number, number] | undefined {
+	return blockLayout[type];
+}
+
+/** Bytes a tensor of this type occupies, or undefined when llama.cpp does not know the type. */
 export function tensorByteSize(type: number, elements: number): number | undefined {
 	const layout = blockLayout[type];
 	return layout ? Math.ceil(elements / layout[0]) * layout[1] : undefined;
@@ -42,6 +56,11 @@ export function tensorByteSize(type: number, elements: number): number | undefin
 
 export function ggmlTypeName(type: number): string {
 	return GgmlType[type] ?? `type ${type}`;
+}
+
+/** "Q4_2 (4)" or "99": for messages about a type id llama.cpp cannot load. */
+export function ggmlTypeLabel(type: number): string {
+	return GgmlType[type] ? `${GgmlType[type]} (${type})` : String(type);
 }
 
 /** "Q4_K_M" from general.file_type; without it, the most common tensor type ("F16"). */

@@ -4,7 +4,10 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeLlamaCpp from 'node-llama-cpp';
 import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
-import { ggmlTypeName, quantizationName, tensorByteSize } from './ggml-types';
+import { quantizationName } from './ggml-types';
+import { checkLlamaMetadata, checkLlamaTensors, llamaSizes } from './llama-layout';
+import { lookup } from './metadata';
+import { checkTensorStorage, type TensorProblem, type TensorProblemKind } from './tensor-checks';
 
 export type GgufProblem =
 	| 'not-found'
@@ -15,16 +18,29 @@ export type GgufProblem =
 	| 'unknown-architecture'
 	| 'missing-key'
 	| 'bad-value'
-	| 'truncated';
+	| TensorProblemKind;
+
+/** How many problems the message lists; the rest are counted. */
+const LISTED_PROBLEMS = 3;
 
 export class GgufValidationError extends Error {
 	override readonly name = 'GgufValidationError';
+	/** Every problem found (the first is `problem`/`detail`). */
+	readonly problems: readonly { problem: GgufProblem; detail: string }[];
 	constructor(
 		readonly file: string,
 		readonly problem: GgufProblem,
-		readonly detail: string
+		readonly detail: string,
+		problems?: readonly { problem: GgufProblem; detail: string }[]
 	) {
-		super(`${file}: ${detail}`);
+		const all = problems ?? [{ problem, detail }];
+		const listed = all.slice(0, LISTED_PROBLEMS).map((p) => p.detail).join('; ');
+		super(`${file}: ${listed}${all.length > LISTED_PROBLEMS ? ` (and ${all.length - LISTED_PROBLEMS} more problems)` : ''}`);
+		this.problems = all;
+	}
+
+	static of(file: string, problems: readonly TensorProblem[]): GgufValidationError {
+		return new GgufValidationError(file, problems[0].problem, problems[0].detail, problems);
 	}
 }
 
@@ -62,10 +78,6 @@ export function requiredKeys(architecture: string): string[] {
 	const keys = ['general.architecture', `${architecture}.context_length`, `${architecture}.embedding_length`, `${architecture}.block_count`];
 	if (!recurrentArchitectures.has(architecture)) keys.push(`${architecture}.feed_forward_length`, `${architecture}.attention.head_count`);
 	return [...keys, 'tokenizer.ggml.model', 'tokenizer.ggml.tokens'];
-}
-
-function lookup(metadata: unknown, key: string): unknown {
-	return key.split('.').reduce<unknown>((node, part) => (node != null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), metadata);
 }
 
 async function readHeader(file: string): Promise<{ size: number; magic: string; version: number }> {
@@ -113,20 +125,22 @@ export async function inspectGguf(file: string): Promise<GgufModelInfo> {
 
 	const tensors = info.tensorInfo ?? [];
 	if (tensors.length === 0) throw new GgufValidationError(file, 'bad-value', 'the file contains no tensors');
-	let parameterCount = 0;
-	for (const tensor of tensors) {
-		const elements = tensor.dimensions.reduce<number>((n, d) => n * Number(d), 1);
-		parameterCount += elements;
-		const bytes = tensorByteSize(tensor.ggmlType, elements);
-		const end = Number(tensor.fileOffset) + (bytes ?? 0);
-		if (end > size) {
-			throw new GgufValidationError(file, 'truncated', `tensor ${tensor.name} (${ggmlTypeName(tensor.ggmlType)}) ends at byte ${end} but the file has ${size} bytes: truncated or incomplete download`);
-		}
+	const tokens = lookup(info.metadata, 'tokenizer.ggml.tokens') as unknown[];
+	const alignment = Number(lookup(info.metadata, 'general.alignment') ?? 32);
+	const problems = checkTensorStorage({ tensors, fileSize: size, alignment });
+	if (architecture === 'llama') {
+		// Only llama's layout is known here; other architectures get the storage checks alone.
+		const sizes = llamaSizes(info.metadata, tokens.length);
+		const metadataProblems = checkLlamaMetadata(info.metadata, sizes);
+		// Tensor shapes follow from the metadata, so they are only worth comparing once it is sound.
+		problems.unshift(...metadataProblems);
+		if (metadataProblems.length === 0) problems.push(...checkLlamaTensors(tensors, sizes));
 	}
+	if (problems.length > 0) throw GgufValidationError.of(file, problems);
+	const parameterCount = tensors.reduce((sum, t) => sum + t.dimensions.reduce<number>((n, d) => n * Number(d), 1), 0);
 
 	const general = info.metadata.general;
 	const arch = (name: string) => Number(lookup(info.metadata, `${architecture}.${name}`));
-	const tokens = lookup(info.metadata, 'tokenizer.ggml.tokens') as unknown[];
 	return {
 		file,
 		sizeBytes: size,

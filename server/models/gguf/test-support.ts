@@ -12,6 +12,8 @@ export interface TestGgufOptions {
 	padValues?: number;
 	/** Leave out the 256 byte tokens (<0x00>…<0xFF>) that a llama vocabulary needs (default: false). */
 	withoutByteTokens?: boolean;
+	/** Changes the tensor list before writing (swap shapes, drop or add tensors). */
+	editTensors?: (tensors: GgufTensor[]) => GgufTensor[];
 }
 
 const byteTokens = Array.from({ length: 256 }, (_, i) => `<0x${i.toString(16).toUpperCase().padStart(2, '0')}>`);
@@ -55,7 +57,21 @@ export function testGgufFile(options: TestGgufOptions = {}): GgufFile {
 		t('output.weight', [d, vocab.length])
 	];
 	if (options.padValues) tensors.push(t('padding.weight', [options.padValues]));
-	return { metadata: filtered, tensors };
+	return { metadata: filtered, tensors: options.editTensors ? options.editTensors(tensors) : tensors };
+}
+
+/**
+ * Overwrites the ggml type id of one tensor in an encoded file (the writer only writes F32 and F16). A tensor info is
+ * its name, n_dims (u32), n_dims × u64 dimensions, then the type (u32).
+ */
+export function setTensorType(bytes: Buffer, tensorName: string, typeId: number): void {
+	const name = Buffer.from(tensorName, 'utf8');
+	const lengthPrefix = Buffer.alloc(8);
+	lengthPrefix.writeBigUInt64LE(BigInt(name.length));
+	const at = bytes.indexOf(Buffer.concat([lengthPrefix, name]));
+	if (at < 0) throw new Error(`no tensor ${tensorName} in this file`);
+	const dimsAt = at + 8 + name.length;
+	bytes.writeUInt32LE(typeId, dimsAt + 4 + 8 * bytes.readUInt32LE(dimsAt));
 }
 
 export async function writeTestGguf(file: string, options: TestGgufOptions = {}): Promise<Buffer> {

@@ -56,6 +56,8 @@ export class AdminConsole {
 	live = $state(false);
 
 	loaded = $derived(this.overview.models.filter((m) => m.state !== 'unloaded'));
+	/** Models kept away from llama.cpp, with why. */
+	quarantined = $derived(this.overview.models.filter((m) => m.quarantine !== null));
 	pulls = $derived(Object.fromEntries(this.overview.pulls.map((p) => [p.modelId, p])) as Record<string, PullState>);
 
 	#socket: AppSocket | undefined;
@@ -146,6 +148,13 @@ export class AdminConsole {
 	async unload(modelId: string): Promise<void> {
 		await this.#act(`unload:${modelId}`, async () => {
 			if (await this.#call('POST', `/api/admin/models/${encodeURIComponent(modelId)}/unload`)) this.notice = `${modelId} was unloaded.`;
+		});
+	}
+
+	/** Lifts a model's quarantine: the next run that needs it loads the file again. */
+	async clearQuarantine(modelId: string): Promise<void> {
+		await this.#act(`quarantine:${modelId}`, async () => {
+			if (await this.#call('DELETE', `/api/admin/models/${encodeURIComponent(modelId)}/quarantine`)) this.notice = `${modelId} is out of quarantine: the next run that needs it loads its file again.`;
 		});
 	}
 

@@ -20,6 +20,20 @@ export const roleSchema = z.object({ role: z.enum(roles) });
 
 export type CacheState = 'loading' | 'ready' | 'unloading' | 'unloaded';
 
+/**
+ * Why a model is quarantined (never routed to, never loaded): its file failed inspection, llama.cpp refused it, or
+ * the server stopped while llama.cpp was loading it (a crash in native code takes the whole process down).
+ */
+export type QuarantineCause = 'invalid_file' | 'load_failed' | 'crashed';
+
+export interface QuarantineInfo {
+	cause: QuarantineCause;
+	/** For people: what is wrong with the file, naming the tensor or key where known. */
+	reason: string;
+	/** When it was quarantined (epoch ms). */
+	since: number;
+}
+
 export interface ModelBytes {
 	ramBytes: number;
 	vramBytes: number;
@@ -31,6 +45,7 @@ export interface AdminModel {
 	displayName: string;
 	/** `loaded`: in the cache, but no longer in the catalogue or the models folder. */
 	origin: 'catalog' | 'discovered' | 'loaded';
+	/** The file is here, passed inspection and is not quarantined: runs can use the model. */
 	present: boolean;
 	generated: boolean;
 	parameters: string;
@@ -42,6 +57,8 @@ export interface AdminModel {
 	/** Catalogue download size, when the catalogue states it. */
 	downloadSizeBytes: number | null;
 	problem: string | null;
+	/** Set while the model is quarantined; `DELETE /api/admin/models/:id/quarantine` clears it. */
+	quarantine: QuarantineInfo | null;
 	state: CacheState;
 	/** Reserved bytes while loading or loaded (0 when unloaded). */
 	ramBytes: number;
