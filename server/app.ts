@@ -106,7 +106,11 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		drafts: yjs,
 		// A quarantined model counts as here: its run then fails saying why ("Model x is quarantined: …") instead of
 		// being refused as a model that does not exist.
-		hasModel: (modelId) => models.spec(modelId) !== undefined || models.quarantined(modelId) !== undefined,
+		modelProblem(modelId) {
+			const quarantine = models.quarantined(modelId);
+			if (quarantine) return { code: 'conflict', message: `Model ${modelId} is quarantined: ${quarantine.reason}. An admin can clear it on the admin page` };
+			return models.spec(modelId) ? undefined : { code: 'not_found', message: `The model ${modelId} does not exist or is not downloaded` };
+		},
 		limits: config.runs
 	});
 	await runsService.recoverInterrupted();

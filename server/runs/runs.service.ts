@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from '../../src/lib/contract/result';
+import { fail, ok, type AppError, type Result } from '../../src/lib/contract/result';
 import { runRequestSchema, type ApprovalDecision, type ForkRequest, type RunEvent, type RunRequest, type RunSummary } from '../../src/lib/contract/runs';
 import type { PromptSettings } from '../../src/lib/contract/yjs';
 import { describeZodError } from '../../src/lib/contract/zod-error';
@@ -37,8 +37,8 @@ export interface RunsServiceDeps {
 	activity: ActivityLog;
 	/** The room's shared draft (AppContext.yjs). */
 	drafts: { snapshot(roomId: string): Promise<{ prompt: string; settings: PromptSettings }> };
-	/** Whether a model can be run here (catalogued and present). */
-	hasModel(modelId: string): boolean;
+	/** Why a model cannot run here (unknown, absent, quarantined), or undefined when it can. */
+	modelProblem(modelId: string): AppError | undefined;
 	limits: { maxActivePerUser: number; maxActivePerRoom: number };
 }
 
@@ -76,8 +76,12 @@ export function createRunsService(deps: RunsServiceDeps) {
 		return ok(null);
 	}
 
-	function unknownModel(request: RunRequest): string | undefined {
-		return [request.modelId, ...(request.compareModelIds ?? [])].find((id) => id !== undefined && !deps.hasModel(id));
+	function modelProblem(request: RunRequest): AppError | undefined {
+		for (const id of [request.modelId, ...(request.compareModelIds ?? [])]) {
+			const problem = id === undefined ? undefined : deps.modelProblem(id);
+			if (problem) return problem;
+		}
+		return undefined;
 	}
 
 	return {
@@ -97,8 +101,8 @@ export function createRunsService(deps: RunsServiceDeps) {
 			});
 			if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
 			const request = parsed.data;
-			const missing = unknownModel(request);
-			if (missing) return fail('not_found', `The model ${missing} does not exist or is not downloaded`);
+			const problem = modelProblem(request);
+			if (problem) return fail(problem.code, problem.message);
 			const limited = await withinLimits(actor, roomId);
 			if (!limited.ok) return limited;
 			const run = await orchestrator.start({ roomId, authorId: actor.id, request, conversation: command.conversation, policy: s.runPolicy });
@@ -117,9 +121,8 @@ export function createRunsService(deps: RunsServiceDeps) {
 		async resume(actor: Actor, runId: string, decision: ApprovalDecision): Promise<Result<RunSummary>> {
 			const run = await steerableRun(actor, runId);
 			if (!run.ok) return run;
-			if (decision.action === 'override' && decision.modelId && !deps.hasModel(decision.modelId)) {
-				return fail('bad_request', `Model ${decision.modelId} is not available here`);
-			}
+			const problem = decision.action === 'override' && decision.modelId ? deps.modelProblem(decision.modelId) : undefined;
+			if (problem) return fail('bad_request', problem.message);
 			const { settings } = await deps.drafts.snapshot(run.data.roomId);
 			const resumed = await orchestrator.resume(runId, actor.id, decision, settings.runPolicy);
 			if (resumed.ok) {
@@ -132,7 +135,8 @@ export function createRunsService(deps: RunsServiceDeps) {
 		async fork(actor: Actor, runId: string, edits: ForkRequest): Promise<Result<RunSummary>> {
 			const run = await steerableRun(actor, runId);
 			if (!run.ok) return run;
-			if (edits.modelId && !deps.hasModel(edits.modelId)) return fail('bad_request', `Model ${edits.modelId} is not available here`);
+			const problem = edits.modelId ? deps.modelProblem(edits.modelId) : undefined;
+			if (problem) return fail('bad_request', problem.message);
 			const limited = await withinLimits(actor, run.data.roomId);
 			if (!limited.ok) return limited;
 			const { settings } = await deps.drafts.snapshot(run.data.roomId);

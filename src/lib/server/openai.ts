@@ -45,6 +45,8 @@ export function runStartError(err: AppError) {
 			return openAiError(404, err.message, 'model_not_found');
 		case 'forbidden':
 			return openAiError(403, err.message, 'room_forbidden', 'permission_error');
+		case 'conflict':
+			return openAiError(409, err.message, 'model_unavailable');
 		case 'rate_limited':
 			return openAiError(429, err.message, 'rate_limit_exceeded', 'rate_limit_error');
 		case 'bad_request':
