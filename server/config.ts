@@ -9,6 +9,8 @@ export class ConfigError extends Error {
 
 const MB = 1024 * 1024;
 
+/** A token bucket's size and refill per minute. */
+const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
 const bytes = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 const boolFromEnv = z
@@ -25,7 +27,13 @@ const envSchema = z.object({
 	ADMIN_EMAIL: z.email().optional(),
 	ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
 	SESSION_DAYS: z.coerce.number().positive().max(365).default(30),
-	LOGIN_RATE_PER_MINUTE: z.coerce.number().int().positive().default(10),
+	LOGIN_RATE_PER_MINUTE: perMinute(10),
+	LOGIN_ADDRESS_RATE_PER_MINUTE: perMinute(30),
+	SIGNUP_RATE_PER_MINUTE: perMinute(5),
+	ROOM_CREATE_RATE_PER_MINUTE: perMinute(10),
+	API_KEY_CREATE_RATE_PER_MINUTE: perMinute(5),
+	ROOM_JOIN_RATE_PER_MINUTE: perMinute(60),
+	RUN_REPLAY_RATE_PER_MINUTE: perMinute(120),
 	YJS_MAX_DOC_BYTES: bytes(1024, 256 * MB, defaultYjsLimits.maxDocBytes),
 	YJS_MAX_MESSAGE_BYTES: bytes(256, 64 * MB, defaultYjsLimits.maxMessageBytes),
 	YJS_MAX_AWARENESS_BYTES: bytes(256, MB, defaultYjsLimits.maxAwarenessBytes),
@@ -65,7 +73,19 @@ export interface Config {
 	modelsDir: string;
 	admin?: { email: string; password: string };
 	sessionDays: number;
-	loginRatePerMinute: number;
+	/**
+	 * Token buckets (size and refill per minute) on costly or spammable actions; a refusal names the variable.
+	 * Keys: login per (account, client address) pair and per address; signup per address; the rest per user.
+	 */
+	rateLimits: {
+		loginPerMinute: number;
+		loginAddressPerMinute: number;
+		signupPerMinute: number;
+		roomCreatePerMinute: number;
+		apiKeyCreatePerMinute: number;
+		roomJoinPerMinute: number;
+		runReplayPerMinute: number;
+	};
 	/** Limits on the collaborative prompt (server/yjs/limits.ts has the meaning of each). */
 	yjs: { maxDocBytes: number; maxMessageBytes: number; maxAwarenessBytes: number; syncMessagesPerSecond: number; awarenessMessagesPerSecond: number };
 	/** Socket.IO: open connections per user (refused at the handshake) and the largest message (maxHttpBufferSize). */
@@ -139,7 +159,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		modelsDir: e.MODELS_DIR,
 		admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : undefined,
 		sessionDays: e.SESSION_DAYS,
-		loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
+		rateLimits: {
+			loginPerMinute: e.LOGIN_RATE_PER_MINUTE,
+			loginAddressPerMinute: e.LOGIN_ADDRESS_RATE_PER_MINUTE,
+			signupPerMinute: e.SIGNUP_RATE_PER_MINUTE,
+			roomCreatePerMinute: e.ROOM_CREATE_RATE_PER_MINUTE,
+			apiKeyCreatePerMinute: e.API_KEY_CREATE_RATE_PER_MINUTE,
+			roomJoinPerMinute: e.ROOM_JOIN_RATE_PER_MINUTE,
+			runReplayPerMinute: e.RUN_REPLAY_RATE_PER_MINUTE
+		},
 		yjs: {
 			maxDocBytes: e.YJS_MAX_DOC_BYTES,
 			maxMessageBytes: e.YJS_MAX_MESSAGE_BYTES,

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connected, startTestServer, type TestClient, type TestServer } from '../helpers/test-server';
 import { rawEmit, sleep } from '../helpers/yjs-editors';
 
-// Socket.IO limits from the environment: connections per user and the socket buffer, over real sockets.
+// Socket.IO limits from the environment: connections per user, the socket buffer, and the per-user buckets on
+// room joins and run replays, over real sockets.
 
 /** The connect_error a refused handshake gives, or null when the socket connects. */
 function handshake(socket: TestClient): Promise<(Error & { data?: unknown }) | null> {
@@ -51,4 +52,21 @@ describe('realtime limits', () => {
 		expect(await closed).toMatch(/transport close|transport error|parse error/);
 	});
 
+	it('rate-limits room:join (ROOM_JOIN_RATE_PER_MINUTE) and run:replay (RUN_REPLAY_RATE_PER_MINUTE) per user', async () => {
+		server = await startTestServer({ ROOM_JOIN_RATE_PER_MINUTE: '3', RUN_REPLAY_RATE_PER_MINUTE: '2' });
+		const ann = await server.user('Ann');
+		const room = await server.ctx.rooms.create({ id: ann.id }, { name: 'Busy', visibility: 'private' });
+		const tabs = [server.client({ cookie: ann.cookie }), server.client({ cookie: ann.cookie })];
+		await Promise.all(tabs.map(connected));
+
+		const joins = [];
+		for (let i = 0; i < 4; i++) joins.push(await tabs[i % 2].emitWithAck('room:join', { roomId: room.id }));
+		expect(joins.slice(0, 3).every((j) => j.ok)).toBe(true);
+		expect(joins[3]).toEqual({ ok: false, error: { code: 'rate_limited', message: expect.stringMatching(/room joins \(ROOM_JOIN_RATE_PER_MINUTE: 3 per minute\); retry in \d+ s/) } });
+
+		const replays = [];
+		for (let i = 0; i < 3; i++) replays.push(await tabs[i % 2].emitWithAck('run:replay', { runId: 'aaaaaaaaaaaa', afterSeq: 0 }));
+		expect(replays.map((r) => !r.ok && r.error.code)).toEqual(['not_found', 'not_found', 'rate_limited']);
+		expect(!replays[2].ok && replays[2].error.message).toMatch(/RUN_REPLAY_RATE_PER_MINUTE: 2 per minute/);
+	});
 });

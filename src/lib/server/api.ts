@@ -2,6 +2,7 @@ import { error, json, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { httpStatus, type AppError, type Result } from '$contract/result';
 import type { PublicUser } from '../../../server/auth/users.repository';
+import type { RateLimit } from '../../../server/rate-limits';
 
 const MAX_JSON_BYTES = 64 * 1024;
 
@@ -46,6 +47,12 @@ export async function readJson<S extends z.ZodType>(event: RequestEvent, schema:
 		error(400, { message: `${issue?.path.join('.') || 'body'}: ${issue?.message}`, code: 'bad_request' });
 	}
 	return parsed.data;
+}
+
+/** Takes one token from a named limit (AppContext.limits): null while allowed, else the 429 to send, with Retry-After. */
+export function overLimit(limit: RateLimit, key: string): Response | null {
+	const taken = limit.take(key);
+	return taken.ok ? null : errorJson(taken.error, { 'retry-after': String(limit.retryAfterSeconds(key)) });
 }
 
 /** A stable key for per-client rate limits. */
