@@ -41,6 +41,7 @@ const envSchema = z.object({
 	YJS_AWARENESS_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(defaultYjsLimits.awarenessMessagesPerSecond),
 	SOCKET_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(20),
 	SOCKET_MAX_BUFFER_BYTES: bytes(4096, 256 * MB, 1_000_000),
+	V1_MAX_BODY_BYTES: bytes(1024, 256 * MB, 256 * 1024),
 	SECURE_COOKIES: boolFromEnv.optional(),
 	MODEL_RAM_BUDGET_MB: z.coerce.number().int().positive().optional(),
 	MODEL_VRAM_BUDGET_MB: z.coerce.number().int().min(0).optional(),
@@ -90,6 +91,8 @@ export interface Config {
 	yjs: { maxDocBytes: number; maxMessageBytes: number; maxAwarenessBytes: number; syncMessagesPerSecond: number; awarenessMessagesPerSecond: number };
 	/** Socket.IO: open connections per user (refused at the handshake) and the largest message (maxHttpBufferSize). */
 	sockets: { maxConnectionsPerUser: number; maxBufferBytes: number };
+	/** Largest `/v1` request body; larger ones get an OpenAI-shaped 413. */
+	v1MaxBodyBytes: number;
 	secureCookies: boolean;
 	models: {
 		/** Byte budgets; undefined means "derive from the machine" (see server/models/service.ts). */
@@ -176,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			awarenessMessagesPerSecond: e.YJS_AWARENESS_MESSAGES_PER_SECOND
 		},
 		sockets: { maxConnectionsPerUser: e.SOCKET_MAX_CONNECTIONS_PER_USER, maxBufferBytes: e.SOCKET_MAX_BUFFER_BYTES },
+		v1MaxBodyBytes: e.V1_MAX_BODY_BYTES,
 		secureCookies: e.SECURE_COOKIES ?? (e.ORIGIN?.startsWith('https://') ?? false),
 		models: {
 			ramBudgetBytes: e.MODEL_RAM_BUDGET_MB === undefined ? undefined : e.MODEL_RAM_BUDGET_MB * MB,

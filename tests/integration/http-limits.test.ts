@@ -4,6 +4,7 @@ import { POST as createKey } from '../../src/routes/api/keys/+server';
 import { GET as listRooms, POST as createRoom } from '../../src/routes/api/rooms/+server';
 import { POST as signup } from '../../src/routes/api/auth/signup/+server';
 import { actions as signupPage } from '../../src/routes/signup/+page.server';
+import { POST as v1Chat } from '../../src/routes/v1/chat/completions/+server';
 import type { PublicUser } from '../../server/auth/users.repository';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -48,7 +49,8 @@ describe('HTTP limits', () => {
 		server = await startTestServer({
 			SIGNUP_RATE_PER_MINUTE: '2',
 			ROOM_CREATE_RATE_PER_MINUTE: '2',
-			API_KEY_CREATE_RATE_PER_MINUTE: '1'
+			API_KEY_CREATE_RATE_PER_MINUTE: '1',
+			V1_MAX_BODY_BYTES: '4096'
 		});
 		const created = await server.ctx.auth.signup({ email: 'ann@example.com', password: 'password1', name: 'Ann' });
 		if (!created.ok) throw new Error(created.error.message);
@@ -107,4 +109,24 @@ describe('HTTP limits', () => {
 		expect((await list('?limit=5000')).status).toBe(400);
 	});
 
+	it('limits /v1 bodies (V1_MAX_BODY_BYTES) with an OpenAI-shaped 413, declared length or not', async () => {
+		const big = json({ model: 'auto', messages: [{ role: 'user', content: 'x'.repeat(5000) }] });
+		const expected = {
+			status: 413,
+			body: { error: { message: expect.stringMatching(/larger than 4096 bytes \(V1_MAX_BODY_BYTES\)/), type: 'invalid_request_error', code: 'request_too_large', param: null } }
+		};
+		const declared = await status(() => v1Chat(event(server, 'POST', 'http://localhost/v1/chat/completions', big, { user: ann }, { 'content-length': String(big.length) })));
+		expect(declared).toMatchObject(expected);
+		const bytes = new TextEncoder().encode(big);
+		const streamed = new ReadableStream<Uint8Array>({
+			start(controller) {
+				for (let at = 0; at < bytes.length; at += 1000) controller.enqueue(bytes.slice(at, at + 1000));
+				controller.close();
+			}
+		});
+		expect(await status(() => v1Chat(event(server, 'POST', 'http://localhost/v1/chat/completions', streamed, { user: ann })))).toMatchObject(expected);
+		// Under the limit the body is read and validated as before.
+		const small = await status(() => v1Chat(event(server, 'POST', 'http://localhost/v1/chat/completions', json({ model: 'auto', messages: [] }), { user: ann })));
+		expect(small.status).toBe(400);
+	});
 });

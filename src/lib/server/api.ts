@@ -1,6 +1,7 @@
 import { error, json, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { httpStatus, type AppError, type Result } from '$contract/result';
+import { readTextWithin } from './body';
 import type { PublicUser } from '../../../server/auth/users.repository';
 import type { RateLimit } from '../../../server/rate-limits';
 
@@ -31,10 +32,8 @@ export function requireAdmin(event: RequestEvent): PublicUser {
 
 /** Reads and validates a JSON body; bad JSON, oversize bodies and schema failures become clear 4xx errors. */
 export async function readJson<S extends z.ZodType>(event: RequestEvent, schema: S): Promise<z.output<S>> {
-	const length = Number(event.request.headers.get('content-length') ?? 0);
-	if (length > MAX_JSON_BYTES) error(413, { message: `Body larger than ${MAX_JSON_BYTES} bytes`, code: 'too_large' });
-	const text = await event.request.text();
-	if (text.length > MAX_JSON_BYTES) error(413, { message: `Body larger than ${MAX_JSON_BYTES} bytes`, code: 'too_large' });
+	const text = await readTextWithin(event.request, MAX_JSON_BYTES);
+	if (text === null) error(413, { message: `Body larger than ${MAX_JSON_BYTES} bytes`, code: 'too_large' });
 	let body: unknown;
 	try {
 		body = text ? JSON.parse(text) : {};
