@@ -36,7 +36,15 @@ export default defineConfig({
 			PORT: String(PORT),
 			HOST: '127.0.0.1',
 			DATA_DIR: '.e2e-data',
+			// Every spec signs up, logs in and creates rooms from 127.0.0.1: the per-address and per-user buckets are
+			// raised (their own tests lower them: tests/integration/*-limits.test.ts).
 			LOGIN_RATE_PER_MINUTE: '1000',
+			LOGIN_ADDRESS_RATE_PER_MINUTE: '1000',
+			SIGNUP_RATE_PER_MINUTE: '1000',
+			ROOM_CREATE_RATE_PER_MINUTE: '1000',
+			API_KEY_CREATE_RATE_PER_MINUTE: '1000',
+			ROOM_JOIN_RATE_PER_MINUTE: '1000',
+			RUN_REPLAY_RATE_PER_MINUTE: '1000',
 			LOG_LEVEL: 'warn',
 			NODE_ENV: 'production',
 			ADMIN_EMAIL: E2E_ADMIN.email,

@@ -30,7 +30,8 @@ function spawnClient(url: string, token: string, roomId: string, count: number):
 }
 
 async function measure(viewers: number) {
-	const { ctx, user, room } = await testApp({ LOG_LEVEL: 'silent' });
+	// Every viewer is the same user: lift the per-user connection and join limits for the measurement.
+	const { ctx, user, room } = await testApp({ LOG_LEVEL: 'silent', SOCKET_MAX_CONNECTIONS_PER_USER: '100000', ROOM_JOIN_RATE_PER_MINUTE: '1000000' });
 	// Registered before Socket.IO attaches, so this listener runs before the broadcast: the timestamp is taken
 	// when the event is published, not after it has been written to every socket.
 	const published = new Map<number, number>();

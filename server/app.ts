@@ -1,7 +1,6 @@
 import { createAdminService, type AdminService } from './admin/admin.service';
 import { createAuthService, type AuthService } from './auth/auth.service';
 import { createCredentialsRepository } from './auth/credentials.repository';
-import { TokenBucketLimiter } from './auth/rate-limit';
 import { createUsersRepository } from './auth/users.repository';
 import { authenticate } from './auth/authenticate';
 import type { Config } from './config';
@@ -18,6 +17,7 @@ import type { Realtime } from './hub/socket-hub';
 import { createActivityLog, type ActivityLog } from './rooms/activity';
 import { createRoomsRepository } from './rooms/rooms.repository';
 import { createRoomsService, type RoomsService } from './rooms/rooms.service';
+import { createRateLimits, type RateLimits } from './rate-limits';
 import { readinessChecks, type ReadinessCheck } from './readiness';
 import { migrateToLatest, openDatabase, type Db } from './storage/db';
 import { createObservability, type Observability } from './telemetry/observability';
@@ -31,6 +31,8 @@ export interface AppContext {
 	db: Db;
 	auth: AuthService;
 	rooms: RoomsService;
+	/** Per-address and per-user token buckets (SIGNUP_RATE_PER_MINUTE, ROOM_CREATE_RATE_PER_MINUTE, …): routes and services take from them. */
+	limits: RateLimits;
 	/** Who steered which run: the rooms' activity feeds. */
 	activity: ActivityLog;
 	models: ModelService;
@@ -67,13 +69,14 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		throw new Error(`Cannot open the database at ${where}: ${err instanceof Error ? err.message : String(err)}`);
 	}
 	const users = createUsersRepository(db);
+	const limits = createRateLimits(config.rateLimits);
 	const auth = createAuthService({
 		users,
 		credentials: createCredentialsRepository(db),
-		loginLimiter: new TokenBucketLimiter(config.loginRatePerMinute, 60_000),
+		loginLimits: limits,
 		sessionDays: config.sessionDays
 	});
-	const rooms = createRoomsService({ rooms: createRoomsRepository(db), users });
+	const rooms = createRoomsService({ rooms: createRoomsRepository(db), users, limits });
 	const yjs = createYjsDocStore(createKyselyYjsPersistence(db), logger.child({ component: 'yjs' }), options.yjs);
 	const models = await ModelService.create(config, logger.child({ component: 'models' }), { quarantine: createQuarantineRepository(db) });
 	const runs = createRunsRepository(db);
@@ -104,14 +107,13 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		rooms,
 		activity,
 		drafts: yjs,
-		// A quarantined model counts as here: its run then fails saying why ("Model x is quarantined: …") instead of
-		// being refused as a model that does not exist.
 		modelProblem(modelId) {
 			const quarantine = models.quarantined(modelId);
 			if (quarantine) return { code: 'conflict', message: `Model ${modelId} is quarantined: ${quarantine.reason}. An admin can clear it on the admin page` };
 			return models.spec(modelId) ? undefined : { code: 'not_found', message: `The model ${modelId} does not exist or is not downloaded` };
 		},
-		limits: config.runs
+		limits: config.runs,
+		replayLimit: limits.runReplay
 	});
 	await runsService.recoverInterrupted();
 
@@ -126,6 +128,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		db,
 		auth,
 		rooms,
+		limits,
 		activity,
 		models,
 		admin: createAdminService({ models, db, config, logger: logger.child({ component: 'admin' }), io: () => ctx.realtime?.io }),

@@ -1,10 +1,17 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultYjsLimits } from './yjs/limits';
 
 /** Thrown at start-up when the environment is wrong; the message names the variable and the problem. */
 export class ConfigError extends Error {
 	override name = 'ConfigError';
 }
+
+const MB = 1024 * 1024;
+
+/** A token bucket's size and refill per minute. */
+const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
+const bytes = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 const boolFromEnv = z
 	.enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -20,7 +27,21 @@ const envSchema = z.object({
 	ADMIN_EMAIL: z.email().optional(),
 	ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
 	SESSION_DAYS: z.coerce.number().positive().max(365).default(30),
-	LOGIN_RATE_PER_MINUTE: z.coerce.number().int().positive().default(10),
+	LOGIN_RATE_PER_MINUTE: perMinute(10),
+	LOGIN_ADDRESS_RATE_PER_MINUTE: perMinute(30),
+	SIGNUP_RATE_PER_MINUTE: perMinute(5),
+	ROOM_CREATE_RATE_PER_MINUTE: perMinute(10),
+	API_KEY_CREATE_RATE_PER_MINUTE: perMinute(5),
+	ROOM_JOIN_RATE_PER_MINUTE: perMinute(60),
+	RUN_REPLAY_RATE_PER_MINUTE: perMinute(120),
+	YJS_MAX_DOC_BYTES: bytes(1024, 256 * MB, defaultYjsLimits.maxDocBytes),
+	YJS_MAX_MESSAGE_BYTES: bytes(256, 64 * MB, defaultYjsLimits.maxMessageBytes),
+	YJS_MAX_AWARENESS_BYTES: bytes(256, MB, defaultYjsLimits.maxAwarenessBytes),
+	YJS_SYNC_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(defaultYjsLimits.syncMessagesPerSecond),
+	YJS_AWARENESS_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(defaultYjsLimits.awarenessMessagesPerSecond),
+	SOCKET_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(20),
+	SOCKET_MAX_BUFFER_BYTES: bytes(4096, 256 * MB, 1_000_000),
+	V1_MAX_BODY_BYTES: bytes(1024, 256 * MB, 256 * 1024),
 	SECURE_COOKIES: boolFromEnv.optional(),
 	MODEL_RAM_BUDGET_MB: z.coerce.number().int().positive().optional(),
 	MODEL_VRAM_BUDGET_MB: z.coerce.number().int().min(0).optional(),
@@ -41,8 +62,6 @@ const envSchema = z.object({
 	NODE_ENV: z.string().optional()
 });
 
-const MB = 1024 * 1024;
-
 export type Database = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 export interface Config {
@@ -55,7 +74,25 @@ export interface Config {
 	modelsDir: string;
 	admin?: { email: string; password: string };
 	sessionDays: number;
-	loginRatePerMinute: number;
+	/**
+	 * Token buckets (size and refill per minute) on costly or spammable actions; a refusal names the variable.
+	 * Keys: login per (account, client address) pair and per address; signup per address; the rest per user.
+	 */
+	rateLimits: {
+		loginPerMinute: number;
+		loginAddressPerMinute: number;
+		signupPerMinute: number;
+		roomCreatePerMinute: number;
+		apiKeyCreatePerMinute: number;
+		roomJoinPerMinute: number;
+		runReplayPerMinute: number;
+	};
+	/** Limits on the collaborative prompt (server/yjs/limits.ts has the meaning of each). */
+	yjs: { maxDocBytes: number; maxMessageBytes: number; maxAwarenessBytes: number; syncMessagesPerSecond: number; awarenessMessagesPerSecond: number };
+	/** Socket.IO: open connections per user (refused at the handshake) and the largest message (maxHttpBufferSize). */
+	sockets: { maxConnectionsPerUser: number; maxBufferBytes: number };
+	/** Largest `/v1` request body; larger ones get an OpenAI-shaped 413. */
+	v1MaxBodyBytes: number;
 	secureCookies: boolean;
 	models: {
 		/** Byte budgets; undefined means "derive from the machine" (see server/models/service.ts). */
@@ -109,6 +146,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
 		throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
 	}
+	for (const name of ['YJS_MAX_MESSAGE_BYTES', 'YJS_MAX_AWARENESS_BYTES'] as const) {
+		// A Yjs message the socket buffer cannot hold would close the connection instead of getting a clear too_large.
+		if (e[name] > e.SOCKET_MAX_BUFFER_BYTES) {
+			throw new ConfigError(`${name} (${e[name]}) must not exceed SOCKET_MAX_BUFFER_BYTES (${e.SOCKET_MAX_BUFFER_BYTES})`);
+		}
+	}
 	const production = e.NODE_ENV === 'production';
 	return {
 		port: e.PORT,
@@ -119,7 +162,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		modelsDir: e.MODELS_DIR,
 		admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : undefined,
 		sessionDays: e.SESSION_DAYS,
-		loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
+		rateLimits: {
+			loginPerMinute: e.LOGIN_RATE_PER_MINUTE,
+			loginAddressPerMinute: e.LOGIN_ADDRESS_RATE_PER_MINUTE,
+			signupPerMinute: e.SIGNUP_RATE_PER_MINUTE,
+			roomCreatePerMinute: e.ROOM_CREATE_RATE_PER_MINUTE,
+			apiKeyCreatePerMinute: e.API_KEY_CREATE_RATE_PER_MINUTE,
+			roomJoinPerMinute: e.ROOM_JOIN_RATE_PER_MINUTE,
+			runReplayPerMinute: e.RUN_REPLAY_RATE_PER_MINUTE
+		},
+		yjs: {
+			maxDocBytes: e.YJS_MAX_DOC_BYTES,
+			maxMessageBytes: e.YJS_MAX_MESSAGE_BYTES,
+			maxAwarenessBytes: e.YJS_MAX_AWARENESS_BYTES,
+			syncMessagesPerSecond: e.YJS_SYNC_MESSAGES_PER_SECOND,
+			awarenessMessagesPerSecond: e.YJS_AWARENESS_MESSAGES_PER_SECOND
+		},
+		sockets: { maxConnectionsPerUser: e.SOCKET_MAX_CONNECTIONS_PER_USER, maxBufferBytes: e.SOCKET_MAX_BUFFER_BYTES },
+		v1MaxBodyBytes: e.V1_MAX_BODY_BYTES,
 		secureCookies: e.SECURE_COOKIES ?? (e.ORIGIN?.startsWith('https://') ?? false),
 		models: {
 			ramBudgetBytes: e.MODEL_RAM_BUDGET_MB === undefined ? undefined : e.MODEL_RAM_BUDGET_MB * MB,

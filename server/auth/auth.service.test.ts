@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
 import { createAuthService, SIGNUP_REFUSED } from './auth.service';
 import { createCredentialsRepository } from './credentials.repository';
-import { TokenBucketLimiter } from './rate-limit';
+import { loadConfig } from '../config';
+import { createRateLimits } from '../rate-limits';
 import { createUsersRepository } from './users.repository';
 
 const DAY = 86_400_000;
@@ -19,7 +20,7 @@ describe.each(DIALECTS)('auth service on %s', (kind) => {
 		auth = createAuthService({
 			users: createUsersRepository(t.db),
 			credentials: createCredentialsRepository(t.db),
-			loginLimiter: new TokenBucketLimiter(5, 60_000, () => now),
+			loginLimits: createRateLimits(loadConfig({ LOGIN_RATE_PER_MINUTE: '5', LOGIN_ADDRESS_RATE_PER_MINUTE: '12' }).rateLimits, () => now),
 			sessionDays: 30,
 			now: () => now
 		});
@@ -61,17 +62,32 @@ describe.each(DIALECTS)('auth service on %s', (kind) => {
 		expect(row.password_hash).toMatch(/^\$argon2id\$/);
 	});
 
-	it('rate-limits login attempts per client and per email', async () => {
+	it('rate-limits login per (account, address) pair: failures elsewhere never lock the user out', async () => {
 		await auth.signup({ email: 'ann@example.com', password: 'password1', name: 'Ann' });
 		const codes: string[] = [];
 		for (let i = 0; i < 6; i++) {
 			const r = await auth.login({ email: 'ann@example.com', password: 'bad', clientKey: 'attacker' });
 			codes.push(r.ok ? 'ok' : r.error.code);
 		}
-		expect(codes.slice(0, 5).every((c) => c === 'unauthenticated')).toBe(true);
-		expect(codes[5]).toBe('rate_limited');
+		expect(codes).toEqual([...Array(5).fill('unauthenticated'), 'rate_limited']);
+		const refused = await auth.login({ email: 'ANN@example.com', password: 'password1', clientKey: 'attacker' });
+		expect(refused).toEqual({ ok: false, error: { code: 'rate_limited', message: expect.stringMatching(/LOGIN_RATE_PER_MINUTE: 5 per minute.*retry in \d+ s/) } });
+		// Ann, from her own address, is not locked out by the attacker's failures.
+		expect((await auth.login({ email: 'ann@example.com', password: 'password1', clientKey: 'ann-home' })).ok).toBe(true);
 		now += 60_000;
 		expect((await auth.login({ email: 'ann@example.com', password: 'password1', clientKey: 'attacker' })).ok).toBe(true);
+	});
+
+	it('caps login attempts per address over all accounts with the looser LOGIN_ADDRESS_RATE_PER_MINUTE', async () => {
+		const codes: string[] = [];
+		for (let i = 0; i < 13; i++) {
+			const r = await auth.login({ email: `user${i}@example.com`, password: 'guess', clientKey: 'sprayer' });
+			codes.push(r.ok ? 'ok' : r.error.code);
+		}
+		expect(codes).toEqual([...Array(12).fill('unauthenticated'), 'rate_limited']);
+		const refused = await auth.login({ email: 'other@example.com', password: 'guess', clientKey: 'sprayer' });
+		expect(!refused.ok && refused.error.message).toMatch(/LOGIN_ADDRESS_RATE_PER_MINUTE: 12 per minute/);
+		expect(await auth.login({ email: 'other@example.com', password: 'guess', clientKey: 'elsewhere' })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
 	});
 
 	it('validates sessions by hashed secret, slides expiry after half-life, and expires them', async () => {

@@ -1,7 +1,7 @@
 import { fail, ok, type Result } from '../../src/lib/contract/result';
 import type { CredentialsRepository } from './credentials.repository';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
-import type { TokenBucketLimiter } from './rate-limit';
+import type { RateLimits } from '../rate-limits';
 import { hashSecret, randomToken, secretMatches, splitToken } from './tokens';
 import { toPublicUser, type PublicUser, type UsersRepository } from './users.repository';
 
@@ -20,7 +20,8 @@ export const SIGNUP_REFUSED = 'We could not create an account with these details
 export interface AuthDeps {
 	users: UsersRepository;
 	credentials: CredentialsRepository;
-	loginLimiter: TokenBucketLimiter;
+	/** LOGIN_RATE_PER_MINUTE per (account, client address) pair and the looser LOGIN_ADDRESS_RATE_PER_MINUTE per address. */
+	loginLimits: Pick<RateLimits, 'login' | 'loginAddress'>;
 	sessionDays: number;
 	now?: () => number;
 }
@@ -65,9 +66,11 @@ export function createAuthService(deps: AuthDeps) {
 
 		async login(input: { email: string; password: string; clientKey: string }): Promise<Result<PublicUser>> {
 			const email = input.email.toLowerCase();
-			if (!deps.loginLimiter.take(`ip:${input.clientKey}`) || !deps.loginLimiter.take(`email:${email}`)) {
-				return fail('rate_limited', 'Too many login attempts; wait a minute and try again');
-			}
+			// Per pair, not per account: failures from an attacker's address never lock the user out from theirs.
+			const pair = deps.loginLimits.login.take(`${email} ${input.clientKey}`);
+			if (!pair.ok) return pair;
+			const address = deps.loginLimits.loginAddress.take(input.clientKey);
+			if (!address.ok) return address;
 			const user = await deps.users.findByEmail(email);
 			if (!user) {
 				await burnPasswordCheck(input.password);

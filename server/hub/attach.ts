@@ -13,7 +13,10 @@ export function attachRealtime(httpServer: Server, ctx: AppContext, extra: Parti
 		origin: ctx.config.origin,
 		host: ctx.config.host,
 		live: { bus: ctx.bus, orchestrator: ctx.orchestrator, runs: ctx.runs, activity: ctx.activity, sampler: ctx.observability.sampler },
-		...extra
+		sockets: ctx.config.sockets,
+		...extra,
+		// The environment's limits (YJS_*), with any a caller (a test) sets on top.
+		yjsLimits: { ...ctx.config.yjs, ...extra.yjsLimits }
 	});
 	return ctx.realtime;
 }

@@ -15,6 +15,7 @@ import type { RunsService } from '../runs/runs.service';
 import { createRoomFeed, type RoomFeedDeps } from '../rooms/room-feed';
 import { isAllowedOrigin } from '../realtime/origin';
 import { broadcastPresence } from '../realtime/presence';
+import { limitConnectionsPerUser } from '../realtime/connection-limit';
 import { guardRecovery } from './recovery';
 import { apiKeyChannel, sessionChannel, userChannel, type AppServer } from '../realtime/types';
 
@@ -26,6 +27,8 @@ export interface RealtimeDeps {
 	yjs: YjsDocStore;
 	/** Per-client limits on `yjs:*` messages; defaults in server/yjs/limits.ts. */
 	yjsLimits?: Partial<YjsLimits>;
+	/** SOCKET_MAX_CONNECTIONS_PER_USER and SOCKET_MAX_BUFFER_BYTES (Config.sockets). */
+	sockets: { maxConnectionsPerUser: number; maxBufferBytes: number };
 	/** Public origin; when unset the Host header decides, for names DNS rebinding cannot fake (see isAllowedOrigin). */
 	origin?: string;
 	/** Every run rule; socket steering goes through it. */
@@ -56,7 +59,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 	const log = deps.logger.child({ component: 'realtime' });
 	const io: AppServer = new Server(httpServer, {
 		serveClient: false,
-		maxHttpBufferSize: 1_000_000,
+		maxHttpBufferSize: deps.sockets.maxBufferBytes,
 		// A brief network blip restores the socket with its rooms and the packets it missed; the handshake (and so
 		// the session check) still runs. Longer gaps fall back to room:join + run:replay.
 		connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
@@ -84,6 +87,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 	});
 
 	guardRecovery(io, { rooms: deps.rooms, log }); // after the authentication middleware above
+	limitConnectionsPerUser(io, deps.sockets.maxConnectionsPerUser); // last: it counts only handshakes that pass
 
 	const yjs = createYjsRealtime(io, { docs: deps.yjs, rooms: deps.rooms, log: log.child({ component: 'yjs' }), limits: deps.yjsLimits });
 	const live = createRoomFeed(io, { ...deps.live, log });

@@ -4,6 +4,9 @@ import type { NewRoom } from '../storage/schema';
 
 export type MemberRole = 'owner' | 'member';
 
+const summaryColumns = ['rooms.id', 'rooms.name', 'rooms.visibility', 'rooms.owner_id', 'rooms.created_at'] as const;
+const memberCount = sql<number>`(select count(*) from room_members where room_members.room_id = rooms.id)`.as('member_count');
+
 export function createRoomsRepository(db: Db) {
 	return {
 		async create(room: NewRoom): Promise<void> {
@@ -24,29 +27,32 @@ export function createRoomsRepository(db: Db) {
 		findByInviteToken(token: string) {
 			return db.selectFrom('rooms').selectAll().where('invite_token', '=', token).executeTakeFirst();
 		},
-		/** Public rooms and the user's own, each with its member count and the user's role (null if not a member). */
-		listVisible(userId: string) {
+		/** Every room the user is a member of, newest first, with its member count and the user's role. */
+		listMine(userId: string) {
 			return db
 				.selectFrom('rooms')
-				.leftJoin('room_members as mine', (join) => join.onRef('mine.room_id', '=', 'rooms.id').on('mine.user_id', '=', userId))
-				.select([
-					'rooms.id',
-					'rooms.name',
-					'rooms.visibility',
-					'rooms.owner_id',
-					'rooms.created_at',
-					'mine.role as my_role',
-					(eb) =>
-						eb
-							.selectFrom('room_members')
-							.select(sql<number>`count(*)`.as('n'))
-							.whereRef('room_members.room_id', '=', 'rooms.id')
-							.as('member_count')
-				])
-				.where((eb) => eb.or([eb('rooms.visibility', '=', 'public'), eb('mine.user_id', 'is not', null)]))
+				.innerJoin('room_members as mine', (join) => join.onRef('mine.room_id', '=', 'rooms.id').on('mine.user_id', '=', userId))
+				.select([...summaryColumns, 'mine.role as my_role', memberCount])
 				.orderBy('rooms.created_at', 'desc')
-				.limit(500)
+				.orderBy('rooms.id', 'desc')
 				.execute();
+		},
+		/** One page of public rooms the user is not a member of, newest first, strictly after the cursor (created_at, id). */
+		listPublicNotMine(userId: string, page: { before?: { createdAt: number; id: string }; limit: number }) {
+			let query = db
+				.selectFrom('rooms')
+				.select([...summaryColumns, sql<null>`null`.as('my_role'), memberCount])
+				.where('rooms.visibility', '=', 'public')
+				.where(({ not, exists, selectFrom }) =>
+					not(exists(selectFrom('room_members').select('room_members.room_id').whereRef('room_members.room_id', '=', 'rooms.id').where('room_members.user_id', '=', userId)))
+				);
+			const before = page.before;
+			if (before) {
+				query = query.where((eb) =>
+					eb.or([eb('rooms.created_at', '<', before.createdAt), eb.and([eb('rooms.created_at', '=', before.createdAt), eb('rooms.id', '<', before.id)])])
+				);
+			}
+			return query.orderBy('rooms.created_at', 'desc').orderBy('rooms.id', 'desc').limit(page.limit).execute();
 		},
 		listMembers(roomId: string) {
 			return db

@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
 import { createUsersRepository } from '../auth/users.repository';
+import { RateLimit } from '../rate-limits';
 import { createRoomsRepository } from './rooms.repository';
 import { createRoomsService } from './rooms.service';
 
 describe.each(DIALECTS)('rooms service on %s', (kind) => {
 	let t: TestDatabase;
 	let rooms: ReturnType<typeof createRoomsService>;
+	let now: number;
 	const ann = { id: 'annannannann', email: 'ann@example.com', name: 'Ann' };
 	const bob = { id: 'bobbobbobbob', email: 'bob@example.com', name: 'Bob' };
 	const cid = { id: 'cidcidcidcid', email: 'cid@example.com', name: 'Cid' };
@@ -15,7 +17,9 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		t = await freshDatabase(kind);
 		const users = createUsersRepository(t.db);
 		for (const u of [ann, bob, cid]) await users.create({ ...u, passwordHash: 'x' });
-		rooms = createRoomsService({ rooms: createRoomsRepository(t.db), users });
+		now = Date.UTC(2026, 0, 1);
+		const roomJoin = new RateLimit('ROOM_JOIN_RATE_PER_MINUTE', 20, 'room joins', () => now);
+		rooms = createRoomsService({ rooms: createRoomsRepository(t.db), users, limits: { roomJoin } });
 	});
 	afterEach(() => t.drop());
 
@@ -33,9 +37,59 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		const pub = await rooms.create(ann, { name: 'Public', visibility: 'public' });
 		const priv = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
 		const bobs = await rooms.list(bob);
-		expect(bobs.map((r) => r.name)).toEqual(['Public']);
-		expect(bobs[0]).toMatchObject({ id: pub.id, role: null, memberCount: 1 });
-		expect((await rooms.list(ann)).map((r) => r.id).sort()).toEqual([pub.id, priv.id].sort());
+		expect(bobs.rooms.map((r) => r.name)).toEqual(['Public']);
+		expect(bobs.rooms[0]).toMatchObject({ id: pub.id, role: null, memberCount: 1 });
+		expect(bobs.nextPublicBefore).toBeNull();
+		expect((await rooms.list(ann)).rooms.map((r) => r.id).sort()).toEqual([pub.id, priv.id].sort());
+	});
+
+	it('always lists every room of yours, however many newer public rooms others create; public ones come in pages', async () => {
+		const own = await rooms.create(ann, { name: 'Mine', visibility: 'private' });
+		const joinedPublic = await rooms.create(bob, { name: 'Joined', visibility: 'public' });
+		await rooms.join(ann, joinedPublic.id);
+		// 520 newer public rooms by someone else (the old list stopped at 500 rooms, newest first).
+		const spam = Array.from({ length: 520 }, (_, i) => ({
+			id: `spam${String(i).padStart(4, 'a').replace(/\d/g, (d) => 'abcdefghij'[Number(d)])}zzzz`,
+			name: `Spam ${i}`,
+			visibility: 'public' as const,
+			owner_id: cid.id,
+			invite_token: `token${i}`.padEnd(32, 'x'),
+			created_at: Date.now() + 60_000 + Math.floor(i / 3) // ties in created_at: the cursor breaks them by id
+		}));
+		await t.db.insertInto('rooms').values(spam).execute();
+
+		const first = await rooms.list(ann, { limit: 100 });
+		const mine = (list: { rooms: { id: string; role: string | null }[] }) => list.rooms.slice(0, 2).map((r) => `${r.id}:${r.role}`).sort();
+		expect(mine(first)).toEqual([`${joinedPublic.id}:member`, `${own.id}:owner`].sort());
+		expect(first.rooms).toHaveLength(102);
+		expect(first.rooms.slice(2).every((r) => r.role === null && r.visibility === 'public')).toBe(true);
+		expect(first.nextPublicBefore).toMatch(/^\d+\.[a-z2-7]+$/);
+
+		// Paging through every public room: each once, newest first, yours never among them.
+		const seen = first.rooms.slice(2).map((r) => r.id);
+		let cursor = first.nextPublicBefore;
+		while (cursor) {
+			const page = await rooms.list(ann, { publicBefore: cursor, limit: 100 });
+			expect(mine(page)).toEqual(mine(first));
+			seen.push(...page.rooms.slice(2).map((r) => r.id));
+			cursor = page.nextPublicBefore;
+		}
+		expect(seen).toHaveLength(520);
+		expect(new Set(seen).size).toBe(520);
+		expect(seen).toEqual([...spam].sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : -1)).map((r) => r.id));
+	});
+
+	it('rate-limits joins per user (ROOM_JOIN_RATE_PER_MINUTE), public joins and invite links alike', async () => {
+		const pub = await rooms.create(ann, { name: 'Public', visibility: 'public' });
+		const priv = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
+		for (let i = 0; i < 19; i++) expect((await rooms.join(bob, pub.id)).ok).toBe(true);
+		expect((await rooms.joinByInvite(bob, priv.inviteToken!)).ok).toBe(true);
+		const refused = { ok: false, error: { code: 'rate_limited', message: expect.stringMatching(/ROOM_JOIN_RATE_PER_MINUTE: 20 per minute/) } };
+		expect(await rooms.join(bob, pub.id)).toEqual(refused);
+		expect(await rooms.joinByInvite(bob, priv.inviteToken!)).toEqual(refused);
+		expect((await rooms.join(cid, pub.id)).ok).toBe(true); // per user
+		now += 3_000; // one token back
+		expect((await rooms.join(bob, pub.id)).ok).toBe(true);
 	});
 
 	it('lets anyone join a public room and refuses outsiders of a private one', async () => {

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { fail, ok, type Result } from '../../src/lib/contract/result';
-import type { CreateRoomInput, RoomDetail, RoomMember, RoomSummary } from '../../src/lib/contract/rooms';
+import type { CreateRoomInput, RoomDetail, RoomList, RoomMember, RoomSummary } from '../../src/lib/contract/rooms';
 import { randomToken } from '../auth/tokens';
 import type { UsersRepository } from '../auth/users.repository';
+import type { RateLimits } from '../rate-limits';
 import type { RoomsRepository } from './rooms.repository';
 
 const toMember = (m: { id: string; name: string; role: 'owner' | 'member'; driver: number }): RoomMember => ({
@@ -34,8 +35,27 @@ export interface RoomEvents {
 	'member-removed': [{ roomId: string; userId: string }];
 }
 
+type SummaryRow = { id: string; name: string; visibility: 'public' | 'private'; owner_id: string; created_at: number; member_count: number; my_role: 'owner' | 'member' | null };
+
+const toSummary = (r: SummaryRow): RoomSummary => ({
+	id: r.id,
+	name: r.name,
+	visibility: r.visibility,
+	ownerId: r.owner_id,
+	createdAt: Number(r.created_at),
+	memberCount: Number(r.member_count),
+	role: r.my_role ?? null
+});
+
+export interface RoomsServiceDeps {
+	rooms: RoomsRepository;
+	users: UsersRepository;
+	/** ROOM_JOIN_RATE_PER_MINUTE, per user, on every join (public join, invite link, a socket entering a room). */
+	limits: Pick<RateLimits, 'roomJoin'>;
+}
+
 /** Room rules in one place: who may see, join, invite and remove. Handlers and routes only translate. */
-export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersRepository }) {
+export function createRoomsService(deps: RoomsServiceDeps) {
 	const events = new EventEmitter<RoomEvents>();
 
 	async function detail(roomId: string, caller: Caller): Promise<Result<RoomDetail>> {
@@ -116,21 +136,30 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 			return created.data;
 		},
 
-		async list(caller: Caller): Promise<RoomSummary[]> {
-			const rows = await deps.rooms.listVisible(caller.id);
-			return rows.map((r) => ({
-				id: r.id,
-				name: r.name,
-				visibility: r.visibility,
-				ownerId: r.owner_id,
-				createdAt: r.created_at,
-				memberCount: Number(r.member_count),
-				role: r.my_role ?? null
-			}));
+		/**
+		 * Every room the caller is a member of, then one page of public rooms they are not in (newest first): rooms
+		 * anyone can create never push the caller's own out of the list.
+		 */
+		async list(caller: Caller, page: { publicBefore?: string; limit?: number } = {}): Promise<RoomList> {
+			const limit = page.limit ?? 100;
+			const [createdAt, id] = page.publicBefore?.split('.') ?? [];
+			const before = id ? { createdAt: Number(createdAt), id } : undefined;
+			const [mine, others] = await Promise.all([
+				deps.rooms.listMine(caller.id),
+				deps.rooms.listPublicNotMine(caller.id, { before, limit: limit + 1 })
+			]);
+			const shown = others.slice(0, limit);
+			const last = shown.at(-1);
+			return {
+				rooms: [...mine, ...shown].map(toSummary),
+				nextPublicBefore: others.length > limit && last ? `${Number(last.created_at)}.${last.id}` : null
+			};
 		},
 
 		/** Members get the room; a public room makes the caller a member; a private one refuses outsiders. */
 		async join(caller: Caller, roomId: string): Promise<Result<RoomDetail>> {
+			const allowed = deps.limits.roomJoin.take(caller.id);
+			if (!allowed.ok) return allowed;
 			const room = await deps.rooms.findById(roomId);
 			if (!room) return fail('not_found', 'No such room');
 			const role = await deps.rooms.memberRole(roomId, caller.id);
@@ -153,6 +182,8 @@ export function createRoomsService(deps: { rooms: RoomsRepository; users: UsersR
 		},
 
 		async joinByInvite(caller: Caller, token: string): Promise<Result<RoomDetail>> {
+			const allowed = deps.limits.roomJoin.take(caller.id);
+			if (!allowed.ok) return allowed;
 			const room = await deps.rooms.findByInviteToken(token);
 			if (!room) return fail('not_found', 'This invite link is not valid (it may have been replaced)');
 			// The link a removed member still holds does not bring them back; only the owner does (inviteByEmail).

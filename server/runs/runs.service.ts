@@ -6,6 +6,7 @@ import type { ChatMessage } from '../models/executor';
 import type { Orchestrator } from '../orchestrator/runner';
 import type { RunFilter, RunsRepository } from '../orchestrator/runs.repository';
 import type { ActivityLog } from '../rooms/activity';
+import type { RateLimit } from '../rate-limits';
 import type { RoomsService } from '../rooms/rooms.service';
 
 /** Who asks: a signed-in user (session or API key). */
@@ -40,6 +41,8 @@ export interface RunsServiceDeps {
 	/** Why a model cannot run here (unknown, absent, quarantined), or undefined when it can. */
 	modelProblem(modelId: string): AppError | undefined;
 	limits: { maxActivePerUser: number; maxActivePerRoom: number };
+	/** RUN_REPLAY_RATE_PER_MINUTE, per user: reading a run's event log (run:replay, REST events and export). */
+	replayLimit: RateLimit;
 }
 
 /**
@@ -149,6 +152,8 @@ export function createRunsService(deps: RunsServiceDeps) {
 
 		/** Stored and live events after `afterSeq`, in seq order. */
 		async events(actor: Actor, runId: string, afterSeq: number): Promise<Result<RunEvent[]>> {
+			const allowed = deps.replayLimit.take(actor.id);
+			if (!allowed.ok) return allowed;
 			const run = await visibleRun(actor, runId);
 			if (!run.ok) return run;
 			return ok(await orchestrator.events.eventsAfter(runId, afterSeq));

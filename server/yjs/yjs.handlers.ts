@@ -9,6 +9,7 @@ import type { RoomsService } from '../rooms/rooms.service';
 import { AwarenessRelay } from './awareness-relay';
 import { firstInvalidAwarenessState, withIdentity } from './awareness-state';
 import type { RoomDoc, YjsDocStore } from './doc-store';
+import { DocSizeCap } from './doc-size';
 import { defaultYjsLimits, type YjsLimits } from './limits';
 import { UpdateBroadcaster } from './update-broadcaster';
 import {
@@ -50,6 +51,8 @@ interface Subscription {
 export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 	const limits: YjsLimits = { ...defaultYjsLimits, ...deps.limits };
 	const syncLimiter = new TokenBucketLimiter(limits.syncMessagesPerSecond, 1000);
+	const awarenessLimiter = new TokenBucketLimiter(limits.awarenessMessagesPerSecond, 1000);
+	const docSize = new DocSizeCap(limits.maxDocBytes);
 	const bySocket = new Map<string, Map<string, Promise<Result<Subscription>>>>();
 	const byRoom = new Map<string, Map<string, Subscription>>();
 	const awarenessOwners = new Map<string, Map<number, Subscription>>();
@@ -161,10 +164,13 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 			'yjs:sync',
 			handler(log, 'yjs:sync', yjsSyncSchema, async ({ roomId, message }) => {
 				if (message.byteLength > limits.maxMessageBytes) {
-					return fail('too_large', `A document message may be at most ${limits.maxMessageBytes} bytes; this one is ${message.byteLength}`);
+					return fail('too_large', `A document message may be at most ${limits.maxMessageBytes} bytes (YJS_MAX_MESSAGE_BYTES); this one is ${message.byteLength}`);
 				}
 				if (!syncLimiter.take(socket.id)) {
-					return fail('rate_limited', `Too many document messages; retry in ${syncLimiter.retryAfterMs(socket.id)} ms`);
+					return fail(
+						'rate_limited',
+						`Too many document messages (YJS_SYNC_MESSAGES_PER_SECOND: ${limits.syncMessagesPerSecond}); retry in ${syncLimiter.retryAfterMs(socket.id)} ms`
+					);
 				}
 				const subscribed = await subscription(socket, roomId);
 				if (!subscribed.ok) return subscribed;
@@ -186,6 +192,10 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 					if (!mayChangeSettings && decoded.kind !== 'step1' && changesSettings(room.doc, decoded.update)) {
 						return fail('forbidden', 'Only drivers can change the run settings in this room; ask the owner');
 					}
+					if (decoded.kind !== 'step1') {
+						const fits = docSize.admit(room.doc, decoded.update);
+						if (!fits.ok) return fits;
+					}
 					handled = applySyncMessage(room.doc, decoded, socket.id);
 				} catch (err) {
 					if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
@@ -204,7 +214,13 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 			'yjs:awareness',
 			handler(log, 'yjs:awareness', yjsAwarenessSchema, async ({ roomId, message }) => {
 				if (message.byteLength > limits.maxAwarenessBytes) {
-					return fail('too_large', `An awareness message may be at most ${limits.maxAwarenessBytes} bytes`);
+					return fail('too_large', `An awareness message may be at most ${limits.maxAwarenessBytes} bytes (YJS_MAX_AWARENESS_BYTES)`);
+				}
+				if (!awarenessLimiter.take(socket.id)) {
+					return fail(
+						'rate_limited',
+						`Too many awareness messages (YJS_AWARENESS_MESSAGES_PER_SECOND: ${limits.awarenessMessagesPerSecond}); retry in ${awarenessLimiter.retryAfterMs(socket.id)} ms`
+					);
 				}
 				const subscribed = await subscription(socket, roomId);
 				if (!subscribed.ok) return subscribed;

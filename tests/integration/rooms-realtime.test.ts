@@ -9,7 +9,8 @@ function emitAck<T>(socket: TestClient, event: string, payload: unknown): Promis
 describe('rooms over Socket.IO', () => {
 	let server: TestServer;
 	beforeEach(async () => {
-		server = await startTestServer();
+		// One test repeats room:join a hundred times on purpose (ROOM_JOIN_RATE_PER_MINUTE has its own test).
+		server = await startTestServer({ ROOM_JOIN_RATE_PER_MINUTE: '1000' });
 	});
 	afterEach(() => server.close());
 

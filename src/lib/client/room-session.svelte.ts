@@ -72,9 +72,11 @@ export class RoomSession {
 		this.status = 'offline';
 	};
 
-	#connectError = (err: Error) => {
+	#connectError = (err: Error & { data?: { code?: string } }) => {
 		this.status = 'offline';
-		this.error = err.message === 'unauthenticated' ? 'Your session ended; log in again.' : 'Cannot reach the server; retrying…';
+		if (err.message === 'unauthenticated') this.error = 'Your session ended; log in again.';
+		else if (err.data?.code === 'rate_limited') this.error = err.message; // e.g. too many open tabs: the server says which limit
+		else this.error = 'Cannot reach the server; retrying…';
 	};
 
 	#presence = (payload: { roomId: string; online: OnlineUser[] }) => {

@@ -37,6 +37,8 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 	readonly #awareness: awarenessProtocol.Awareness;
 	readonly #retryDelayMs: number;
 	#retryTimer: ReturnType<typeof setTimeout> | undefined;
+	/** Set while our awareness, refused as too fast, waits to be sent again (latest state wins). */
+	#awarenessRetryTimer: ReturnType<typeof setTimeout> | undefined;
 	#backoff = 1;
 	/**
 	 * Flow control: one local update is in flight at a time; what is typed meanwhile (or was refused as too fast) is
@@ -74,6 +76,7 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
 		clearTimeout(this.#retryTimer);
+		clearTimeout(this.#awarenessRetryTimer);
 		this.#socket.off('connect', this.#onConnect);
 		this.#socket.off('disconnect', this.#onDisconnect);
 		this.#socket.off('yjs:sync', this.#onSyncMessage);
@@ -169,9 +172,21 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 
 	#sendAwareness(clientIds: number[]) {
 		const message = awarenessProtocol.encodeAwarenessUpdate(this.#awareness, clientIds);
+		const generation = this.#generation;
 		this.#socket.emit('yjs:awareness', { roomId: this.#roomId, message }, (result) => {
-			if (!this.#destroyed) this.#answered(result);
+			if (generation !== this.#generation || this.#destroyed) return;
+			if (!result.ok && result.error.code === 'rate_limited') this.#resendAwarenessLater();
+			else this.#answered(result);
 		});
+	}
+
+	/** Refused as too fast: send our then-current state once, a little later (the states in between do not matter). */
+	#resendAwarenessLater() {
+		if (this.#awarenessRetryTimer) return;
+		this.#awarenessRetryTimer = setTimeout(() => {
+			this.#awarenessRetryTimer = undefined;
+			if (!this.#destroyed && this.#socket.connected) this.#sendAwareness([this.#doc.clientID]);
+		}, this.#retryDelayMs);
 	}
 
 	#answered(result: Result<null>) {
@@ -206,6 +221,8 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 		this.#generation += 1;
 		clearTimeout(this.#retryTimer);
 		this.#retryTimer = undefined;
+		clearTimeout(this.#awarenessRetryTimer);
+		this.#awarenessRetryTimer = undefined;
 		this.#inFlight = false;
 		this.#unsent = [];
 		this.#resyncNeeded = false;

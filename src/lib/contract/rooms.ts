@@ -22,6 +22,23 @@ export interface RoomSummary {
 	role: 'owner' | 'member' | null;
 }
 
+/** Where a page of public rooms ends: `<createdAt>.<id>` of its last room (newest first). */
+export const publicRoomCursorSchema = z.string().regex(/^\d{1,15}\.[a-z2-7]{8,64}$/, 'not a cursor from nextPublicBefore');
+
+/** GET /api/rooms: your rooms are always all listed; public rooms you are not in come in pages. */
+export const roomListQuerySchema = z.object({
+	publicBefore: publicRoomCursorSchema.optional(),
+	limit: z.coerce.number().int().min(1).max(200).default(100)
+});
+export type RoomListQuery = z.input<typeof roomListQuerySchema>;
+
+export interface RoomList {
+	/** Every room you are a member of (newest first), then up to `limit` public rooms you are not in (newest first). */
+	rooms: RoomSummary[];
+	/** Pass as `publicBefore` for the next page of public rooms; null when there are no more. */
+	nextPublicBefore: string | null;
+}
+
 export interface RoomMember {
 	id: string;
 	name: string;

@@ -1,7 +1,9 @@
 import { error, json, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { httpStatus, type AppError, type Result } from '$contract/result';
+import { readTextWithin } from './body';
 import type { PublicUser } from '../../../server/auth/users.repository';
+import type { RateLimit } from '../../../server/rate-limits';
 
 const MAX_JSON_BYTES = 64 * 1024;
 
@@ -30,10 +32,8 @@ export function requireAdmin(event: RequestEvent): PublicUser {
 
 /** Reads and validates a JSON body; bad JSON, oversize bodies and schema failures become clear 4xx errors. */
 export async function readJson<S extends z.ZodType>(event: RequestEvent, schema: S): Promise<z.output<S>> {
-	const length = Number(event.request.headers.get('content-length') ?? 0);
-	if (length > MAX_JSON_BYTES) error(413, { message: `Body larger than ${MAX_JSON_BYTES} bytes`, code: 'too_large' });
-	const text = await event.request.text();
-	if (text.length > MAX_JSON_BYTES) error(413, { message: `Body larger than ${MAX_JSON_BYTES} bytes`, code: 'too_large' });
+	const text = await readTextWithin(event.request, MAX_JSON_BYTES);
+	if (text === null) error(413, { message: `Body larger than ${MAX_JSON_BYTES} bytes`, code: 'too_large' });
 	let body: unknown;
 	try {
 		body = text ? JSON.parse(text) : {};
@@ -46,6 +46,12 @@ export async function readJson<S extends z.ZodType>(event: RequestEvent, schema:
 		error(400, { message: `${issue?.path.join('.') || 'body'}: ${issue?.message}`, code: 'bad_request' });
 	}
 	return parsed.data;
+}
+
+/** Takes one token from a named limit (AppContext.limits): null while allowed, else the 429 to send, with Retry-After. */
+export function overLimit(limit: RateLimit, key: string): Response | null {
+	const taken = limit.take(key);
+	return taken.ok ? null : errorJson(taken.error, { 'retry-after': String(limit.retryAfterSeconds(key)) });
 }
 
 /** A stable key for per-client rate limits. */

@@ -1,11 +1,13 @@
 import { error, redirect } from '@sveltejs/kit';
-import { createRoomSchema, roomIdSchema } from '$contract/rooms';
+import { createRoomSchema, publicRoomCursorSchema, roomIdSchema } from '$contract/rooms';
+import { httpStatus } from '$contract/result';
 import { formFailure, parseForm, readForm } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (!locals.user) redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`);
-	return { rooms: await locals.app.rooms.list(locals.user) };
+	const cursor = publicRoomCursorSchema.safeParse(url.searchParams.get('publicBefore'));
+	return await locals.app.rooms.list(locals.user, { publicBefore: cursor.success ? cursor.data : undefined });
 };
 
 export const actions: Actions = {
@@ -13,6 +15,8 @@ export const actions: Actions = {
 		if (!locals.user) error(401, 'Sign in first');
 		const form = parseForm(await readForm(request), createRoomSchema, ['name']);
 		if (!form.ok) return form.failure;
+		const limited = locals.app.limits.roomCreate.take(locals.user.id);
+		if (!limited.ok) return formFailure(429, { form: limited.error.message }, { name: form.data.name });
 		const room = await locals.app.rooms.create(locals.user, form.data);
 		redirect(303, `/rooms/${room.id}`);
 	},
@@ -21,7 +25,7 @@ export const actions: Actions = {
 		const roomId = roomIdSchema.safeParse((await readForm(request)).get('roomId'));
 		if (!roomId.success) return formFailure(400, { form: 'Unknown room' });
 		const joined = await locals.app.rooms.join(locals.user, roomId.data);
-		if (!joined.ok) return formFailure(403, { form: joined.error.message });
+		if (!joined.ok) return formFailure(httpStatus[joined.error.code], { form: joined.error.message });
 		redirect(303, `/rooms/${roomId.data}`);
 	}
 };

@@ -1,15 +1,20 @@
 import { json } from '@sveltejs/kit';
-import { createRoomSchema } from '$contract/rooms';
-import { readJson, requireUser } from '$lib/server/api';
+import { error } from '@sveltejs/kit';
+import { createRoomSchema, roomListQuerySchema } from '$contract/rooms';
+import { overLimit, readJson, requireUser } from '$lib/server/api';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
-	return json({ rooms: await event.locals.app.rooms.list(user) });
+	const query = roomListQuerySchema.safeParse(Object.fromEntries(event.url.searchParams));
+	if (!query.success) error(400, { message: `${query.error.issues[0].path.join('.')}: ${query.error.issues[0].message}`, code: 'bad_request' });
+	return json(await event.locals.app.rooms.list(user, query.data));
 };
 
 export const POST: RequestHandler = async (event) => {
 	const user = requireUser(event);
 	const input = await readJson(event, createRoomSchema);
+	const limited = overLimit(event.locals.app.limits.roomCreate, user.id);
+	if (limited) return limited;
 	return json(await event.locals.app.rooms.create(user, input), { status: 201 });
 };

@@ -1,4 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
+import { httpStatus } from '$contract/result';
 import { formFailure } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -16,7 +17,7 @@ export const actions: Actions = {
 	default: async ({ locals, params }) => {
 		if (!locals.user) error(401, 'Sign in first');
 		const joined = await locals.app.rooms.joinByInvite(locals.user, params.token);
-		if (!joined.ok) return formFailure(joined.error.code === 'not_found' ? 404 : 403, { form: joined.error.message });
+		if (!joined.ok) return formFailure(httpStatus[joined.error.code], { form: joined.error.message });
 		redirect(303, `/rooms/${joined.data.id}`);
 	}
 };

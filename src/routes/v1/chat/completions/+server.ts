@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { roomIdSchema } from '$contract/rooms';
 import type { RunEvent } from '$contract/runs';
+import { readTextWithin } from '$lib/server/body';
 import { chatCompletionSchema, finishReasonFor, openAiError, runStartError, usage } from '$lib/server/openai';
 import type { RequestHandler } from './$types';
 
@@ -12,9 +13,12 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = async ({ locals, request }) => {
 	const { app, user } = locals;
 	if (!user) return openAiError(401, 'Send an API key: Authorization: Bearer sy_…', 'invalid_api_key', 'authentication_error');
+	const maxBytes = app.config.v1MaxBodyBytes;
+	const text = await readTextWithin(request, maxBytes);
+	if (text === null) return openAiError(413, `The request body is larger than ${maxBytes} bytes (V1_MAX_BODY_BYTES)`, 'request_too_large');
 	let body: unknown;
 	try {
-		body = await request.json();
+		body = JSON.parse(text);
 	} catch {
 		return openAiError(400, 'Body is not valid JSON', 'invalid_json');
 	}
