@@ -1,0 +1,45 @@
+import { writeFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MODELS_DIR } from '../helpers/models';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+import { soak } from '../soak/soak';
+
+// CI size by default (~15 s); `npm run soak` runs it for 10 minutes and writes bench/results/soak.json.
+const DURATION_MS = Number(process.env.SOAK_MS ?? 15_000);
+const REPORT = process.env.SOAK_REPORT;
+const LONG = DURATION_MS > 60_000;
+
+let server: TestServer | undefined;
+afterAll(() => server?.close());
+
+describe('soak', () => {
+	it(
+		'viewers, editors and a steady stream of runs: no errors, no lost or doubled events, bounded memory',
+		async () => {
+			server = await startTestServer({ MODELS_DIR, MODEL_KEEP_ALIVE_S: '0', ROOM_JOIN_RATE_PER_MINUTE: '10000', SOCKET_MAX_CONNECTIONS_PER_USER: '100' });
+			const report = await soak(server, {
+				durationMs: DURATION_MS,
+				warmupMs: LONG ? 60_000 : 5_000,
+				rooms: LONG ? 4 : 2,
+				viewersPerRoom: LONG ? 6 : 3,
+				editorsPerRoom: 2,
+				runEveryMs: LONG ? 1_500 : 1_000,
+				windowMs: LONG ? 60_000 : 5_000
+			});
+			if (REPORT) {
+				const goals = { memoryGrowthPercent: 5, errors: 0, eventsLost: 0 };
+				const met = { memoryGrowth: report.memory.growthPercent < goals.memoryGrowthPercent, errors: report.errors.length === 0, eventsLost: report.events.lost === 0 };
+				await writeFile(REPORT, JSON.stringify({ goals, met, ...report }, null, 2) + '\n');
+			}
+			expect(report.errors).toEqual([]);
+			expect(report.runs.started).toBeGreaterThan(0);
+			expect(report.runs.finished).toBe(report.runs.started);
+			expect(report.events.lost).toBe(0);
+			expect(report.events.duplicated).toBe(0);
+			expect(report.edits).toBeGreaterThan(0);
+			// Short runs are noisy (JIT, caches): the 5% goal is judged on the long run (soak.json).
+			expect(report.memory.growthPercent).toBeLessThan(LONG ? 25 : 50);
+		},
+		DURATION_MS + 120_000
+	);
+});
