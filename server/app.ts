@@ -131,7 +131,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		limits,
 		activity,
 		models,
-		admin: createAdminService({ models, db, config, logger: logger.child({ component: 'admin' }), io: () => ctx.realtime?.io }),
+		admin: createAdminService({ models, db, config, logger: logger.child({ component: 'admin' }) }),
 		runs,
 		runsService,
 		bus,

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { AdminModel, AdminOverview, AdminPreview, AdminUser, ModelBytes, PullState, Role } from '../../src/lib/contract/admin';
 import { fail, ok, type Result } from '../../src/lib/contract/result';
 import type { Config } from '../config';
@@ -5,9 +6,7 @@ import type { Logger } from '../logger';
 import { loadCatalog } from '../models/catalog';
 import { pullModel } from '../models/pull';
 import type { ModelService } from '../models/service';
-import type { AppServer } from '../realtime/types';
 import type { Db } from '../storage/db';
-import { applyRoleToSockets, forwardCacheEvents } from './admin.realtime';
 import { modelFailure } from './errors';
 import { cacheStats, joinModels } from './overview';
 import { toAdminPreview } from './preview-text';
@@ -19,8 +18,6 @@ export interface AdminServiceDeps {
 	db: Db;
 	config: Pick<Config, 'modelsDir' | 'models'>;
 	logger: Logger;
-	/** The Socket.IO server once attached (AppContext.realtime), for `cache:*` events and role changes. */
-	io: () => AppServer | undefined;
 	pulls?: PullTrackerOptions & { probeTimeoutMs?: number };
 }
 
@@ -28,13 +25,20 @@ export interface AdminServiceDeps {
  * The admin console's rules: the model cache (status, preload/unload, pins, keep-alive, budget, eviction preview),
  * background pulls of catalogue models, and user roles. REST routes only translate; the caller is already an admin.
  */
+/** What the console announces; admin.realtime.ts relays it to sockets. */
+export interface AdminEvents {
+	pull: [PullState];
+	'role-changed': [{ userId: string; role: Role }];
+}
+
 export function createAdminService(deps: AdminServiceDeps) {
 	const { models, logger } = deps;
 	const manager = models.manager;
 	const users = createAdminUsers(deps.db);
 	const pulls = new PullTracker(deps.pulls);
-	const stopForwarding = forwardCacheEvents(manager, pulls, deps.io);
+	const events = new EventEmitter<AdminEvents>();
 	pulls.on('update', (s) => {
+		events.emit('pull', s);
 		if (s.status === 'failed') logger.warn({ modelId: s.modelId, error: s.error }, 'model pull failed');
 		else if (s.status === 'done') logger.info({ modelId: s.modelId }, 'model pull finished');
 	});
@@ -73,6 +77,7 @@ export function createAdminService(deps: AdminServiceDeps) {
 	}
 
 	return {
+		events,
 		async overview(): Promise<AdminOverview> {
 			return {
 				models: await rows(),
@@ -184,15 +189,15 @@ export function createAdminService(deps: AdminServiceDeps) {
 		async setRole(id: string, role: Role): Promise<Result<AdminUser>> {
 			const result = await users.setRole(id, role);
 			if (result.ok) {
-				await applyRoleToSockets(deps.io(), id, role);
+				events.emit('role-changed', { userId: id, role });
 				logger.info({ userId: id, role }, 'role changed by an admin');
 			}
 			return result;
 		},
 
 		close(): void {
-			stopForwarding();
 			pulls.close();
+			events.removeAllListeners();
 		}
 	};
 }

@@ -36,7 +36,7 @@ export async function staleChannels(
 			channel === userChannel(who.user.id) ||
 			(who.sessionId !== undefined && channel === sessionChannel(who.sessionId)) ||
 			(who.apiKeyId !== undefined && channel === apiKeyChannel(who.apiKeyId)) ||
-			channel === ADMINS_CHANNEL || // re-checked against the role by registerAdminRealtime on connection
+			channel === ADMINS_CHANNEL || // re-checked against the role by joinAdminChannel on connection
 			channel === TELEMETRY_CHANNEL; // decided below: only while in a room
 		if (!keep) stale.push(channel);
 	}

@@ -1,6 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { registerAdminRealtime } from '../admin/admin.realtime';
+import { joinAdminChannel, registerAdminRealtime } from '../admin/admin.realtime';
+import type { AdminService } from '../admin/admin.service';
+import type { ModelManager } from '../models/manager';
 import { authenticate } from '../auth/authenticate';
 import type { AuthService } from '../auth/auth.service';
 import type { Logger } from '../logger';
@@ -31,6 +33,8 @@ export interface RealtimeDeps {
 	sockets: { maxConnectionsPerUser: number; maxBufferBytes: number };
 	/** Public origin; when unset the Host header decides, for names DNS rebinding cannot fake (see isAllowedOrigin). */
 	origin?: string;
+	/** The admin console (cache events and role changes reach admins' sockets). */
+	admin?: { service: AdminService; manager: ModelManager };
 	/** Every run rule; socket steering goes through it. */
 	runsService: RunsService;
 	/** The address the server listens on (HOST); a name here counts as safe when `origin` is unset. */
@@ -101,7 +105,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		registerRoomHandlers(io, socket, { rooms: deps.rooms, log: userLog, live });
 		registerRunHandlers(socket, { runs: deps.runsService, log: userLog, onReplayed: (s) => live.replayed(s) });
 		yjs.registerYjsHandlers(socket, log.child({ userId: user.id }));
-		registerAdminRealtime(io, socket, deps);
+		joinAdminChannel(socket, userLog);
 
 		let joinedRooms: string[] = [];
 		socket.on('disconnecting', () => {
@@ -116,6 +120,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 	});
 
 	const stopRooms = registerRoomsRealtime(io, { rooms: deps.rooms, log });
+	const stopAdmin = deps.admin ? registerAdminRealtime(io, { admin: deps.admin.service, manager: deps.admin.manager, logger: log }) : () => {};
 
 	return {
 		io,
@@ -132,6 +137,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		},
 		async close() {
 			stopRooms();
+			stopAdmin();
 			yjs.close();
 			live.close();
 			await io.close();
