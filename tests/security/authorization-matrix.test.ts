@@ -170,6 +170,8 @@ async function valueOf(name: Placeholder, role: Role, scene: Scene): Promise<unk
 			return room.id;
 		case 'publicRoomId':
 			return scene.lounge.id;
+		case 'unknownId':
+			return 'nosuchidnosuchidnosuchid';
 		case 'inviteToken':
 			return room.inviteToken;
 		case 'runId':

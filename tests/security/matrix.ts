@@ -59,6 +59,7 @@ export function cells<O>(spec: Spec<O>): Record<Role, O> {
 export const PLACEHOLDERS = {
 	roomId: 'the room (private)',
 	publicRoomId: 'a public room the caller is not in',
+	unknownId: 'a well-formed id that no room or run has',
 	inviteToken: "the room's invite token",
 	runId: 'a finished run in the room',
 	waitingRunId: 'a fresh run in the room, waiting for approval',
@@ -244,6 +245,7 @@ export const MATRIX: Row[] = [
 	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms', body: { name: 'Matrix', visibility: 'private' }, expect: signedIn },
 	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms/[id]', params: { id: '{roomId}' }, expect: roomReaders, note: 'Only the owner\'s answer carries the invite token.' },
 	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms/[id]', variant: 'public room', params: { id: '{publicRoomId}' }, expect: signedIn },
+	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms/[id]', variant: 'unknown room', params: { id: '{unknownId}' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404 }), note: 'Unlike a private room (403): room ids are not hidden.' },
 	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms/[id]/join', params: { id: '{roomId}' }, expect: roomReaders, note: 'A private room is joined by invite only; members get the room back.' },
 	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms/[id]/join', variant: 'public room', params: { id: '{publicRoomId}' }, expect: signedIn, fresh: true },
 	{
@@ -274,6 +276,7 @@ export const MATRIX: Row[] = [
 		expect: cells<HttpOutcome>({ signedOut: 401, nonMembers: 403, members: 'allow', nondriver: 403 })
 	},
 	{ section: 'runs', surface: 'rest', method: 'GET', route: '/api/runs/[id]', params: { id: '{runId}' }, expect: runReaders },
+	{ section: 'runs', surface: 'rest', method: 'GET', route: '/api/runs/[id]', variant: 'unknown run', params: { id: '{unknownId}' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404 }), note: 'The same 404 a run in someone else\'s room gets.' },
 	{ section: 'runs', surface: 'rest', method: 'GET', route: '/api/runs/[id]/events', params: { id: '{runId}' }, query: 'after=0', expect: runReaders },
 	{ section: 'runs', surface: 'rest', method: 'GET', route: '/api/runs/[id]/export', params: { id: '{runId}' }, query: 'format=md', expect: runReaders },
 	{ section: 'runs', surface: 'rest', method: 'POST', route: '/api/runs/[id]/cancel', params: { id: '{waitingRunId}' }, expect: runSteerers },
@@ -346,8 +349,9 @@ export const MATRIX: Row[] = [
 	{ section: 'forms', surface: 'form', method: 'POST', route: '/logout', action: 'default', expect: everyone },
 	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms', action: 'create', body: { name: 'Matrix', visibility: 'private' }, expect: signedIn },
 	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms', action: 'join', body: { roomId: '{roomId}' }, expect: roomReaders },
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms/[id]', action: 'invite', params: { id: '{roomId}' }, body: { email: '{zedEmail}' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 400, owner: 'allow' }), fresh: true },
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms/[id]', action: 'remove', params: { id: '{roomId}' }, body: { userId: '{samId}' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 400, owner: 'allow' }), fresh: true },
+	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms', action: 'join', variant: 'unknown room', body: { roomId: '{unknownId}' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404 }) },
+	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms/[id]', action: 'invite', params: { id: '{roomId}' }, body: { email: '{zedEmail}' }, expect: ownerOnly, fresh: true },
+	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms/[id]', action: 'remove', params: { id: '{roomId}' }, body: { userId: '{samId}' }, expect: ownerOnly, fresh: true },
 	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms/[id]', action: 'regenerateInvite', params: { id: '{roomId}' }, expect: ownerOnly, fresh: true },
 	{
 		section: 'forms',
@@ -356,8 +360,9 @@ export const MATRIX: Row[] = [
 		route: '/rooms/[id]',
 		action: 'leave',
 		params: { id: '{roomId}' },
-		expect: cells<HttpOutcome>({ signedOut: 401, nonMembers: 400, members: 'allow', owner: 400 }),
-		fresh: true
+		expect: cells<HttpOutcome>({ signedOut: 401, nonMembers: 404, members: 'allow', owner: 400 }),
+		fresh: true,
+		note: 'The owner cannot leave their own room (400).'
 	},
 	{ section: 'forms', surface: 'form', method: 'POST', route: '/invite/[token]', action: 'default', params: { token: '{inviteToken}' }, expect: signedIn, fresh: true },
 	{ section: 'forms', surface: 'form', method: 'POST', route: '/settings', action: 'create', body: { name: 'matrix' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 'allow', apiKey: 403 }) },

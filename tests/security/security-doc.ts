@@ -156,7 +156,7 @@ function carries(row: Row): string {
 	const parts = [
 		...Object.entries(row.params ?? {}).map(([name, value]) => code(`${name}=${value}`)),
 		...Object.entries(row.headers ?? {}).map(([name, value]) => code(`${name}: ${value}`)),
-		...(row.body ? [code(row.surface === 'form' ? new URLSearchParams(Object.entries(row.body).map(([k, v]) => [k, String(v)])).toString() : JSON.stringify(row.body))] : [])
+		...(row.body ? [code(row.surface === 'form' ? Object.entries(row.body).map(([k, v]) => `${k}=${String(v)}`).join('&') : JSON.stringify(row.body))] : [])
 	];
 	return parts.join(' ') || '—';
 }

@@ -1,4 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
+import { httpStatus } from '$contract/result';
 import { createRoomSchema, roomIdSchema } from '$contract/rooms';
 import { formFailure, parseForm, readForm } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -21,7 +22,7 @@ export const actions: Actions = {
 		const roomId = roomIdSchema.safeParse((await readForm(request)).get('roomId'));
 		if (!roomId.success) return formFailure(400, { form: 'Unknown room' });
 		const joined = await locals.app.rooms.join(locals.user, roomId.data);
-		if (!joined.ok) return formFailure(403, { form: joined.error.message });
+		if (!joined.ok) return formFailure(httpStatus[joined.error.code], { form: joined.error.message });
 		redirect(303, `/rooms/${roomId.data}`);
 	}
 };
