@@ -85,10 +85,10 @@ where it happens.
 - **Admin** (\`server/admin/\`, \`src/lib/server/api.ts\`): every admin route checks the role before reading the body;
   the last admin cannot be demoted; a role change moves the user's open sockets in or out of the \`admins\` channel
   at once. Admins get no rights in rooms they are not members of.
-- **Input**: every socket payload and request body is validated with zod at the boundary; JSON bodies of the
-  \`/api\` routes are limited to 64 KiB (other bodies to adapter-node's \`BODY_SIZE_LIMIT\`) and socket messages to
-  1 MB; errors never carry internals (a generic \`internal\` error; details go to the log, with the user id of each
-  request).
+- **Input**: every socket payload and JSON body, and the forms' fields, are validated with zod at the boundary (a
+  key id to revoke is only looked up among the caller's own keys); JSON bodies of the \`/api\` routes are limited
+  to 64 KiB (other bodies to adapter-node's \`BODY_SIZE_LIMIT\`) and socket messages to 1 MB; errors never carry
+  internals (a generic \`internal\` error; details go to the log, with the user id of each request).
 - **Model output is untrusted**: answers are rendered with marked and sanitised by DOMPurify (no scripts, event
   handlers, \`javascript:\` or \`data:\` links, styles, forms, frames or images; \`src/lib/client/markdown.ts\`).
 - **Models and hardware**: loading, unloading, pins, budgets and pulls are admin-only; every model file is checked
