@@ -1,6 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
-import { createRoomSchema, publicRoomCursorSchema, roomIdSchema } from '$contract/rooms';
 import { httpStatus } from '$contract/result';
+import { createRoomSchema, publicRoomCursorSchema, roomIdSchema } from '$contract/rooms';
 import { formFailure, parseForm, readForm } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
