@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CatalogError, loadCatalog, parseCatalog } from './catalog';
-import { generatedModelSpecs } from './gguf/specs';
+import { generatedModelSpecs } from './generator/specs';
 import { repoRoot } from './paths';
 
 const modelsDir = path.join(repoRoot, 'models');

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './cli';
-import { testGgufFile, writeTestGguf } from './gguf/test-support';
-import { encodeGguf } from './gguf/writer';
+import { testGgufFile, writeTestGguf } from '../../tests/helpers/gguf-files';
+import { encodeGguf } from './generator/writer';
 import { repoRoot } from './paths';
 
 /** A file server that answers HEAD and (ranged) GET. With `stall` set, a request for a big file's first bytes

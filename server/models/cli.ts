@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadCatalog } from './catalog';
 import { discoverModels, type ListedModel } from './discovery';
-import { ensureGeneratedModels } from './gguf/generate';
+import { ensureGeneratedModels } from './generator/generate';
 import { checkGguf } from './gguf/inspect';
 import { defaultModelsDir } from './paths';
 import { formatProgress, pullModel } from './pull';

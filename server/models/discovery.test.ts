@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverModels } from './discovery';
-import { testGgufFile, writeTestGguf } from './gguf/test-support';
-import { encodeGguf, gguf } from './gguf/writer';
+import { testGgufFile, writeTestGguf } from '../../tests/helpers/gguf-files';
+import { encodeGguf, gguf } from './generator/writer';
 
 let dir: string;
 

@@ -3,7 +3,7 @@
 import { createModelDownloader } from 'node-llama-cpp';
 import { loadCatalog, localFileName, type CatalogEntry } from './catalog';
 import { checkGguf, type GgufModelInfo } from './gguf/inspect';
-import { ensureGeneratedModels } from './gguf/generate';
+import { ensureGeneratedModels } from './generator/generate';
 
 export interface PullProgress {
 	totalBytes: number;

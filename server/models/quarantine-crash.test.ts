@@ -11,8 +11,8 @@ import { openDatabase } from '../storage/db';
 import { repoRoot } from './paths';
 import { CRASH_REASON, QuarantineStore } from './quarantine';
 import { createQuarantineRepository } from './quarantine.repository';
-import { writeTestGguf } from './gguf/test-support';
-import { gguf, type GgufTensor } from './gguf/writer';
+import { writeTestGguf } from '../../tests/helpers/gguf-files';
+import { gguf, type GgufTensor } from './generator/writer';
 
 let dir: string;
 beforeAll(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'sy-crash-'))));

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
 import { loadConfig } from '../config';
 import { silentLogger } from '../logger';
-import { writeTestGguf } from './gguf/test-support';
+import { writeTestGguf } from '../../tests/helpers/gguf-files';
 import { ModelError } from './model-errors';
 import { createQuarantineRepository, type QuarantineRepository } from './quarantine.repository';
 import { ModelService } from './service';

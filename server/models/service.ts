@@ -4,7 +4,7 @@ import type { QuarantineInfo } from '../../src/lib/contract/admin';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { discoverModels, type ListedModel } from './discovery';
-import { ensureGeneratedModels } from './gguf/generate';
+import { ensureGeneratedModels } from './generator/generate';
 import { guarded, type LoadGuard } from './load-guard';
 import { createLlamaLoader, type Footprint, type ModelLoader, type ModelSpec } from './loader';
 import { ModelManager, type Budget } from './manager';

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { getLlama, type Llama } from 'node-llama-cpp';
-import { ensureGeneratedModels } from '../../server/models/gguf/generate';
+import { ensureGeneratedModels } from '../../server/models/generator/generate';
 import type { ModelSpec } from '../../server/models/loader';
 import { repoRoot } from '../../server/models/paths';
 

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PullState } from '../../src/lib/contract/admin';
 import type { Result } from '../../src/lib/contract/result';
-import { testGgufFile } from '../../server/models/gguf/test-support';
-import { encodeGguf } from '../../server/models/gguf/writer';
+import { testGgufFile } from '../helpers/gguf-files';
+import { encodeGguf } from '../../server/models/generator/writer';
 import { MODELS_DIR } from '../helpers/models';
 import { connected, nextEvent, startTestServer, type TestClient, type TestServer } from '../helpers/test-server';
 

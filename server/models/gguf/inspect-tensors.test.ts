@@ -8,8 +8,8 @@ import { getLlama, readGgufFileInfo, type Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckedModel } from '../load-checked';
 import { checkGguf, GgufValidationError, type GgufProblem } from './inspect';
-import { setTensorType, testGgufFile, type TestGgufOptions } from './test-support';
-import { encodeGguf, gguf, type GgufTensor } from './writer';
+import { setTensorType, testGgufFile, type TestGgufOptions } from '../../../tests/helpers/gguf-files';
+import { encodeGguf, gguf, type GgufTensor } from '../generator/writer';
 
 let dir: string;
 let llama: Llama;

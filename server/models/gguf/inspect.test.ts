@@ -5,8 +5,8 @@ import { getLlama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckedModel } from '../load-checked';
 import { checkGguf, formatParameterCount, GgufValidationError, inspectGguf, modelIdFromFile, type GgufProblem } from './inspect';
-import { testGgufFile, writeTestGguf, type TestGgufOptions } from './test-support';
-import { encodeGguf, gguf } from './writer';
+import { testGgufFile, writeTestGguf, type TestGgufOptions } from '../../../tests/helpers/gguf-files';
+import { encodeGguf, gguf } from '../generator/writer';
 
 let dir: string;
 beforeAll(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'sy-inspect-'))));

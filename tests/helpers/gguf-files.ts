@@ -1,6 +1,6 @@
 // Builders for small GGUF files used by tests: valid ones, and deliberately broken ones made with the same writer.
 import { writeFile } from 'node:fs/promises';
-import { encodeGguf, gguf, type GgufFile, type GgufTensor, type GgufValue } from './writer';
+import { encodeGguf, gguf, type GgufFile, type GgufTensor, type GgufValue } from '../../server/models/generator/writer';
 
 export interface TestGgufOptions {
 	name?: string;

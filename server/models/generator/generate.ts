@@ -1,5 +1,5 @@
 // Builds the generated models into <modelsDir>/generated/. Run directly:
-//   npx tsx server/models/gguf/generate.ts [--force] [--models-dir DIR] [id…]
+//   npx tsx server/models/generator/generate.ts [--force] [--models-dir DIR] [id…]
 // or call ensureGeneratedModels() at start-up. A model is rebuilt only when its file is missing, invalid, or was
 // built from a different spec, corpus or generator version (a hash of all three is stored in its metadata).
 import { createHash } from 'node:crypto';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultCorpusDir, defaultModelsDir, generatedModelPath } from '../paths';
 import { buildBigramModel, type BigramBuild } from './bigram';
-import { checkGguf } from './inspect';
+import { checkGguf } from '../gguf/inspect';
 import { generatedModelSpecs, type GeneratedModelSpec } from './specs';
 import { encodeGguf, gguf } from './writer';
 

@@ -1,6 +1,6 @@
 // Refreshes models/corpus/code from the project's own TypeScript (tracked, non-test files under server/, src/, bench/).
 // The generated code model trains on this committed snapshot, not on the live tree, so its bytes only change when
-// someone runs this on purpose:   npx tsx server/models/gguf/snapshot-corpus.ts
+// someone runs this on purpose:   npx tsx server/models/generator/snapshot-corpus.ts
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
 		// ".txt" keeps type checkers, linters and test runners away from the copies.
 		await writeFile(path.join(codeDir, `${file.replaceAll('/', '__')}.txt`), await readFile(path.join(repoRoot, file), 'utf8'));
 	}
-	console.log(`${sources.length} files → ${path.relative(repoRoot, codeDir)}; rebuild with: npx tsx server/models/gguf/generate.ts`);
+	console.log(`${sources.length} files → ${path.relative(repoRoot, codeDir)}; rebuild with: npx tsx server/models/generator/generate.ts`);
 }
 
 main().catch((error) => {
