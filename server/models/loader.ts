@@ -2,7 +2,8 @@ import { GgufInsights, readGgufFileInfo, type Llama, type LlamaContext, type Lla
 import { checkGguf } from './gguf/inspect';
 import { ModelError } from './model-errors';
 
-export type LoadStrategy = 'gpu-full' | 'gpu-partial' | 'cpu';
+export type { LoadStrategy } from '../../src/lib/contract/admin';
+import type { LoadStrategy } from '../../src/lib/contract/admin';
 
 /** What the manager needs to know to load one model; built from the catalogue entry. */
 export interface ModelSpec {

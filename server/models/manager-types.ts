@@ -1,5 +1,6 @@
 import type { LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import type { Footprint, LoadStrategy } from './loader';
+import type { ModelCacheStatus } from '../../src/lib/contract/admin';
 
 // The ModelManager's public shapes, apart from its logic.
 
@@ -21,21 +22,10 @@ export interface ModelLease {
 	release(): Promise<void>;
 }
 
-export type ModelState = 'loading' | 'ready' | 'unloading';
+export type ModelState = ModelCacheStatus['state'];
 
-export interface ModelStatus {
-	id: string;
-	state: ModelState;
-	ramBytes: number;
-	vramBytes: number;
-	leases: number;
-	queued: number;
-	pinned: boolean;
-	keepAliveMs: number | null;
-	lastUsedAt: number;
-	strategy: LoadStrategy | null;
-	loadMs: number | null;
-}
+/** What the manager reports per model (the wire shape of src/lib/contract/admin.ts). */
+export type ModelStatus = ModelCacheStatus;
 
 export interface ManagerEvents {
 	loading: [{ modelId: string; ramBytes: number; vramBytes: number }];

@@ -93,21 +93,14 @@ export interface ResourceInput {
 	leasesByRoom?: Record<string, string[]>;
 }
 
-export interface ModelSnapshot {
-	id: string;
-	state: ModelState;
-	ramBytes: number;
-	vramBytes: number;
-	leases: number;
-	queued: number;
-	pinned: boolean;
+/** The router's view of a cached model: its cache status, narrowed, plus what the resource monitor derives. */
+export interface ModelSnapshot extends Pick<ModelStatus, 'id' | 'state' | 'ramBytes' | 'vramBytes' | 'leases' | 'queued' | 'pinned' | 'lastUsedAt'> {
 	/** Loading, leased or with runs waiting. */
 	busy: boolean;
 	/** What the manager may evict to make room: ready, no leases, not pinned. */
 	evictable: boolean;
 	/** Rooms using it (sorted, unique); empty when unknown. */
 	rooms: string[];
-	lastUsedAt: number;
 }
 
 export interface ResourceSnapshot {

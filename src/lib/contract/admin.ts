@@ -19,6 +19,24 @@ export type Role = (typeof roles)[number];
 export const roleSchema = z.object({ role: z.enum(roles) });
 
 export type CacheState = 'loading' | 'ready' | 'unloading' | 'unloaded';
+export type LoadStrategy = 'gpu-full' | 'gpu-partial' | 'cpu';
+
+/** A model as the cache holds it: the one shape the manager reports, the admin rows extend and the router's snapshot narrows. */
+export interface ModelCacheStatus {
+	id: string;
+	state: Exclude<CacheState, 'unloaded'>;
+	/** Reserved bytes while loading or loaded. */
+	ramBytes: number;
+	vramBytes: number;
+	leases: number;
+	queued: number;
+	pinned: boolean;
+	/** Idle time before unloading; null: kept until evicted. */
+	keepAliveMs: number | null;
+	lastUsedAt: number;
+	strategy: LoadStrategy | null;
+	loadMs: number | null;
+}
 
 /**
  * Why a model is quarantined (never routed to, never loaded): its file failed inspection, llama.cpp refused it, or
@@ -39,9 +57,10 @@ export interface ModelBytes {
 	vramBytes: number;
 }
 
-/** One catalogue or discovered model joined with what the model cache knows about it. */
-export interface AdminModel {
-	id: string;
+/** A catalogue or discovered model joined with its cache status (zeros and nulls when it is not loaded). */
+export interface AdminModel extends Omit<ModelCacheStatus, 'state' | 'lastUsedAt'> {
+	state: CacheState;
+	lastUsedAt: number | null;
 	displayName: string;
 	/** `loaded`: in the cache, but no longer in the catalogue or the models folder. */
 	origin: 'catalog' | 'discovered' | 'loaded';
@@ -59,18 +78,6 @@ export interface AdminModel {
 	problem: string | null;
 	/** Set while the model is quarantined; `DELETE /api/admin/models/:id/quarantine` clears it. */
 	quarantine: QuarantineInfo | null;
-	state: CacheState;
-	/** Reserved bytes while loading or loaded (0 when unloaded). */
-	ramBytes: number;
-	vramBytes: number;
-	leases: number;
-	queued: number;
-	pinned: boolean;
-	/** Idle time before unloading; null: kept until evicted. */
-	keepAliveMs: number | null;
-	lastUsedAt: number | null;
-	loadMs: number | null;
-	strategy: string | null;
 }
 
 export interface CacheStats {
