@@ -1,4 +1,4 @@
-// Model layer benchmarks (GUIDE §2 models, generated here, CPU only). Every figure is a ratio against a baseline
+// Model layer benchmarks (generated models, CPU only). Every figure is a ratio against a baseline
 // measured in the same process: cache-hit acquire latency, cold load vs reading the file, executor vs raw
 // node-llama-cpp decoding, 4 batched runs vs 1, and resident bytes vs budget while cycling all models.
 import { readFile } from 'node:fs/promises';

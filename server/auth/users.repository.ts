@@ -1,16 +1,12 @@
 import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../storage/db';
 import type { UserRow } from '../storage/schema';
+import type { PublicUser } from '../../src/lib/contract/auth';
 
 export type Role = UserRow['role'];
 
 /** The public face of a user: what other people and the browser may see. */
-export interface PublicUser {
-	id: string;
-	email: string;
-	name: string;
-	role: Role;
-}
+export type { PublicUser };
 
 export const toPublicUser = (u: UserRow): PublicUser => ({ id: u.id, email: u.email, name: u.name, role: u.role });
 

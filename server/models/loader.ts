@@ -10,7 +10,7 @@ export interface ModelSpec {
 	id: string;
 	path: string;
 	contextSize: number;
-	/** CPU threads for this model: 1 for tiny models (more threads make them slower, see GUIDE §2). */
+	/** CPU threads for this model: 1 for tiny models (more threads make them slower: measured in bench/results/models.json). */
 	threads: number;
 	/** Layers to offload on a GPU. */
 	gpuLayers: number;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { fail, type Result } from '../../src/lib/contract/result';
+import { describeZodError } from '../../src/lib/contract/zod-error';
 import type { Logger } from '../logger';
 
 /**
@@ -17,8 +18,7 @@ export function handler<S extends z.ZodType, T>(
 		const respond = ack as (result: Result<T>) => void;
 		const parsed = schema.safeParse(payload);
 		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			respond(fail('bad_request', `Invalid ${event} payload: ${issue?.path.join('.') || 'payload'} ${issue?.message ?? ''}`.trim()));
+			respond(fail('bad_request', `Invalid ${event} payload: ${describeZodError(parsed.error, 'payload')}`));
 			return;
 		}
 		try {

@@ -1,3 +1,4 @@
+import { describeZodError } from '../../src/lib/contract/zod-error';
 import type { SocketUser } from '../../src/lib/contract/events';
 import { awarenessStateSchema } from '../../src/lib/contract/yjs';
 import type { AwarenessEntry } from './protocol';
@@ -11,8 +12,7 @@ export function firstInvalidAwarenessState(entries: AwarenessEntry[]): string | 
 		if (entry.state === null) continue; // a removal
 		const parsed = awarenessStateSchema.safeParse(entry.state);
 		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			return `Invalid awareness state for client ${entry.clientId}: ${issue?.path.join('.') || 'state'} ${issue?.message ?? ''}`.trim();
+			return `Invalid awareness state for client ${entry.clientId}: ${describeZodError(parsed.error, 'state')}`;
 		}
 	}
 	return null;

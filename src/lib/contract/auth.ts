@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import type { Role } from './admin';
+
+/** A user as the API shows them (never the password hash). */
+export interface PublicUser {
+	id: string;
+	email: string;
+	name: string;
+	role: Role;
+}
 
 export const signupSchema = z.object({
 	email: z.email('Enter a valid email').max(254).transform((e) => e.toLowerCase()),

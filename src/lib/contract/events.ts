@@ -1,6 +1,7 @@
 // The one typed Socket.IO contract shared by the browser and server/. Only zod and types here: no runtime deps.
 import { z } from 'zod';
 import type { CacheEvictedEvent, CacheFailedEvent, CacheLoadedEvent, CacheLoadingEvent, CacheUnloadedEvent, PullState } from './admin';
+import type { PublicUser } from './auth';
 import type { Result } from './result';
 import { roomIdSchema, type OnlineUser, type RoomDetail, type RoomMember } from './rooms';
 import type { ActivityItem, RoomRunEvent, RoomSnapshot, runForkSchema, runIdPayloadSchema, runReplaySchema, runResumeSchema, runStartSchema, TelemetrySample } from './live';
@@ -67,11 +68,8 @@ export interface ServerToClientEvents {
 /** Nothing is sent between servers yet (one process). */
 export type InterServerEvents = Record<string, never>;
 
-export interface SocketUser {
-	id: string;
-	name: string;
-	role: 'admin' | 'member';
-}
+/** Who a socket belongs to: the signed-in user, without the email. */
+export type SocketUser = Omit<PublicUser, 'email'>;
 
 export interface SocketData {
 	user: SocketUser;

@@ -1,5 +1,6 @@
 import { error, json, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
+import { describeZodError } from '$contract/zod-error';
 import { httpStatus, type AppError, type Result } from '$contract/result';
 import { readTextWithin } from './body';
 import type { PublicUser } from '../../../server/auth/users.repository';
@@ -42,8 +43,7 @@ export async function readJson<S extends z.ZodType>(event: RequestEvent, schema:
 	}
 	const parsed = schema.safeParse(body);
 	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		error(400, { message: `${issue?.path.join('.') || 'body'}: ${issue?.message}`, code: 'bad_request' });
+		error(400, { message: describeZodError(parsed.error, 'body'), code: 'bad_request' });
 	}
 	return parsed.data;
 }

@@ -3,11 +3,12 @@ import { error } from '@sveltejs/kit';
 import { createRoomSchema, roomListQuerySchema } from '$contract/rooms';
 import { overLimit, readJson, requireUser } from '$lib/server/api';
 import type { RequestHandler } from './$types';
+import { describeZodError } from '$contract/zod-error';
 
 export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
 	const query = roomListQuerySchema.safeParse(Object.fromEntries(event.url.searchParams));
-	if (!query.success) error(400, { message: `${query.error.issues[0].path.join('.')}: ${query.error.issues[0].message}`, code: 'bad_request' });
+	if (!query.success) error(400, { message: describeZodError(query.error, 'query'), code: 'bad_request' });
 	return json(await event.locals.app.rooms.list(user, query.data));
 };
 

@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { roomIdSchema } from '$contract/rooms';
+import { describeZodError } from '$contract/zod-error';
 import type { RunEvent } from '$contract/runs';
 import { readTextWithin } from '$lib/server/body';
 import { chatCompletionSchema, finishReasonFor, openAiError, runStartError, usage } from '$lib/server/openai';
@@ -23,7 +24,7 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 		return openAiError(400, 'Body is not valid JSON', 'invalid_json');
 	}
 	const parsed = chatCompletionSchema.safeParse(body);
-	if (!parsed.success) return openAiError(400, `${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`, 'invalid_request');
+	if (!parsed.success) return openAiError(400, describeZodError(parsed.error), 'invalid_request');
 	const req = parsed.data;
 	const last = req.messages.at(-1)!;
 	if (last.role !== 'user') return openAiError(400, 'The last message must be from the user', 'invalid_request');
