@@ -68,6 +68,7 @@ export const PLACEHOLDERS = {
 	keyId: "one of the member's API keys (not the one the API-key column uses)",
 	freshEmail: 'an email with no account yet',
 	loadedModelId: 'a model loaded right before the call (sy-chat-small)',
+	quarantinedModelId: 'a model quarantined right before the call (sy-code, whose file is sound)',
 	ramBytes: 'the current RAM budget',
 	vramBytes: 'the current VRAM budget',
 	yjsStep1: 'y-protocols sync step 1',
@@ -89,7 +90,11 @@ export const SECTIONS: Record<Section, { title: string; intro: string }> = {
 		intro: 'Who receives what the server broadcasts. `not sent` means the caller, connected and trying, got none of it.'
 	},
 	account: { title: 'Accounts, sessions and API keys', intro: 'JSON routes under /api/auth and /api/keys.' },
-	rooms: { title: 'Rooms', intro: 'JSON routes under /api/rooms and /api/invites. Rooms answer 403 to outsiders (a room id is not a secret; its contents are).' },
+	rooms: {
+		title: 'Rooms',
+		intro:
+			'JSON routes under /api/rooms and /api/invites. Rooms answer 403 to outsiders (a room id is not a secret; its contents are). In rows marked "caller removed by the owner", the owner added the caller to the room and removed them again just before the call.'
+	},
 	runs: { title: 'Runs', intro: 'JSON routes under /api/runs. A run in a room the caller is not in answers 404, exactly as an unknown id (run ids are not to be probed).' },
 	openai: { title: 'OpenAI-compatible API', intro: 'Routes under /v1; the same runs service and rules as /api/runs, errors in OpenAI\'s shape.' },
 	admin: { title: 'Admin', intro: 'Every /api/admin route checks the role before reading the body.' },
@@ -104,6 +109,11 @@ interface RowBase {
 	note?: string;
 	/** Give each cell its own rooms (the call changes membership, settings or tokens). */
 	fresh?: boolean;
+	/**
+	 * Before the call the owner adds the caller to each of the cell's own rooms and removes them again, so the row
+	 * shows what a removed member can still do (the owner, who cannot be removed, stays in). Implies `fresh`.
+	 */
+	removedFirst?: boolean;
 }
 
 export interface SocketRow extends RowBase {
@@ -160,11 +170,15 @@ const runSteerers = cells<HttpOutcome>({ signedOut: 401, nonMembers: 404, member
 const ownerOnly = cells<HttpOutcome>({ signedOut: 401, signedIn: 403, owner: 'allow' });
 const adminOnly = cells<HttpOutcome>({ signedOut: 401, signedIn: 403, admin: 'allow' });
 const pageSignedIn = cells<HttpOutcome>({ signedOut: 'login', signedIn: 'allow' });
+/** Rows with `removedFirst`: everyone the owner removed is refused; the owner was never removed. */
+const removedStayOut = cells<HttpOutcome>({ signedOut: 401, signedIn: 403, owner: 'allow' });
 
 const directRun = { mode: 'direct', modelId: 'sy-tiny', sampling: { maxTokens: 4, seed: 1 } };
 const ADMIN_MODEL = 'sy-chat-small';
 /** A catalogue model with a remote source; the test points its download at a closed port, so a pull fails at once. */
 export const PULL_MODEL = 'mistral-7b-instruct';
+/** A generated model no other row uses: quarantined before each cell of the quarantine row. */
+export const QUARANTINED_MODEL = 'sy-code';
 
 export const MATRIX: Row[] = [
 	// ── Socket events (client → server) ──────────────────────────────────────────────────────────────────────────
@@ -224,8 +238,8 @@ export const MATRIX: Row[] = [
 	},
 
 	// ── Accounts ─────────────────────────────────────────────────────────────────────────────────────────────────
-	{ section: 'account', surface: 'rest', method: 'POST', route: '/api/auth/signup', body: { email: '{freshEmail}', password: 'password1', name: 'New' }, expect: everyone, note: 'Sign-up is open to anyone who can reach the server.' },
-	{ section: 'account', surface: 'rest', method: 'POST', route: '/api/auth/login', body: { email: 'sam@example.com', password: 'password1' }, expect: everyone, note: 'Rate-limited per client address and per email.' },
+	{ section: 'account', surface: 'rest', method: 'POST', route: '/api/auth/signup', body: { email: '{freshEmail}', password: 'password1', name: 'New' }, expect: everyone, note: 'Sign-up is open to anyone who can reach the server (rate-limited per client address).' },
+	{ section: 'account', surface: 'rest', method: 'POST', route: '/api/auth/login', body: { email: 'sam@example.com', password: 'password1' }, expect: everyone, note: 'Rate-limited per (account, client address) pair and per client address.' },
 	{ section: 'account', surface: 'rest', method: 'POST', route: '/api/auth/logout', expect: everyone, note: 'Deletes the caller\'s session (if any) and closes its sockets.' },
 	{ section: 'account', surface: 'rest', method: 'GET', route: '/api/auth/me', expect: signedIn },
 	{ section: 'account', surface: 'rest', method: 'GET', route: '/api/keys', expect: signedIn, note: 'Lists the caller\'s own keys only.' },
@@ -241,13 +255,24 @@ export const MATRIX: Row[] = [
 	},
 
 	// ── Rooms ────────────────────────────────────────────────────────────────────────────────────────────────────
-	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms', expect: signedIn, note: 'Public rooms and the caller\'s own.' },
+	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms', expect: signedIn, note: 'Every room of the caller\'s, then one page of public rooms they are not in (`publicBefore` cursor).' },
 	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms', body: { name: 'Matrix', visibility: 'private' }, expect: signedIn },
 	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms/[id]', params: { id: '{roomId}' }, expect: roomReaders, note: 'Only the owner\'s answer carries the invite token.' },
 	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms/[id]', variant: 'public room', params: { id: '{publicRoomId}' }, expect: signedIn },
 	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms/[id]', variant: 'unknown room', params: { id: '{unknownId}' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404 }), note: 'Unlike a private room (403): room ids are not hidden.' },
 	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms/[id]/join', params: { id: '{roomId}' }, expect: roomReaders, note: 'A private room is joined by invite only; members get the room back.' },
 	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms/[id]/join', variant: 'public room', params: { id: '{publicRoomId}' }, expect: signedIn, fresh: true },
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/rooms/[id]/join',
+		variant: 'public room, caller removed by the owner',
+		params: { id: '{publicRoomId}' },
+		expect: removedStayOut,
+		removedFirst: true,
+		note: 'A public room does not take back someone its owner removed.'
+	},
 	{
 		section: 'rooms',
 		surface: 'rest',
@@ -264,6 +289,17 @@ export const MATRIX: Row[] = [
 	{ section: 'rooms', surface: 'rest', method: 'PUT', route: '/api/rooms/[id]/members/[userId]/driver', params: { id: '{roomId}', userId: '{samId}' }, body: { driver: true }, expect: ownerOnly, fresh: true },
 	{ section: 'rooms', surface: 'rest', method: 'PUT', route: '/api/rooms/[id]/steering', params: { id: '{roomId}' }, body: { steering: 'drivers' }, expect: ownerOnly, fresh: true },
 	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/invites/[token]', params: { token: '{inviteToken}' }, expect: signedIn, fresh: true, note: 'The invite link is the capability: whoever holds it may join (unless removed by the owner).' },
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/invites/[token]',
+		variant: 'caller removed by the owner',
+		params: { token: '{inviteToken}' },
+		expect: removedStayOut,
+		removedFirst: true,
+		note: 'The link a removed member still holds does not bring them back; only the owner adding them by email (`POST /api/rooms/:id/members`) does.'
+	},
 
 	// ── Runs ─────────────────────────────────────────────────────────────────────────────────────────────────────
 	{ section: 'runs', surface: 'rest', method: 'GET', route: '/api/runs', query: 'room={roomId}', expect: roomReaders },
@@ -314,6 +350,15 @@ export const MATRIX: Row[] = [
 	{ section: 'admin', surface: 'rest', method: 'POST', route: '/api/admin/models/[id]/unpin', params: { id: ADMIN_MODEL }, expect: adminOnly },
 	{ section: 'admin', surface: 'rest', method: 'PUT', route: '/api/admin/models/[id]/keep-alive', params: { id: ADMIN_MODEL }, body: { seconds: 60 }, expect: adminOnly },
 	{ section: 'admin', surface: 'rest', method: 'GET', route: '/api/admin/models/[id]/preview', params: { id: ADMIN_MODEL }, expect: adminOnly },
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'DELETE',
+		route: '/api/admin/models/[id]/quarantine',
+		params: { id: '{quarantinedModelId}' },
+		expect: adminOnly,
+		note: 'Lifts the quarantine so the model may load again (404 when not quarantined, 409 while its file still fails inspection).'
+	},
 	{ section: 'admin', surface: 'rest', method: 'PUT', route: '/api/admin/budget', body: { ramBytes: '{ramBytes}', vramBytes: '{vramBytes}' }, expect: adminOnly },
 	{ section: 'admin', surface: 'rest', method: 'POST', route: '/api/admin/models/pull', body: { id: PULL_MODEL }, expect: adminOnly, note: 'Makes the server download from the model\'s source.' },
 	{ section: 'admin', surface: 'rest', method: 'GET', route: '/api/admin/users', expect: adminOnly },

@@ -57,9 +57,20 @@ where it happens.
   is https (or \`SECURE_COOKIES\`).
 - **API keys** are stored the same way, can be revoked (revoking closes the sockets opened with the key), and can
   only be created from a signed-in session, so a leaked key cannot mint more.
-- **Passwords** are hashed with Argon2id (19 MiB, 2 iterations). Login is rate-limited per client address and per
-  email (token bucket, \`LOGIN_RATE_PER_MINUTE\`); an unknown email takes as long as a wrong password; sign-up answers
-  the same for a taken email as for any other refusal.
+- **Passwords** are hashed with Argon2id (19 MiB, 2 iterations). Login is rate-limited per (account, client address)
+  pair (\`LOGIN_RATE_PER_MINUTE\`, 10 a minute), so failures from another address never lock a user out, and per
+  client address over all accounts (\`LOGIN_ADDRESS_RATE_PER_MINUTE\`, 30); sign-ups are limited per client address
+  before the password is hashed (\`SIGNUP_RATE_PER_MINUTE\`, 5); an unknown email takes as long as a wrong password;
+  sign-up answers the same for a taken email as for any other refusal.
+- **Rate limits** (\`server/rate-limits.ts\`, set in \`server/config.ts\`): token buckets in memory, refilled per
+  minute, on actions that cost or spam: besides login and sign-up, per user, creating rooms
+  (\`ROOM_CREATE_RATE_PER_MINUTE\`, 10) and API keys (\`API_KEY_CREATE_RATE_PER_MINUTE\`, 5), joining rooms (public
+  join, invite link, a socket's \`room:join\`: \`ROOM_JOIN_RATE_PER_MINUTE\`, 60) and reading run events
+  (\`run:replay\`, REST events and export: \`RUN_REPLAY_RATE_PER_MINUTE\`, 120). A refusal is \`rate_limited\` (429)
+  with a message that names the variable. Open Socket.IO connections are capped per user
+  (\`SOCKET_MAX_CONNECTIONS_PER_USER\`, 20; one more is refused at the handshake). The rooms list always holds every
+  room of the caller's and pages the public rooms they are not in (at most 200 a page), so rooms anyone can create
+  neither push the caller's own out nor make the answer unbounded.
 - **Cross-site requests**: \`src/hooks.server.ts\` refuses cookie-authenticated POST/PUT/PATCH/DELETE from another
   origin; SvelteKit refuses cross-site form posts (\`csrf\` is left at its default); the Socket.IO server compares the
   whole Origin with \`ORIGIN\`, or without it with the server's own origin on a host name DNS rebinding cannot fake
@@ -80,20 +91,29 @@ where it happens.
   recorded in the room's activity feed.
 - **The shared prompt** (\`server/yjs/yjs.handlers.ts\`): membership is checked when a socket first opens a room's
   document; in a drivers-only room an update from a non-driver that would change the run settings is refused whole
-  before it reaches the document; messages are limited in size and rate; awareness states are validated, carry the
+  before it reaches the document; messages are limited in size (\`YJS_MAX_MESSAGE_BYTES\`, \`YJS_MAX_AWARENESS_BYTES\`)
+  and rate per socket (\`YJS_SYNC_MESSAGES_PER_SECOND\`, \`YJS_AWARENESS_MESSAGES_PER_SECOND\`), and a room's document
+  in total size (\`YJS_MAX_DOC_BYTES\`; deletions are always admitted); awareness states are validated, carry the
   login's own id and name, and a socket may speak only for its own awareness client ids.
 - **Admin** (\`server/admin/\`, \`src/lib/server/api.ts\`): every admin route checks the role before reading the body;
   the last admin cannot be demoted; a role change moves the user's open sockets in or out of the \`admins\` channel
   at once. Admins get no rights in rooms they are not members of.
 - **Input**: every socket payload and JSON body, and the forms' fields, are validated with zod at the boundary (a
   key id to revoke is only looked up among the caller's own keys); JSON bodies of the \`/api\` routes are limited
-  to 64 KiB (other bodies to adapter-node's \`BODY_SIZE_LIMIT\`) and socket messages to 1 MB; errors never carry
+  to 64 KiB, \`/v1\` bodies to \`V1_MAX_BODY_BYTES\` (256 KiB; a 413 in OpenAI's shape), other bodies to
+  adapter-node's \`BODY_SIZE_LIMIT\`, and socket messages to \`SOCKET_MAX_BUFFER_BYTES\` (1 MB); errors never carry
   internals (a generic \`internal\` error; details go to the log, with the user id of each request).
 - **Model output is untrusted**: answers are rendered with marked and sanitised by DOMPurify (no scripts, event
   handlers, \`javascript:\` or \`data:\` links, styles, forms, frames or images; \`src/lib/client/markdown.ts\`).
-- **Models and hardware**: loading, unloading, pins, budgets and pulls are admin-only; every model file is checked
-  before llama.cpp sees it (\`server/models/gguf/inspect.ts\`); the cache stays within its byte budgets; runs waiting
-  for a model are bounded (\`MODEL_MAX_QUEUE\`).
+- **Models and hardware**: loading, unloading, pins, budgets, pulls and clearing quarantines are admin-only; every
+  model file is checked before llama.cpp sees it (\`server/models/gguf/inspect.ts\`); the cache stays within its byte
+  budgets; runs waiting for a model are bounded (\`MODEL_MAX_QUEUE\`).
+- **Model quarantine** (\`server/models/quarantine.ts\`, \`load-guard.ts\`): a model whose file fails inspection, that
+  llama.cpp refuses, or that was loading when the process stopped (each load is recorded in the database before
+  llama.cpp reads the file, since llama.cpp aborts the process on some malformed files) is quarantined: the router
+  skips it, it is not loaded again, and a run naming it is refused at start with the reason. The record survives
+  restarts and holds until the file changes or an admin clears it (\`DELETE /api/admin/models/:id/quarantine\`,
+  which re-inspects the file: 409 while it still fails).
 - **Operations**: \`/metrics\` takes a bearer token when \`METRICS_TOKEN\` is set (compared in constant time);
   \`/api/ready\` reports check names and first error lines, no connection strings or paths.
 
@@ -114,8 +134,11 @@ where it happens.
   session expired keeps working until it disconnects.
 - **Room ids are not secret** (an outsider learns that a room exists: 403), run ids are (404). Public rooms are open
   to every account, runs and prompt included.
-- **No general request rate limit** beyond login, the run limits and the Yjs message limits; the limiters live in
-  memory and reset when the process restarts.
+- **Rate limits cover only the actions named above** (login, sign-up, room and key creation, joins, run event reads,
+  Yjs messages, sockets per user) and the run caps; other requests (reading rooms and runs, page loads, starting runs
+  within the caps) have no per-request limit. The buckets live in memory, per process, and reset when it restarts.
+  Per-address limits see the address adapter-node reports: behind a reverse proxy set \`ADDRESS_HEADER\` (and
+  \`XFF_DEPTH\`), or every client shares the proxy's buckets.
 - **One process**: sessions are validated against the database on every request, but the Yjs documents, limiters and
   socket channels are this process's own (see docs/ARCHITECTURE.md on scale-out).
 `;
@@ -127,9 +150,11 @@ for each kind of caller. \`tests/security/authorization-matrix.test.ts\` sets up
 users below, a private room where every member steers, a drivers-only room, a public room, runs, API keys) and checks
 every cell through the real entrance: socket events with a real Socket.IO client through the real handshake, HTTP
 routes, page loads and form actions with a real \`Request\` through \`src/hooks.server.ts\`'s \`handle\`, which then
-calls the route module. It also fails when a socket event, a \`+server.ts\` handler, a server load or a form action
-exists without a row. Change an access rule, update the row, run the test, then \`npm run security:docs\`: a test keeps
-this file equal to what that script writes.
+calls the route module. Every request comes from one address and a few users, so that server runs with the rate
+limits raised out of reach: the matrix is about who may do what, and the limits have their own tests. It also fails
+when a socket event, a \`+server.ts\` handler, a server load or a form action exists without a row. Change an access
+rule, update the row, run the test, then \`npm run security:docs\`: a test keeps this file equal to what that script
+writes.
 `;
 
 const SOCKET_TEXT: Record<SocketOutcome, string> = {
