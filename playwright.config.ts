@@ -25,7 +25,14 @@ export default defineConfig({
 				browserName: 'chromium',
 				launchOptions: {
 					executablePath: chromium,
-					args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+					args: [
+						'--no-sandbox',
+						'--disable-gpu',
+						'--disable-background-networking',
+						'--disable-component-update',
+						'--disable-sync',
+						'--no-first-run'
+					]
 				}
 			}
 		}

@@ -31,7 +31,11 @@ function spawnClient(url: string, token: string, roomId: string, count: number):
 
 async function measure(viewers: number) {
 	// Every viewer is the same user: lift the per-user connection and join limits for the measurement.
-	const { ctx, user, room } = await testApp({ LOG_LEVEL: 'silent', SOCKET_MAX_CONNECTIONS_PER_USER: '100000', ROOM_JOIN_RATE_PER_MINUTE: '1000000' });
+	const { ctx, user, room } = await testApp({
+		LOG_LEVEL: 'silent',
+		SOCKET_MAX_CONNECTIONS_PER_USER: '100000',
+		ROOM_JOIN_RATE_PER_MINUTE: '1000000'
+	});
 	// Registered before Socket.IO attaches, so this listener runs before the broadcast: the timestamp is taken
 	// when the event is published, not after it has been written to every socket.
 	const published = new Map<number, number>();
@@ -54,7 +58,13 @@ async function measure(viewers: number) {
 	const run = await ctx.orchestrator.start({
 		roomId: room.id,
 		authorId: user.id,
-		request: { prompt: 'Tell me about rooms', mode: 'direct', modelId: 'sy-chat-small', sampling: { maxTokens: 512, seed: 1, ignoreEos: true } as never, approvalGate: false },
+		request: {
+			prompt: 'Tell me about rooms',
+			mode: 'direct',
+			modelId: 'sy-chat-small',
+			sampling: { maxTokens: 512, seed: 1, ignoreEos: true } as never,
+			approvalGate: false
+		},
 		conversation: []
 	});
 	runId = run.id;

@@ -10,7 +10,11 @@ import { GENERATED, generatedSpecs, testLlama } from '../tests/helpers/models';
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
+const median = (xs: number[]) =>
+	percentile(
+		[...xs].sort((a, b) => a - b),
+		0.5
+	);
 
 export async function run() {
 	const llama = await testLlama();
@@ -97,7 +101,10 @@ export async function run() {
 	const runOnce = async (seed: number) => {
 		const lease = await m4.acquire('sy-chat-small');
 		try {
-			return await execute(lease, { messages: [{ role: 'user', content: 'Explain the model cache' }], sampling: { maxTokens: 128, seed, ignoreEos: true } });
+			return await execute(lease, {
+				messages: [{ role: 'user', content: 'Explain the model cache' }],
+				sampling: { maxTokens: 128, seed, ignoreEos: true }
+			});
 		} finally {
 			await lease.release();
 		}
@@ -131,7 +138,12 @@ export async function run() {
 
 	return {
 		notes: 'CPU only (no GPU on this machine); generated models; threads 1; each figure is compared with a baseline from the same run',
-		cache_hit_acquire: { samples: acquireMs.length, p50_ms: round(percentile(acquireMs, 0.5), 4), p99_ms: round(percentile(acquireMs, 0.99), 4), goal: 'p50 <= 0.05 ms, p99 <= 0.5 ms' },
+		cache_hit_acquire: {
+			samples: acquireMs.length,
+			p50_ms: round(percentile(acquireMs, 0.5), 4),
+			p99_ms: round(percentile(acquireMs, 0.99), 4),
+			goal: 'p50 <= 0.05 ms, p99 <= 0.5 ms'
+		},
 		cold_load: {
 			per_model: coldLoad,
 			fixed_init_ms: round(fixedInitMs),
@@ -139,8 +151,26 @@ export async function run() {
 			goal: 'ratio <= 1.25 plus fixed init',
 			explanation: 'load = fixed_init_ms + load_ms_per_read_ms × file_read_ms (least squares over the four models)'
 		},
-		executor_vs_raw: { tokens, executor_tps: round(execTps, 1), raw_tps: round(rawTps, 1), ratio: round(execTps / rawTps, 3), goal: '>= 0.98' },
-		batched: { single_tps: round(singleTps, 1), four_concurrent_tps: round(fourTps, 1), batched_speedup: round(fourTps / singleTps, 2), goal: '>= 1.8' },
-		budget_cycle: { budget_bytes: budget, peak_reserved_bytes: peak, within_budget: peak <= budget, loads: 20, evictions, process_rss_growth_bytes: rssPeak - rss0 }
+		executor_vs_raw: {
+			tokens,
+			executor_tps: round(execTps, 1),
+			raw_tps: round(rawTps, 1),
+			ratio: round(execTps / rawTps, 3),
+			goal: '>= 0.98'
+		},
+		batched: {
+			single_tps: round(singleTps, 1),
+			four_concurrent_tps: round(fourTps, 1),
+			batched_speedup: round(fourTps / singleTps, 2),
+			goal: '>= 1.8'
+		},
+		budget_cycle: {
+			budget_bytes: budget,
+			peak_reserved_bytes: peak,
+			within_budget: peak <= budget,
+			loads: 20,
+			evictions,
+			process_rss_growth_bytes: rssPeak - rss0
+		}
 	};
 }

@@ -9,7 +9,13 @@ import { testApp } from '../tests/helpers/app';
 
 const MODEL = 'sy-chat-small';
 const TOKENS = 256;
-const PROMPTS = ['How do rooms work?', 'Explain the model cache', 'What does the router consider?', 'Tell me about runs and forks', 'How is a run validated?'];
+const PROMPTS = [
+	'How do rooms work?',
+	'Explain the model cache',
+	'What does the router consider?',
+	'Tell me about runs and forks',
+	'How is a run validated?'
+];
 const ROUNDS = 3;
 
 const median = (xs: number[]) => {
@@ -32,7 +38,11 @@ export async function run() {
 			let t0 = performance.now();
 			const lease = await models.manager.acquire(MODEL);
 			let first = 0;
-			const direct = await execute(lease, { messages: [{ role: 'user', content: prompt }], sampling: sampling as never, onText: () => (first ||= performance.now()) });
+			const direct = await execute(lease, {
+				messages: [{ role: 'user', content: prompt }],
+				sampling: sampling as never,
+				onText: () => (first ||= performance.now())
+			});
 			await lease.release();
 			directRuns.push({ wall: performance.now() - t0, ttft: first - t0, tokens: direct.metrics.completionTokens });
 
@@ -47,12 +57,19 @@ export async function run() {
 			});
 			t0 = performance.now();
 			// conversation: [] gives the graph the same (empty) history as the direct call.
-			const started = await orchestrator.start({ roomId: room.id, authorId: user.id, request: { prompt, mode: 'orchestrated', modelId: MODEL, sampling, approvalGate: false }, conversation: [] });
+			const started = await orchestrator.start({
+				roomId: room.id,
+				authorId: user.id,
+				request: { prompt, mode: 'orchestrated', modelId: MODEL, sampling, approvalGate: false },
+				conversation: []
+			});
 			await orchestrator.waitForRun(started.id);
 			const wall = performance.now() - t0;
 			off();
 			const mine = events.filter((e) => e.runId === started.id);
-			const nodes = Object.fromEntries(mine.filter((e) => e.type === 'node.finished').map((e) => [(e.data as { node: string }).node, (e.data as { ms: number }).ms]));
+			const nodes = Object.fromEntries(
+				mine.filter((e) => e.type === 'node.finished').map((e) => [(e.data as { node: string }).node, (e.data as { ms: number }).ms])
+			);
 			const answer = mine.find((e) => e.type === 'run.answer')?.data as { metrics: { completionTokens: number } } | undefined;
 			graphRuns.push({ wall, toAnswer: answered - t0, ttft: firstToken - t0, tokens: answer?.metrics.completionTokens ?? 0, nodes });
 		}

@@ -11,7 +11,10 @@ const resultsDir = path.join(benchDir, 'results');
 
 async function availableSuites(): Promise<string[]> {
 	const files = await readdir(benchDir);
-	return files.filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace(/\.bench\.ts$/, '')).sort();
+	return files
+		.filter((f) => f.endsWith('.bench.ts'))
+		.map((f) => f.replace(/\.bench\.ts$/, ''))
+		.sort();
 }
 
 function machine() {

@@ -12,12 +12,17 @@ function newestMtime(entry) {
 	if (!existsSync(entry)) return 0;
 	const stat = statSync(entry);
 	if (!stat.isDirectory()) return stat.mtimeMs;
-	return readdirSync(entry).reduce((/** @type {number} */ newest, name) => Math.max(newest, newestMtime(path.join(entry, name))), stat.mtimeMs);
+	return readdirSync(entry).reduce(
+		(/** @type {number} */ newest, name) => Math.max(newest, newestMtime(path.join(entry, name))),
+		stat.mtimeMs
+	);
 }
 
 const stale = !existsSync(BUILD) || Math.max(...SOURCES.map(newestMtime)) > statSync(BUILD).mtimeMs;
 if (stale || process.env.SWITCHYARD_REBUILD === '1') {
-	console.log(existsSync(BUILD) ? 'Sources changed since the last build: rebuilding…' : 'No production build yet: building (one time, ~30 s)…');
+	console.log(
+		existsSync(BUILD) ? 'Sources changed since the last build: rebuilding…' : 'No production build yet: building (one time, ~30 s)…'
+	);
 	const result = spawnSync('npx', ['vite', 'build'], { stdio: 'inherit', shell: process.platform === 'win32' });
 	if (result.status !== 0) process.exit(result.status ?? 1);
 }

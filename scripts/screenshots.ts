@@ -24,7 +24,10 @@ async function typeAtEnd(page: Page, text: string) {
 
 const status = (page: Page, value: string) => page.locator(`[data-testid=run-output][data-status=${value}]`).waitFor({ timeout: 60_000 });
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({
+	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+	args: ['--no-sandbox', '--disable-gpu']
+});
 const ann = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
 const bob = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
 await signUp(ann, 'Ann Lee');

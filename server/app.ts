@@ -109,7 +109,11 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		drafts: yjs,
 		modelProblem(modelId) {
 			const quarantine = models.quarantined(modelId);
-			if (quarantine) return { code: 'conflict', message: `Model ${modelId} is quarantined: ${quarantine.reason}. An admin can clear it on the admin page` };
+			if (quarantine)
+				return {
+					code: 'conflict',
+					message: `Model ${modelId} is quarantined: ${quarantine.reason}. An admin can clear it on the admin page`
+				};
 			return models.spec(modelId) ? undefined : { code: 'not_found', message: `The model ${modelId} does not exist or is not downloaded` };
 		},
 		limits: config.runs,
@@ -119,7 +123,10 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 
 	if (config.admin) {
 		const { created } = await auth.seedAdmin(config.admin.email, config.admin.password);
-		logger.info({ email: config.admin.email }, created ? 'seeded admin account from ADMIN_EMAIL' : 'admin account from ADMIN_EMAIL is up to date');
+		logger.info(
+			{ email: config.admin.email },
+			created ? 'seeded admin account from ADMIN_EMAIL' : 'admin account from ADMIN_EMAIL is up to date'
+		);
 	}
 
 	const ctx: AppContext = {

@@ -40,12 +40,25 @@ describe('loadConfig', () => {
 			roomJoinPerMinute: 60,
 			runReplayPerMinute: 120
 		});
-		expect(c.yjs).toEqual({ maxDocBytes: 1_048_576, maxMessageBytes: 65_536, maxAwarenessBytes: 8192, syncMessagesPerSecond: 60, awarenessMessagesPerSecond: 30 });
+		expect(c.yjs).toEqual({
+			maxDocBytes: 1_048_576,
+			maxMessageBytes: 65_536,
+			maxAwarenessBytes: 8192,
+			syncMessagesPerSecond: 60,
+			awarenessMessagesPerSecond: 30
+		});
 		expect(c.sockets).toEqual({ maxConnectionsPerUser: 20, maxBufferBytes: 1_000_000 });
 		expect(c.v1MaxBodyBytes).toBe(262_144);
 
-		const set = loadConfig({ SIGNUP_RATE_PER_MINUTE: '1', YJS_MAX_DOC_BYTES: '2048', SOCKET_MAX_CONNECTIONS_PER_USER: '3', V1_MAX_BODY_BYTES: '4096' });
-		expect([set.rateLimits.signupPerMinute, set.yjs.maxDocBytes, set.sockets.maxConnectionsPerUser, set.v1MaxBodyBytes]).toEqual([1, 2048, 3, 4096]);
+		const set = loadConfig({
+			SIGNUP_RATE_PER_MINUTE: '1',
+			YJS_MAX_DOC_BYTES: '2048',
+			SOCKET_MAX_CONNECTIONS_PER_USER: '3',
+			V1_MAX_BODY_BYTES: '4096'
+		});
+		expect([set.rateLimits.signupPerMinute, set.yjs.maxDocBytes, set.sockets.maxConnectionsPerUser, set.v1MaxBodyBytes]).toEqual([
+			1, 2048, 3, 4096
+		]);
 	});
 
 	it('refuses a bad limit at start-up, naming it', () => {
@@ -53,6 +66,8 @@ describe('loadConfig', () => {
 		expect(() => loadConfig({ YJS_MAX_DOC_BYTES: 'lots' })).toThrow(/YJS_MAX_DOC_BYTES/);
 		expect(() => loadConfig({ V1_MAX_BODY_BYTES: '-1' })).toThrow(/V1_MAX_BODY_BYTES/);
 		// A Yjs message larger than the socket buffer would close the connection instead of getting too_large.
-		expect(() => loadConfig({ SOCKET_MAX_BUFFER_BYTES: '32768' })).toThrow(/YJS_MAX_MESSAGE_BYTES \(65536\) must not exceed SOCKET_MAX_BUFFER_BYTES \(32768\)/);
+		expect(() => loadConfig({ SOCKET_MAX_BUFFER_BYTES: '32768' })).toThrow(
+			/YJS_MAX_MESSAGE_BYTES \(65536\) must not exceed SOCKET_MAX_BUFFER_BYTES \(32768\)/
+		);
 	});
 });

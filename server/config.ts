@@ -13,9 +13,7 @@ const MB = 1024 * 1024;
 const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
 const bytes = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
-const boolFromEnv = z
-	.enum(['true', 'false', '1', '0', 'yes', 'no'])
-	.transform((v) => v === 'true' || v === '1' || v === 'yes');
+const boolFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const envSchema = z.object({
 	PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -51,8 +49,14 @@ const envSchema = z.object({
 	MODEL_CONTEXT_SIZE: z.coerce.number().int().min(256).max(131_072).default(4096),
 	MODEL_MMAP: boolFromEnv.default(true),
 	GENERATE_MODELS: boolFromEnv.default(true),
-	CLASSIFIER_MODEL: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a model id').optional(),
-	SUMMARY_MODEL: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a model id').optional(),
+	CLASSIFIER_MODEL: z
+		.string()
+		.regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a model id')
+		.optional(),
+	SUMMARY_MODEL: z
+		.string()
+		.regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a model id')
+		.optional(),
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	RUNS_MAX_ACTIVE_PER_USER: z.coerce.number().int().min(1).max(10_000).default(8),
 	RUNS_MAX_ACTIVE_PER_ROOM: z.coerce.number().int().min(1).max(10_000).default(16),
@@ -88,7 +92,13 @@ export interface Config {
 		runReplayPerMinute: number;
 	};
 	/** Limits on the collaborative prompt (server/yjs/limits.ts has the meaning of each). */
-	yjs: { maxDocBytes: number; maxMessageBytes: number; maxAwarenessBytes: number; syncMessagesPerSecond: number; awarenessMessagesPerSecond: number };
+	yjs: {
+		maxDocBytes: number;
+		maxMessageBytes: number;
+		maxAwarenessBytes: number;
+		syncMessagesPerSecond: number;
+		awarenessMessagesPerSecond: number;
+	};
 	/** Socket.IO: open connections per user (refused at the handshake) and the largest message (maxHttpBufferSize). */
 	sockets: { maxConnectionsPerUser: number; maxBufferBytes: number };
 	/** Largest `/v1` request body; larger ones get an OpenAI-shaped 413. */
@@ -129,9 +139,7 @@ function parseDatabase(url: string | undefined, dataDir: string): Database {
 		if (!file) throw new ConfigError('DATABASE_URL: sqlite URL needs a file, e.g. sqlite:data/switchyard.db or sqlite::memory:');
 		return { kind: 'sqlite', file };
 	}
-	throw new ConfigError(
-		`DATABASE_URL: expected postgres://… or sqlite:<file>, got "${url.split(':')[0]}:…"`
-	);
+	throw new ConfigError(`DATABASE_URL: expected postgres://… or sqlite:<file>, got "${url.split(':')[0]}:…"`);
 }
 
 /** Parses the environment once at start-up; throws a ConfigError that names every bad variable. */
@@ -180,7 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		},
 		sockets: { maxConnectionsPerUser: e.SOCKET_MAX_CONNECTIONS_PER_USER, maxBufferBytes: e.SOCKET_MAX_BUFFER_BYTES },
 		v1MaxBodyBytes: e.V1_MAX_BODY_BYTES,
-		secureCookies: e.SECURE_COOKIES ?? (e.ORIGIN?.startsWith('https://') ?? false),
+		secureCookies: e.SECURE_COOKIES ?? e.ORIGIN?.startsWith('https://') ?? false,
 		models: {
 			ramBudgetBytes: e.MODEL_RAM_BUDGET_MB === undefined ? undefined : e.MODEL_RAM_BUDGET_MB * MB,
 			vramBudgetBytes: e.MODEL_VRAM_BUDGET_MB === undefined ? undefined : e.MODEL_VRAM_BUDGET_MB * MB,

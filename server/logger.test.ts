@@ -23,7 +23,16 @@ describe('logger', () => {
 
 	it('never writes passwords, tokens, keys, cookies or authorization headers', () => {
 		const { lines, logger } = capture();
-		logger.info({ password: 'hunter22', token: 'sy_abc.def', key: 'sy_k.s', headers: { cookie: 'sy_session=a.b', authorization: 'Bearer sy_x.y' }, user: { password: 'p' } }, 'login');
+		logger.info(
+			{
+				password: 'hunter22',
+				token: 'sy_abc.def',
+				key: 'sy_k.s',
+				headers: { cookie: 'sy_session=a.b', authorization: 'Bearer sy_x.y' },
+				user: { password: 'p' }
+			},
+			'login'
+		);
 		const text = lines.join('\n');
 		for (const secret of ['hunter22', 'sy_abc.def', 'sy_k.s', 'sy_session=a.b', 'Bearer sy_x.y', '"p"']) expect(text).not.toContain(secret);
 		expect(text).toContain('[redacted]');

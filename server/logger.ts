@@ -9,7 +9,20 @@ export type { Logger };
 export function createLogger(options: { level?: string; pretty?: boolean; destination?: NodeJS.WritableStream } = {}): Logger {
 	const level = options.level ?? 'info';
 	const redact = {
-		paths: ['password', '*.password', 'token', '*.token', 'key', '*.key', 'cookie', '*.cookie', 'headers.cookie', 'headers.authorization', 'authorization', '*.authorization'],
+		paths: [
+			'password',
+			'*.password',
+			'token',
+			'*.token',
+			'key',
+			'*.key',
+			'cookie',
+			'*.cookie',
+			'headers.cookie',
+			'headers.authorization',
+			'authorization',
+			'*.authorization'
+		],
 		censor: '[redacted]'
 	};
 	if (options.pretty) {

@@ -25,7 +25,10 @@ export class RateLimit {
 	/** Takes one token for `key`; `rate_limited` (taking nothing) when its bucket is empty. */
 	take(key: string): Result<null> {
 		if (this.buckets.take(key)) return ok(null);
-		return fail('rate_limited', `Too many ${this.what} (${this.setting}: ${this.perMinute} per minute); retry in ${this.retryAfterSeconds(key)} s`);
+		return fail(
+			'rate_limited',
+			`Too many ${this.what} (${this.setting}: ${this.perMinute} per minute); retry in ${this.retryAfterSeconds(key)} s`
+		);
 	}
 
 	/** Whole seconds until `key` may try again (at least 1 while refused), for a Retry-After header. */

@@ -12,7 +12,10 @@ export interface ReadinessCheck {
 async function timed(name: string, check: () => Promise<unknown>, timeoutMs = 2000): Promise<ReadinessCheck> {
 	const started = performance.now();
 	try {
-		await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref())]);
+		await Promise.race([
+			check(),
+			new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref())
+		]);
 		return { name, ok: true, ms: Math.round(performance.now() - started) };
 	} catch (err) {
 		// Only the message: connection strings and paths stay out of a public endpoint.

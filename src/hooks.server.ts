@@ -39,7 +39,13 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const started = performance.now();
 	const response = withSecurityHeaders(await resolve(event));
 	// One structured line per request (debug; warnings for server errors), with who asked.
-	const line = { method: event.request.method, path: event.url.pathname, status: response.status, ms: Math.round(performance.now() - started), userId: event.locals.user?.id };
+	const line = {
+		method: event.request.method,
+		path: event.url.pathname,
+		status: response.status,
+		ms: Math.round(performance.now() - started),
+		userId: event.locals.user?.id
+	};
 	if (response.status >= 500) app.logger.warn(line, 'request failed');
 	else app.logger.debug(line, 'request');
 	return response;
@@ -73,5 +79,7 @@ export const handleError: HandleServerError = ({ error, event, status, message }
 			console.error(error);
 		}
 	}
-	return status >= 500 ? { message: 'Something went wrong on the server', code: 'internal' } : { message, code: status === 404 ? 'not_found' : 'bad_request' };
+	return status >= 500
+		? { message: 'Something went wrong on the server', code: 'internal' }
+		: { message, code: status === 404 ? 'not_found' : 'bad_request' };
 };

@@ -56,7 +56,12 @@ export function createAdminService(deps: AdminServiceDeps) {
 	}
 
 	async function rows(): Promise<AdminModel[]> {
-		return joinModels(models.list(), manager.status(), { pinned, keepAliveMs: keepAlive, defaultKeepAliveMs, downloadSizes: await downloadSizes() });
+		return joinModels(models.list(), manager.status(), {
+			pinned,
+			keepAliveMs: keepAlive,
+			defaultKeepAliveMs,
+			downloadSizes: await downloadSizes()
+		});
 	}
 
 	async function model(id: string): Promise<AdminModel> {
@@ -203,4 +208,3 @@ export function createAdminService(deps: AdminServiceDeps) {
 }
 
 export type AdminService = ReturnType<typeof createAdminService>;
-

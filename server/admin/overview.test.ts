@@ -31,15 +31,28 @@ const status = (id: string, extra: Partial<ModelStatus> = {}): ModelStatus => ({
 	loadMs: 40,
 	...extra
 });
-const settings = { pinned: new Set<string>(), keepAliveMs: new Map<string, number | null>(), defaultKeepAliveMs: 600_000, downloadSizes: new Map<string, number>() };
+const settings = {
+	pinned: new Set<string>(),
+	keepAliveMs: new Map<string, number | null>(),
+	defaultKeepAliveMs: 600_000,
+	downloadSizes: new Map<string, number>()
+};
 
 describe('admin model rows', () => {
 	it('joins the list with the cache, loaded models first', () => {
-		const rows = joinModels([info('a'), info('b'), info('c', { present: false, sizeBytes: undefined })], [status('b', { leases: 2, pinned: true })], {
-			...settings,
-			downloadSizes: new Map([['c', 4e9]])
-		});
-		expect(rows.map((r) => [r.id, r.state])).toEqual([['b', 'ready'], ['a', 'unloaded'], ['c', 'unloaded']]);
+		const rows = joinModels(
+			[info('a'), info('b'), info('c', { present: false, sizeBytes: undefined })],
+			[status('b', { leases: 2, pinned: true })],
+			{
+				...settings,
+				downloadSizes: new Map([['c', 4e9]])
+			}
+		);
+		expect(rows.map((r) => [r.id, r.state])).toEqual([
+			['b', 'ready'],
+			['a', 'unloaded'],
+			['c', 'unloaded']
+		]);
 		expect(rows[0]).toMatchObject({ ramBytes: 10, leases: 2, pinned: true, lastUsedAt: 5, loadMs: 40, strategy: 'cpu', sizeBytes: 1000 });
 		expect(rows[1]).toMatchObject({ ramBytes: 0, leases: 0, pinned: false, keepAliveMs: 600_000, lastUsedAt: null, strategy: null });
 		expect(rows[2]).toMatchObject({ present: false, sizeBytes: null, downloadSizeBytes: 4e9 });

@@ -18,7 +18,18 @@ export function joinModels(listed: ModelInfo[], status: ModelStatus[], settings:
 		if (!listed.some((m) => m.id === s.id)) {
 			rows.push(
 				row(
-					{ id: s.id, displayName: s.id, present: false, origin: 'loaded', capabilities: [], quality: {}, parameters: '?', quantization: '?', contextSize: 0, generated: false },
+					{
+						id: s.id,
+						displayName: s.id,
+						present: false,
+						origin: 'loaded',
+						capabilities: [],
+						quality: {},
+						parameters: '?',
+						quantization: '?',
+						contextSize: 0,
+						generated: false
+					},
 					s,
 					settings
 				)
@@ -29,7 +40,11 @@ export function joinModels(listed: ModelInfo[], status: ModelStatus[], settings:
 	return rows.sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id));
 }
 
-function row(m: Omit<ModelInfo, 'origin'> & { origin: AdminModel['origin'] }, s: ModelStatus | undefined, settings: ModelSettings): AdminModel {
+function row(
+	m: Omit<ModelInfo, 'origin'> & { origin: AdminModel['origin'] },
+	s: ModelStatus | undefined,
+	settings: ModelSettings
+): AdminModel {
 	return {
 		id: m.id,
 		displayName: m.displayName,

@@ -12,7 +12,13 @@ describe('eviction preview text', () => {
 	});
 
 	it('says which models a load would evict', () => {
-		const p = { modelId: 'sy-code', loaded: false, fits: true, needs: { ramBytes: 43 * MiB, vramBytes: 0 }, evicts: ['sy-tiny', 'sy-chat-small'] };
+		const p = {
+			modelId: 'sy-code',
+			loaded: false,
+			fits: true,
+			needs: { ramBytes: 43 * MiB, vramBytes: 0 },
+			evicts: ['sy-tiny', 'sy-chat-small']
+		};
 		expect(describePreview(p)).toBe('Loading sy-code (43 MiB RAM) would evict sy-tiny and sy-chat-small.');
 		expect(toAdminPreview(p)).toEqual({ ...p, reason: null, text: describePreview(p) });
 	});
@@ -21,9 +27,18 @@ describe('eviction preview text', () => {
 		expect(describePreview({ modelId: 'm', loaded: false, fits: true, needs: { ramBytes: 2 * MiB, vramBytes: 3 * MiB }, evicts: [] })).toBe(
 			'Loading m (2.0 MiB RAM + 3.0 MiB VRAM) fits without evicting anything.'
 		);
-		expect(describePreview({ modelId: 'm', loaded: false, fits: false, needs: { ramBytes: 1, vramBytes: 0 }, evicts: [], reason: 'not enough free memory while a (pinned) stay loaded' })).toBe(
-			'm cannot be loaded now: not enough free memory while a (pinned) stay loaded.'
+		expect(
+			describePreview({
+				modelId: 'm',
+				loaded: false,
+				fits: false,
+				needs: { ramBytes: 1, vramBytes: 0 },
+				evicts: [],
+				reason: 'not enough free memory while a (pinned) stay loaded'
+			})
+		).toBe('m cannot be loaded now: not enough free memory while a (pinned) stay loaded.');
+		expect(describePreview({ modelId: 'm', loaded: true, fits: true, needs: { ramBytes: 1, vramBytes: 0 }, evicts: [] })).toMatch(
+			/already loaded/
 		);
-		expect(describePreview({ modelId: 'm', loaded: true, fits: true, needs: { ramBytes: 1, vramBytes: 0 }, evicts: [] })).toMatch(/already loaded/);
 	});
 });

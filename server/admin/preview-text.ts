@@ -21,5 +21,13 @@ export function describePreview(p: EvictionPreview): string {
 }
 
 export function toAdminPreview(p: EvictionPreview): AdminPreview {
-	return { modelId: p.modelId, loaded: p.loaded, fits: p.fits, needs: { ...p.needs }, evicts: [...p.evicts], reason: p.reason ?? null, text: describePreview(p) };
+	return {
+		modelId: p.modelId,
+		loaded: p.loaded,
+		fits: p.fits,
+		needs: { ...p.needs },
+		evicts: [...p.evicts],
+		reason: p.reason ?? null,
+		text: describePreview(p)
+	};
 }

@@ -47,7 +47,11 @@ describe('PullTracker', () => {
 		const end = await settled('m');
 		expect(end).toMatchObject({ status: 'done', downloadedBytes: 100, totalBytes: 100, error: null, finishedAt: 180 });
 		// start, one progress at 120 ms (60 ms was too soon after the start), then done.
-		expect(seen.map((s) => [s.status, s.downloadedBytes])).toEqual([['running', 0], ['running', 20], ['done', 100]]);
+		expect(seen.map((s) => [s.status, s.downloadedBytes])).toEqual([
+			['running', 0],
+			['running', 20],
+			['done', 100]
+		]);
 		expect(tracker.list()).toEqual([end]);
 	});
 
@@ -84,7 +88,9 @@ describe('download endpoints', () => {
 		expect(downloadOrigin('https://example.com/a.gguf', {})?.host).toBe('example.com');
 		expect(downloadOrigin('hf:a/b/c.gguf', {})?.host).toBe('huggingface.co');
 		expect(downloadOrigin('hf:a/b/c.gguf', { HF_ENDPOINT: 'http://127.0.0.1:9/' })?.host).toBe('127.0.0.1:9');
-		expect(downloadOrigin('hf:a/b/c.gguf', { MODEL_ENDPOINT: 'http://mirror:8080', HF_ENDPOINT: 'http://127.0.0.1:9/' })?.host).toBe('mirror:8080');
+		expect(downloadOrigin('hf:a/b/c.gguf', { MODEL_ENDPOINT: 'http://mirror:8080', HF_ENDPOINT: 'http://127.0.0.1:9/' })?.host).toBe(
+			'mirror:8080'
+		);
 		expect(downloadOrigin('hf:a/b/c.gguf', { HF_ENDPOINT: 'not a url' })?.host).toBe('huggingface.co');
 	});
 

@@ -53,7 +53,16 @@ export class PullTracker extends EventEmitter<{ update: [PullState] }> {
 	start(modelId: string, task: (t: PullTask) => Promise<void>): Result<PullState> {
 		if (this.isRunning(modelId)) return fail('conflict', `${modelId} is already being pulled`);
 		const controller = new AbortController();
-		const state: PullState = { modelId, status: 'running', downloadedBytes: 0, totalBytes: 0, bytesPerSecond: 0, startedAt: this.now(), finishedAt: null, error: null };
+		const state: PullState = {
+			modelId,
+			status: 'running',
+			downloadedBytes: 0,
+			totalBytes: 0,
+			bytesPerSecond: 0,
+			startedAt: this.now(),
+			finishedAt: null,
+			error: null
+		};
 		const running: Running = { state, controller, lastSent: 0 };
 		this.pulls.set(modelId, running);
 		this.send(running);
@@ -74,7 +83,10 @@ export class PullTracker extends EventEmitter<{ update: [PullState] }> {
 		stalled.catch(() => {}); // settled by the race below; no unhandled rejection when the task wins
 		const arm = () => {
 			clearTimeout(stallTimer);
-			stallTimer = setTimeout(() => giveUp(new Error(`No progress for ${Math.round(this.stallMs / 1000)} s; giving up (pull again to resume)`)), this.stallMs);
+			stallTimer = setTimeout(
+				() => giveUp(new Error(`No progress for ${Math.round(this.stallMs / 1000)} s; giving up (pull again to resume)`)),
+				this.stallMs
+			);
 			stallTimer.unref();
 		};
 		controller.signal.addEventListener('abort', () => giveUp(controller.signal.reason), { once: true });

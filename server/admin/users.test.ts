@@ -28,12 +28,18 @@ describe.each(DIALECTS)('admin users on %s', (kind) => {
 
 	it('promotes and demotes, but never demotes the last admin', async () => {
 		const { admin } = await seed();
-		expect(await admin.setRole('ann', 'member')).toEqual({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/Ann is the last admin/) } });
+		expect(await admin.setRole('ann', 'member')).toEqual({
+			ok: false,
+			error: { code: 'conflict', message: expect.stringMatching(/Ann is the last admin/) }
+		});
 		expect(await admin.setRole('bob', 'admin')).toMatchObject({ ok: true, data: { id: 'bob', role: 'admin' } });
 		expect(await admin.setRole('ann', 'member')).toMatchObject({ ok: true, data: { id: 'ann', role: 'member' } });
 		expect(await admin.setRole('bob', 'member')).toMatchObject({ ok: false, error: { code: 'conflict' } });
 		expect(await admin.setRole('bob', 'admin')).toMatchObject({ ok: true }); // already admin: no change
 		expect(await admin.setRole('nobody', 'admin')).toMatchObject({ ok: false, error: { code: 'not_found' } });
-		expect((await admin.list()).map((u) => [u.id, u.role])).toEqual([['ann', 'member'], ['bob', 'admin']]);
+		expect((await admin.list()).map((u) => [u.id, u.role])).toEqual([
+			['ann', 'member'],
+			['bob', 'admin']
+		]);
 	});
 });

@@ -43,7 +43,9 @@ describe.each(DIALECTS)('auth service on %s', (kind) => {
 		// Open the pool's connections first, so the creations below really run side by side.
 		if (kind === 'postgres') await Promise.all(Array.from({ length: 10 }, () => sql`select pg_sleep(0.05)`.execute(t.db)));
 		const created = await Promise.all(
-			Array.from({ length: 12 }, (_, i) => users.create({ id: `user${i}abcdefgh`, email: `u${i}@example.com`, name: `U${i}`, passwordHash: 'x' }))
+			Array.from({ length: 12 }, (_, i) =>
+				users.create({ id: `user${i}abcdefgh`, email: `u${i}@example.com`, name: `U${i}`, passwordHash: 'x' })
+			)
 		);
 		expect(created.filter((u) => u.role === 'admin')).toHaveLength(1);
 		const stored = await t.db.selectFrom('users').select('role').execute();
@@ -71,7 +73,10 @@ describe.each(DIALECTS)('auth service on %s', (kind) => {
 		}
 		expect(codes).toEqual([...Array(5).fill('unauthenticated'), 'rate_limited']);
 		const refused = await auth.login({ email: 'ANN@example.com', password: 'password1', clientKey: 'attacker' });
-		expect(refused).toEqual({ ok: false, error: { code: 'rate_limited', message: expect.stringMatching(/LOGIN_RATE_PER_MINUTE: 5 per minute.*retry in \d+ s/) } });
+		expect(refused).toEqual({
+			ok: false,
+			error: { code: 'rate_limited', message: expect.stringMatching(/LOGIN_RATE_PER_MINUTE: 5 per minute.*retry in \d+ s/) }
+		});
 		// Ann, from her own address, is not locked out by the attacker's failures.
 		expect((await auth.login({ email: 'ann@example.com', password: 'password1', clientKey: 'ann-home' })).ok).toBe(true);
 		now += 60_000;
@@ -87,7 +92,10 @@ describe.each(DIALECTS)('auth service on %s', (kind) => {
 		expect(codes).toEqual([...Array(12).fill('unauthenticated'), 'rate_limited']);
 		const refused = await auth.login({ email: 'other@example.com', password: 'guess', clientKey: 'sprayer' });
 		expect(!refused.ok && refused.error.message).toMatch(/LOGIN_ADDRESS_RATE_PER_MINUTE: 12 per minute/);
-		expect(await auth.login({ email: 'other@example.com', password: 'guess', clientKey: 'elsewhere' })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+		expect(await auth.login({ email: 'other@example.com', password: 'guess', clientKey: 'elsewhere' })).toMatchObject({
+			ok: false,
+			error: { code: 'unauthenticated' }
+		});
 	});
 
 	it('validates sessions by hashed secret, slides expiry after half-life, and expires them', async () => {

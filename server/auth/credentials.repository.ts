@@ -40,14 +40,30 @@ export function createCredentialsRepository(db: Db) {
 		async insertApiKey(k: { id: string; userId: string; name: string; secretHash: string }) {
 			await db
 				.insertInto('api_keys')
-				.values({ id: k.id, user_id: k.userId, name: k.name, secret_hash: k.secretHash, created_at: Date.now(), last_used_at: null, revoked_at: null })
+				.values({
+					id: k.id,
+					user_id: k.userId,
+					name: k.name,
+					secret_hash: k.secretHash,
+					created_at: Date.now(),
+					last_used_at: null,
+					revoked_at: null
+				})
 				.execute();
 		},
 		findApiKeyWithUser(id: string) {
 			return db
 				.selectFrom('api_keys')
 				.innerJoin('users', 'users.id', 'api_keys.user_id')
-				.select(['api_keys.id as key_id', 'api_keys.secret_hash', 'api_keys.revoked_at', 'users.id', 'users.email', 'users.name', 'users.role'])
+				.select([
+					'api_keys.id as key_id',
+					'api_keys.secret_hash',
+					'api_keys.revoked_at',
+					'users.id',
+					'users.email',
+					'users.name',
+					'users.role'
+				])
 				.where('api_keys.id', '=', id)
 				.executeTakeFirst();
 		},

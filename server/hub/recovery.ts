@@ -2,7 +2,15 @@ import type { SocketData } from '../../src/lib/contract/events';
 import type { Logger } from '../logger';
 import type { RoomsService } from '../rooms/rooms.service';
 import { broadcastPresence } from '../realtime/presence';
-import { ADMINS_CHANNEL, apiKeyChannel, sessionChannel, TELEMETRY_CHANNEL, userChannel, type AppServer, type AppSocket } from '../realtime/types';
+import {
+	ADMINS_CHANNEL,
+	apiKeyChannel,
+	sessionChannel,
+	TELEMETRY_CHANNEL,
+	userChannel,
+	type AppServer,
+	type AppSocket
+} from '../realtime/types';
 
 /** The room a `room:<id>` or `yjs:<id>` channel belongs to; null for other channels. */
 function roomOf(channel: string): string | null {

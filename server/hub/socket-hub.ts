@@ -120,7 +120,9 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 	});
 
 	const stopRooms = registerRoomsRealtime(io, { rooms: deps.rooms, log });
-	const stopAdmin = deps.admin ? registerAdminRealtime(io, { admin: deps.admin.service, manager: deps.admin.manager, logger: log }) : () => {};
+	const stopAdmin = deps.admin
+		? registerAdminRealtime(io, { admin: deps.admin.service, manager: deps.admin.manager, logger: log })
+		: () => {};
 
 	return {
 		io,

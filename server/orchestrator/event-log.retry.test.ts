@@ -133,9 +133,9 @@ describe('EventLog when storage fails', () => {
 		tokens(events, RUN, 80);
 		tokens(events, OTHER, 10);
 		await vi.advanceTimersByTimeAsync(100);
-		expect(logged('storage is still failing: giving up on this run’s oldest unstored events beyond the limit (live viewers still have them)')).toMatchObject([
-			{ runId: RUN, limit: 50 }
-		]);
+		expect(
+			logged('storage is still failing: giving up on this run’s oldest unstored events beyond the limit (live viewers still have them)')
+		).toMatchObject([{ runId: RUN, limit: 50 }]);
 		expect((await events.eventsAfter(RUN, 0)).length).toBe(80); // live viewers lose nothing
 
 		flaky.failNext(0);

@@ -240,7 +240,10 @@ export class EventLog {
 	private retryable(events: RunEvent[], err: unknown): unknown {
 		if (!isPermanent(err)) return err;
 		const runId = events[0].runId;
-		this.log.error({ err, runId, events: events.length, firstSeq: events[0].seq, lastSeq: events.at(-1)!.seq }, 'the database refuses these run events: dropped');
+		this.log.error(
+			{ err, runId, events: events.length, firstSeq: events[0].seq, lastSeq: events.at(-1)!.seq },
+			'the database refuses these run events: dropped'
+		);
 		this.settled(events);
 		return undefined;
 	}
@@ -255,7 +258,10 @@ export class EventLog {
 			const keep = run.unstored.findIndex((e) => e.seq > upTo);
 			run.unstored = keep === -1 ? [] : run.unstored.slice(keep);
 			if (run.lost) {
-				this.log.warn({ runId, ...run.lost }, 'run events stored again; the ones given up while storage was down are missing from the stored log');
+				this.log.warn(
+					{ runId, ...run.lost },
+					'run events stored again; the ones given up while storage was down are missing from the stored log'
+				);
 				run.lost = undefined;
 			}
 			if (run.closed && run.unstored.length === 0) this.live.delete(runId);

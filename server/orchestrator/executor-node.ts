@@ -33,7 +33,12 @@ export async function executeOnModel(input: ExecutionInput): Promise<AnswerRecor
 	const loaded = models.manager.isLoaded(modelId);
 	if (!loaded) ctx.emit('model.loading', { modelId });
 	const lease = await models.manager.acquire(modelId, { signal: ctx.signal });
-	ctx.emit('model.loaded', { modelId, cacheHit: lease.cacheHit, loadWaitMs: Math.round(lease.loadWaitMs), queueWaitMs: Math.round(lease.queueWaitMs) });
+	ctx.emit('model.loaded', {
+		modelId,
+		cacheHit: lease.cacheHit,
+		loadWaitMs: Math.round(lease.loadWaitMs),
+		queueWaitMs: Math.round(lease.queueWaitMs)
+	});
 	const batcher = new TokenBatcher(ctx, modelId);
 	try {
 		const result = await execute(lease, {

@@ -49,7 +49,10 @@ export function buildRunGraph(deps: GraphDeps, checkpointer: BaseCheckpointSaver
 		.addEdge(['taskAnalyzer', 'historyReader', 'resourceMonitor'], 'modelRouter')
 		.addConditionalEdges('modelRouter', (s) => (s.rejected || (s.mode !== 'compare' && !s.modelId) ? END : 'executor'), ['executor', END])
 		.addEdge('executor', 'outputValidator')
-		.addConditionalEdges('outputValidator', (s) => (s.outcome === 'retry' || s.outcome === 'next-model' ? 'executor' : 'summarizer'), ['executor', 'summarizer'])
+		.addConditionalEdges('outputValidator', (s) => (s.outcome === 'retry' || s.outcome === 'next-model' ? 'executor' : 'summarizer'), [
+			'executor',
+			'summarizer'
+		])
 		.addEdge('summarizer', END)
 		.compile({ checkpointer });
 }
@@ -67,7 +70,14 @@ function nodeDepsFrom(deps: GraphDeps): NodeDeps {
 		async recentRuns(roomId, limit) {
 			const recent = await runs.list(roomId, { status: 'succeeded', limit });
 			return Promise.all(
-				recent.map(async (r) => ({ id: r.id, prompt: r.prompt, answer: (await runs.get(r.id))?.answer ?? '', title: r.title ?? undefined, createdAt: r.createdAt, summary: r.summary }))
+				recent.map(async (r) => ({
+					id: r.id,
+					prompt: r.prompt,
+					answer: (await runs.get(r.id))?.answer ?? '',
+					title: r.title ?? undefined,
+					createdAt: r.createdAt,
+					summary: r.summary
+				}))
 			);
 		},
 		resources() {

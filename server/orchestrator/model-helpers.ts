@@ -16,7 +16,11 @@ export async function askModelForJson(
 	if (options.onlyIfLoaded && !models.manager.isLoaded(modelId)) return undefined; // never load a model for a summary
 	const lease = await models.manager.acquire(modelId, { signal: options.signal });
 	try {
-		const result = await execute(lease, { messages, sampling: { maxTokens: options.maxTokens ?? 96, temperature: options.temperature ?? 0, seed: 1, jsonSchema }, signal: options.signal });
+		const result = await execute(lease, {
+			messages,
+			sampling: { maxTokens: options.maxTokens ?? 96, temperature: options.temperature ?? 0, seed: 1, jsonSchema },
+			signal: options.signal
+		});
 		return JSON.parse(result.text);
 	} catch {
 		return undefined;

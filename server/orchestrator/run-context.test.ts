@@ -4,9 +4,14 @@ import { ActiveRunContext, TokenBatcher } from './run-context';
 
 function context() {
 	const written: { type: RunEventType; data: unknown }[] = [];
-	const ctx = new ActiveRunContext('run-1', 'room-1', new AbortController().signal, <K extends RunEventType>(type: K, data: RunEventData[K]) => {
-		written.push({ type, data });
-	});
+	const ctx = new ActiveRunContext(
+		'run-1',
+		'room-1',
+		new AbortController().signal,
+		<K extends RunEventType>(type: K, data: RunEventData[K]) => {
+			written.push({ type, data });
+		}
+	);
 	return { ctx, written };
 }
 

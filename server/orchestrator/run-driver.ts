@@ -116,7 +116,11 @@ export class RunDriver {
 		} catch (err) {
 			await context.seal(NODE_STOP_TIMEOUT_MS); // an aborted stream ends before its nodes do: let them stop first
 			if (controller.signal.aborted) {
-				settlement = { kind: 'cancelled', row: {}, data: { reason: run.cancelledBy === null ? 'server shutting down' : 'cancelled by a member', by: run.cancelledBy ?? null } };
+				settlement = {
+					kind: 'cancelled',
+					row: {},
+					data: { reason: run.cancelledBy === null ? 'server shutting down' : 'cancelled by a member', by: run.cancelledBy ?? null }
+				};
 			} else {
 				this.deps.logger.error({ err, runId }, 'run failed');
 				settlement = { kind: 'failed', row: {}, data: { error: 'The run failed unexpectedly', code: 'internal' } };

@@ -18,14 +18,34 @@ const run: RunSummary & { answer: string | null } = {
 	createdAt: 1_000,
 	startedAt: 1_001,
 	finishedAt: 2_500,
-	metrics: { queueWaitMs: 0, loadWaitMs: 0, timeToFirstTokenMs: 12, tokensPerSecond: 900, promptTokens: 10, completionTokens: 20, totalMs: 30 },
+	metrics: {
+		queueWaitMs: 0,
+		loadWaitMs: 0,
+		timeToFirstTokenMs: 12,
+		tokensPerSecond: 900,
+		promptTokens: 10,
+		completionTokens: 20,
+		totalMs: 30
+	},
 	error: null,
 	lastSeq: 4,
 	answer: 'const x = 1;'
 };
 const events: RunEvent[] = [
-	{ runId: run.id, seq: 1, ts: 1_000, type: 'run.queued', data: { roomId: run.roomId, mode: 'orchestrated', prompt: run.prompt, authorId: run.authorId, parentRunId: null } },
-	{ runId: run.id, seq: 2, ts: 1_010, type: 'routing.decided', data: { modelId: 'sy-code', reasons: ['best at code (0.15)'], fallbacks: [{ modelId: 'sy-reason', score: 0.05 }], task: null } },
+	{
+		runId: run.id,
+		seq: 1,
+		ts: 1_000,
+		type: 'run.queued',
+		data: { roomId: run.roomId, mode: 'orchestrated', prompt: run.prompt, authorId: run.authorId, parentRunId: null }
+	},
+	{
+		runId: run.id,
+		seq: 2,
+		ts: 1_010,
+		type: 'routing.decided',
+		data: { modelId: 'sy-code', reasons: ['best at code (0.15)'], fallbacks: [{ modelId: 'sy-reason', score: 0.05 }], task: null }
+	},
 	{ runId: run.id, seq: 3, ts: 1_020, type: 'tokens', data: { modelId: 'sy-code', text: 'const', count: 1 } },
 	{ runId: run.id, seq: 4, ts: 1_030, type: 'node.finished', data: { node: 'executor', ms: 20, output: {} } }
 ];

@@ -24,18 +24,23 @@ export function exportMarkdown(run: RunSummary & { answer: string | null }, even
 	lines.push(`# ${run.title ?? 'Run ' + run.id}`, '');
 	lines.push(`- Run: \`${run.id}\` (${run.mode}, ${run.status})`);
 	lines.push(`- Model: ${run.modelId ?? '—'}${run.task ? ` · task: ${run.task}` : ''}`);
-	lines.push(`- Started: ${new Date(run.createdAt).toISOString()}${run.finishedAt ? ` · finished after ${((run.finishedAt - run.createdAt) / 1000).toFixed(2)} s` : ''}`);
+	lines.push(
+		`- Started: ${new Date(run.createdAt).toISOString()}${run.finishedAt ? ` · finished after ${((run.finishedAt - run.createdAt) / 1000).toFixed(2)} s` : ''}`
+	);
 	if (run.parentRunId) lines.push(`- Forked from \`${run.parentRunId}\` at ${run.forkedFromNode}`);
 	if (run.metrics) {
 		const m = run.metrics;
-		lines.push(`- Tokens: ${m.promptTokens} in, ${m.completionTokens} out · ${m.tokensPerSecond.toFixed(1)} tok/s · first token ${m.timeToFirstTokenMs?.toFixed(0) ?? '—'} ms`);
+		lines.push(
+			`- Tokens: ${m.promptTokens} in, ${m.completionTokens} out · ${m.tokensPerSecond.toFixed(1)} tok/s · first token ${m.timeToFirstTokenMs?.toFixed(0) ?? '—'} ms`
+		);
 	}
 	if (run.error) lines.push(`- Error: ${run.error}`);
 	lines.push('', '## Prompt', '', fence(run.prompt), '');
 	const routing = events.find((e) => e.type === 'routing.decided');
 	if (routing?.type === 'routing.decided') {
 		lines.push('## Routing', '', `Chose **${routing.data.modelId}**:`, ...routing.data.reasons.map((r) => `- ${r}`));
-		if (routing.data.fallbacks.length) lines.push('', `Fallbacks: ${routing.data.fallbacks.map((f) => `${f.modelId} (${f.score.toFixed(3)})`).join(', ')}`);
+		if (routing.data.fallbacks.length)
+			lines.push('', `Fallbacks: ${routing.data.fallbacks.map((f) => `${f.modelId} (${f.score.toFixed(3)})`).join(', ')}`);
 		lines.push('');
 	}
 	lines.push('## Answer', '', run.answer ? fence(run.answer) : '_No answer._', '');
@@ -45,7 +50,9 @@ export function exportMarkdown(run: RunSummary & { answer: string | null }, even
 		lines.push('## Validation', '');
 		for (const f of findings) {
 			if (f.type !== 'validation.result') continue;
-			lines.push(`- ${f.data.modelId}: ${f.data.ok ? 'passed' : 'failed'} (score ${f.data.score})${f.data.findings.length ? ' — ' + f.data.findings.map((x) => x.message).join('; ') : ''}`);
+			lines.push(
+				`- ${f.data.modelId}: ${f.data.ok ? 'passed' : 'failed'} (score ${f.data.score})${f.data.findings.length ? ' — ' + f.data.findings.map((x) => x.message).join('; ') : ''}`
+			);
 		}
 		lines.push('');
 	}

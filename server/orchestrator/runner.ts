@@ -1,6 +1,16 @@
 import { Command, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { fail, ok, type Result } from '../../src/lib/contract/result';
-import { TERMINAL_STATUSES, runRequestSchema, type ApprovalDecision, type ForkRequest, type NodeName, type RunEvent, type RunRequest, type RunStatus, type RunSummary } from '../../src/lib/contract/runs';
+import {
+	TERMINAL_STATUSES,
+	runRequestSchema,
+	type ApprovalDecision,
+	type ForkRequest,
+	type NodeName,
+	type RunEvent,
+	type RunRequest,
+	type RunStatus,
+	type RunSummary
+} from '../../src/lib/contract/runs';
 import { randomToken } from '../auth/tokens';
 import type { Logger } from '../logger';
 import type { ChatMessage } from '../models/executor';
@@ -64,7 +74,12 @@ export class Orchestrator {
 	async start(input: StartRunInput): Promise<RunSummary> {
 		const runId = randomToken();
 		await this.record(runId, input, null, null);
-		this.launch(runId, input.roomId, initialRunState(runId, input.roomId, input.request, input.conversation ?? null), input.policy ?? 'queue');
+		this.launch(
+			runId,
+			input.roomId,
+			initialRunState(runId, input.roomId, input.request, input.conversation ?? null),
+			input.policy ?? 'queue'
+		);
 		return (await this.deps.runs.get(runId))!;
 	}
 
@@ -82,7 +97,8 @@ export class Orchestrator {
 	async cancel(runId: string, by: string | null): Promise<Result<RunSummary>> {
 		const run = await this.deps.runs.get(runId);
 		if (!run) return fail('not_found', 'No such run');
-		if (TERMINAL_STATUSES.includes(run.status)) return fail('conflict', `The run already ${run.status === 'succeeded' ? 'finished' : run.status.replace('_', ' ')}`);
+		if (TERMINAL_STATUSES.includes(run.status))
+			return fail('conflict', `The run already ${run.status === 'succeeded' ? 'finished' : run.status.replace('_', ' ')}`);
 		if (!this.driver.abort(runId, by)) {
 			// Waiting for approval (or left over from a previous process): nothing is executing, end it here.
 			this.events.open(runId, run.roomId, await this.deps.runs.lastSeq(runId));
@@ -122,7 +138,18 @@ export class Orchestrator {
 		const { tried: _tried, skipped: _skipped, ...rest } = values;
 		await this.graph.updateState(
 			{ configurable: { thread_id: runId } },
-			{ ...rest, runId, request, prompt: request.prompt, modelId: edits.modelId ?? values.modelId, sampling: request.sampling, attempt: 1, outcome: null, decision: null, rejected: false },
+			{
+				...rest,
+				runId,
+				request,
+				prompt: request.prompt,
+				modelId: edits.modelId ?? values.modelId,
+				sampling: request.sampling,
+				attempt: 1,
+				outcome: null,
+				decision: null,
+				rejected: false
+			},
 			'summarizer' // the last node: nothing is scheduled, the Command below says where to go
 		);
 		this.launch(runId, parent.roomId, new Command({ goto: edits.node }), policy);
@@ -166,7 +193,11 @@ export class Orchestrator {
 		if (checkpoint.next.length > 0) return this.launch(runId, run.roomId, null, policy, { recovered: true });
 		const request = runRequestSchema.safeParse(JSON.parse(run.request));
 		if (!request.success || run.status !== 'queued') {
-			await this.driver.finish(runId, { kind: 'failed', row: {}, data: { error: 'The server restarted and this run could not be continued', code: 'interrupted' } });
+			await this.driver.finish(runId, {
+				kind: 'failed',
+				row: {},
+				data: { error: 'The server restarted and this run could not be continued', code: 'interrupted' }
+			});
 			return;
 		}
 		this.launch(runId, run.roomId, initialRunState(runId, run.roomId, request.data, null), policy, { recovered: true });
@@ -207,7 +238,13 @@ export class Orchestrator {
 			finished_at: null
 		});
 		this.events.open(runId, input.roomId);
-		this.events.emit(runId, 'run.queued', { roomId: input.roomId, mode: input.request.mode, prompt: input.request.prompt, authorId: input.authorId, parentRunId });
+		this.events.emit(runId, 'run.queued', {
+			roomId: input.roomId,
+			mode: input.request.mode,
+			prompt: input.request.prompt,
+			authorId: input.authorId,
+			parentRunId
+		});
 	}
 }
 

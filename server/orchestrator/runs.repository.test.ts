@@ -26,8 +26,18 @@ describe.each(DIALECTS)('runs repository on %s', (kind) => {
 	const ids = (list: { id: string }[]) => list.map((r) => r.id);
 
 	it('inserts, reads back every field, and updates a patch', async () => {
-		const metrics = { queueWaitMs: 1, loadWaitMs: 2, timeToFirstTokenMs: 3, tokensPerSecond: 4.5, promptTokens: 6, completionTokens: 7, totalMs: 8 };
-		await runs.insert(runRow('run1', roomId, ann, { mode: 'direct', parent_run_id: 'run0', forked_from_node: 'executor', created_at: 1_700_000_000_123 }));
+		const metrics = {
+			queueWaitMs: 1,
+			loadWaitMs: 2,
+			timeToFirstTokenMs: 3,
+			tokensPerSecond: 4.5,
+			promptTokens: 6,
+			completionTokens: 7,
+			totalMs: 8
+		};
+		await runs.insert(
+			runRow('run1', roomId, ann, { mode: 'direct', parent_run_id: 'run0', forked_from_node: 'executor', created_at: 1_700_000_000_123 })
+		);
 		expect(await runs.get('run1')).toMatchObject({
 			id: 'run1',
 			roomId,
@@ -43,8 +53,21 @@ describe.each(DIALECTS)('runs repository on %s', (kind) => {
 			lastSeq: 0
 		});
 
-		await runs.update('run1', { status: 'succeeded', answer: 'hello', metrics: JSON.stringify(metrics), model_id: 'sy-tiny', finished_at: 5 });
-		expect(await runs.get('run1')).toMatchObject({ status: 'succeeded', answer: 'hello', metrics, modelId: 'sy-tiny', finishedAt: 5, mode: 'direct' });
+		await runs.update('run1', {
+			status: 'succeeded',
+			answer: 'hello',
+			metrics: JSON.stringify(metrics),
+			model_id: 'sy-tiny',
+			finished_at: 5
+		});
+		expect(await runs.get('run1')).toMatchObject({
+			status: 'succeeded',
+			answer: 'hello',
+			metrics,
+			modelId: 'sy-tiny',
+			finishedAt: 5,
+			mode: 'direct'
+		});
 		expect(await runs.get('nope')).toBeUndefined();
 	});
 
@@ -95,7 +118,8 @@ describe.each(DIALECTS)('runs repository on %s', (kind) => {
 		await runs.insert(runRow('u1', roomId, ann, { created_at: 30, status: 'running' }));
 		await runs.insert(runRow('u2', otherRoomId, bob, { created_at: 10, status: 'queued' }));
 		await runs.insert(runRow('u3', roomId, ann, { created_at: 20, status: 'waiting_approval' }));
-		for (const status of ['succeeded', 'failed', 'cancelled'] as const) await runs.insert(runRow(`done-${status}`, roomId, ann, { status }));
+		for (const status of ['succeeded', 'failed', 'cancelled'] as const)
+			await runs.insert(runRow(`done-${status}`, roomId, ann, { status }));
 
 		expect(ids(await runs.listUnfinished())).toEqual(['u2', 'u3', 'u1']);
 		expect(ids(await runs.listUnfinished(roomId))).toEqual(['u3', 'u1']);
@@ -134,7 +158,13 @@ describe.each(DIALECTS)('runs repository on %s', (kind) => {
 		await runs.appendEvents(tokenEvents('q1', 1, 10));
 		const after = await runs.eventsAfter('q1', 4, 3);
 		expect(after.map((e) => e.seq)).toEqual([5, 6, 7]);
-		expect(after[0]).toEqual({ runId: 'q1', seq: 5, ts: 1_700_000_000_005, type: 'tokens', data: { modelId: 'sy-tiny', text: 't5 ', count: 1 } });
+		expect(after[0]).toEqual({
+			runId: 'q1',
+			seq: 5,
+			ts: 1_700_000_000_005,
+			type: 'tokens',
+			data: { modelId: 'sy-tiny', text: 't5 ', count: 1 }
+		});
 		expect(await runs.eventsAfter('q1', 10)).toEqual([]);
 	});
 

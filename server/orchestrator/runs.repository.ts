@@ -67,14 +67,20 @@ export function createRunsRepository(db: Db) {
 		},
 		/** Runs that were in flight when the process stopped. */
 		async listUnfinished(roomId?: string): Promise<RunSummary[]> {
-			let q = db.selectFrom('runs').selectAll().where('status', 'in', [...UNFINISHED_STATUSES]);
+			let q = db
+				.selectFrom('runs')
+				.selectAll()
+				.where('status', 'in', [...UNFINISHED_STATUSES]);
 			if (roomId) q = q.where('room_id', '=', roomId);
 			const rows = await q.orderBy('created_at', 'asc').execute();
 			return rows.map(toSummary);
 		},
 		/** How many runs are queued, running or waiting for approval, in a room and/or by an author (for run limits). */
 		async countUnfinished(f: { roomId?: string; authorId?: string }): Promise<number> {
-			let q = db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', [...UNFINISHED_STATUSES]);
+			let q = db
+				.selectFrom('runs')
+				.select((eb) => eb.fn.countAll<number>().as('n'))
+				.where('status', 'in', [...UNFINISHED_STATUSES]);
 			if (f.roomId) q = q.where('room_id', '=', f.roomId);
 			if (f.authorId) q = q.where('author_id', '=', f.authorId);
 			return Number((await q.executeTakeFirst())?.n ?? 0);
@@ -108,7 +114,11 @@ export function createRunsRepository(db: Db) {
 			return rows.map((r) => ({ runId: r.run_id, seq: r.seq, ts: r.ts, type: r.type, data: JSON.parse(r.data) }) as RunEvent);
 		},
 		async lastSeq(runId: string): Promise<number> {
-			const row = await db.selectFrom('run_events').select((eb) => eb.fn.max('seq').as('seq')).where('run_id', '=', runId).executeTakeFirst();
+			const row = await db
+				.selectFrom('run_events')
+				.select((eb) => eb.fn.max('seq').as('seq'))
+				.where('run_id', '=', runId)
+				.executeTakeFirst();
 			return Number(row?.seq ?? 0);
 		}
 	};

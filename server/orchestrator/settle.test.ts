@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { settleRun } from './settle';
 import type { RunStateType } from './state';
 
-const metrics = { queueWaitMs: 0, loadWaitMs: 0, timeToFirstTokenMs: 5, tokensPerSecond: 100, promptTokens: 10, completionTokens: 20, totalMs: 50 };
+const metrics = {
+	queueWaitMs: 0,
+	loadWaitMs: 0,
+	timeToFirstTokenMs: 5,
+	tokensPerSecond: 100,
+	promptTokens: 10,
+	completionTokens: 20,
+	totalMs: 50
+};
 const state = (over: Partial<RunStateType> = {}) =>
 	({
 		modelId: 'sy-tiny',
@@ -20,15 +28,26 @@ const run = { interrupted: false, aborted: false, cancelledBy: undefined };
 describe('settleRun', () => {
 	it('an accepted answer succeeds and keeps answer, title, summary and metrics', () => {
 		const s = settleRun(state(), run);
-		expect(s).toMatchObject({ kind: 'answered', status: 'succeeded', row: { answer: 'An answer.', title: 'T', summary: 'S', model_id: 'sy-tiny', task: 'chat' } });
+		expect(s).toMatchObject({
+			kind: 'answered',
+			status: 'succeeded',
+			row: { answer: 'An answer.', title: 'T', summary: 'S', model_id: 'sy-tiny', task: 'chat' }
+		});
 	});
 
 	it('an answer that failed validation on every attempt ends as failed_validation, still with its answer', () => {
-		expect(settleRun(state({ outcome: 'give-up' }), run)).toMatchObject({ kind: 'answered', status: 'failed_validation', row: { answer: 'An answer.' } });
+		expect(settleRun(state({ outcome: 'give-up' }), run)).toMatchObject({
+			kind: 'answered',
+			status: 'failed_validation',
+			row: { answer: 'An answer.' }
+		});
 	});
 
 	it('waits at the approval gate', () => {
-		expect(settleRun(state({ answer: null }), { ...run, interrupted: true })).toMatchObject({ kind: 'waiting', row: { status: 'waiting_approval' } });
+		expect(settleRun(state({ answer: null }), { ...run, interrupted: true })).toMatchObject({
+			kind: 'waiting',
+			row: { status: 'waiting_approval' }
+		});
 	});
 
 	it('a rejection is a cancel with the reason', () => {
@@ -37,11 +56,17 @@ describe('settleRun', () => {
 	});
 
 	it('a cancel keeps the partial answer and who cancelled', () => {
-		const s = settleRun(state({ answer: { modelId: 'sy-tiny', text: 'Part', finishReason: 'cancelled', metrics } }), { ...run, cancelledBy: 'u1' });
+		const s = settleRun(state({ answer: { modelId: 'sy-tiny', text: 'Part', finishReason: 'cancelled', metrics } }), {
+			...run,
+			cancelledBy: 'u1'
+		});
 		expect(s).toMatchObject({ kind: 'cancelled', row: { answer: 'Part' }, data: { by: 'u1' } });
 	});
 
 	it('no answer is a failure with the error the nodes recorded', () => {
-		expect(settleRun(state({ answer: null, error: { code: 'no_model', message: 'Nothing fits' } }), run)).toMatchObject({ kind: 'failed', data: { error: 'Nothing fits', code: 'no_model' } });
+		expect(settleRun(state({ answer: null, error: { code: 'no_model', message: 'Nothing fits' } }), run)).toMatchObject({
+			kind: 'failed',
+			data: { error: 'Nothing fits', code: 'no_model' }
+		});
 	});
 });

@@ -38,6 +38,8 @@ describe('TaskStreamTranslator', () => {
 		expect(t.translate({ id: 'a', name: 'taskAnalyzer', result: { skipped: [{ node: 'taskAnalyzer', reason: 'direct mode' }] } })).toEqual([
 			{ type: 'node.skipped', data: { node: 'taskAnalyzer', reason: 'direct mode' } }
 		]);
-		expect(t.translate({ id: 'b', name: 'executor', error: new Error('boom') })).toEqual([{ type: 'node.failed', data: { node: 'executor', ms: 0, error: 'The step failed' } }]);
+		expect(t.translate({ id: 'b', name: 'executor', error: new Error('boom') })).toEqual([
+			{ type: 'node.failed', data: { node: 'executor', ms: 0, error: 'The step failed' } }
+		]);
 	});
 });

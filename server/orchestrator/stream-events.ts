@@ -36,7 +36,9 @@ export class TaskStreamTranslator {
 		const ms = startedAt === undefined ? 0 : Math.round((this.now() - startedAt) * 10) / 10;
 		if (task.interrupts?.length) {
 			const value = task.interrupts[0].value as RunEventData['run.interrupted'];
-			return [{ type: 'run.interrupted', data: { kind: 'approval', modelId: value.modelId, reasons: value.reasons, fallbacks: value.fallbacks } }];
+			return [
+				{ type: 'run.interrupted', data: { kind: 'approval', modelId: value.modelId, reasons: value.reasons, fallbacks: value.fallbacks } }
+			];
 		}
 		if (task.error) return [{ type: 'node.failed', data: { node, ms, error: 'The step failed' } }];
 		const result = task.result ?? {};
@@ -45,7 +47,10 @@ export class TaskStreamTranslator {
 		if (skip) events.push({ type: 'node.skipped', data: { node, reason: skip.reason } });
 		else events.push({ type: 'node.finished', data: { node, ms, output: compactOutput(node, result) } });
 		if (node === 'modelRouter' && result.routing) {
-			events.push({ type: 'routing.decided', data: { modelId: result.routing.modelId, reasons: result.routing.reasons, fallbacks: result.routing.fallbacks, task: null } });
+			events.push({
+				type: 'routing.decided',
+				data: { modelId: result.routing.modelId, reasons: result.routing.reasons, fallbacks: result.routing.fallbacks, task: null }
+			});
 		}
 		if (node === 'summarizer' && result.summary) events.push({ type: 'run.summary', data: result.summary });
 		return events;

@@ -7,12 +7,7 @@ import type { Logger } from '../logger';
  * Wraps a socket event handler: checks that an ack callback was sent, validates the payload with zod, and turns
  * thrown errors into an `internal` error ack (details go to the log, never to the client).
  */
-export function handler<S extends z.ZodType, T>(
-	log: Logger,
-	event: string,
-	schema: S,
-	run: (payload: z.output<S>) => Promise<Result<T>>
-) {
+export function handler<S extends z.ZodType, T>(log: Logger, event: string, schema: S, run: (payload: z.output<S>) => Promise<Result<T>>) {
 	return async (payload: unknown, ack?: unknown) => {
 		if (typeof ack !== 'function') return; // a client that cannot hear an answer gets none
 		const respond = ack as (result: Result<T>) => void;

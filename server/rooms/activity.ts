@@ -8,7 +8,13 @@ export function createActivityLog(db: Db) {
 	const events = new EventEmitter<{ activity: [ActivityItem] }>();
 	return {
 		events,
-		async record(roomId: string, actor: { id: string; name: string }, action: ActivityAction, runId: string | null, detail: string | null = null): Promise<ActivityItem> {
+		async record(
+			roomId: string,
+			actor: { id: string; name: string },
+			action: ActivityAction,
+			runId: string | null,
+			detail: string | null = null
+		): Promise<ActivityItem> {
 			const item: ActivityItem = { id: randomToken(), roomId, ts: Date.now(), actor, action, runId, detail };
 			await db
 				.insertInto('room_activity')
@@ -22,7 +28,16 @@ export function createActivityLog(db: Db) {
 			const rows = await db
 				.selectFrom('room_activity')
 				.innerJoin('users', 'users.id', 'room_activity.actor_id')
-				.select(['room_activity.id', 'room_activity.room_id', 'room_activity.ts', 'room_activity.action', 'room_activity.run_id', 'room_activity.detail', 'users.id as actor_id', 'users.name as actor_name'])
+				.select([
+					'room_activity.id',
+					'room_activity.room_id',
+					'room_activity.ts',
+					'room_activity.action',
+					'room_activity.run_id',
+					'room_activity.detail',
+					'users.id as actor_id',
+					'users.name as actor_name'
+				])
 				.where('room_activity.room_id', '=', roomId)
 				.orderBy('room_activity.ts', 'desc')
 				.limit(limit)

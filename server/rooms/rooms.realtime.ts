@@ -19,7 +19,9 @@ export function registerRoomsRealtime(io: AppServer, deps: { rooms: RoomsService
 		'member-removed': ({ roomId, userId }) => {
 			io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
 			io.to(userChannel(userId)).emit('room:removed', { roomId });
-			Promise.all([broadcastPresence(io, roomId), broadcastMembers(roomId)]).catch((err) => deps.log.error({ err, roomId }, 'member broadcast failed'));
+			Promise.all([broadcastPresence(io, roomId), broadcastMembers(roomId)]).catch((err) =>
+				deps.log.error({ err, roomId }, 'member broadcast failed')
+			);
 		}
 	});
 }

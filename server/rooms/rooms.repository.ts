@@ -22,7 +22,13 @@ export function createRoomsRepository(db: Db) {
 			return db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
 		},
 		findOwnedByName(ownerId: string, name: string) {
-			return db.selectFrom('rooms').selectAll().where('owner_id', '=', ownerId).where('name', '=', name).orderBy('created_at', 'asc').executeTakeFirst();
+			return db
+				.selectFrom('rooms')
+				.selectAll()
+				.where('owner_id', '=', ownerId)
+				.where('name', '=', name)
+				.orderBy('created_at', 'asc')
+				.executeTakeFirst();
 		},
 		findByInviteToken(token: string) {
 			return db.selectFrom('rooms').selectAll().where('invite_token', '=', token).executeTakeFirst();
@@ -44,12 +50,22 @@ export function createRoomsRepository(db: Db) {
 				.select([...summaryColumns, sql<null>`null`.as('my_role'), memberCount])
 				.where('rooms.visibility', '=', 'public')
 				.where(({ not, exists, selectFrom }) =>
-					not(exists(selectFrom('room_members').select('room_members.room_id').whereRef('room_members.room_id', '=', 'rooms.id').where('room_members.user_id', '=', userId)))
+					not(
+						exists(
+							selectFrom('room_members')
+								.select('room_members.room_id')
+								.whereRef('room_members.room_id', '=', 'rooms.id')
+								.where('room_members.user_id', '=', userId)
+						)
+					)
 				);
 			const before = page.before;
 			if (before) {
 				query = query.where((eb) =>
-					eb.or([eb('rooms.created_at', '<', before.createdAt), eb.and([eb('rooms.created_at', '=', before.createdAt), eb('rooms.id', '<', before.id)])])
+					eb.or([
+						eb('rooms.created_at', '<', before.createdAt),
+						eb.and([eb('rooms.created_at', '=', before.createdAt), eb('rooms.id', '<', before.id)])
+					])
 				);
 			}
 			return query.orderBy('rooms.created_at', 'desc').orderBy('rooms.id', 'desc').limit(page.limit).execute();
@@ -86,7 +102,12 @@ export function createRoomsRepository(db: Db) {
 			return Number(res.numDeletedRows) > 0;
 		},
 		async isBanned(roomId: string, userId: string): Promise<boolean> {
-			const row = await db.selectFrom('room_bans').select('user_id').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+			const row = await db
+				.selectFrom('room_bans')
+				.select('user_id')
+				.where('room_id', '=', roomId)
+				.where('user_id', '=', userId)
+				.executeTakeFirst();
 			return row !== undefined;
 		},
 		/** Removes a member and keeps them out, in one transaction; returns whether they were a member. */
@@ -109,7 +130,12 @@ export function createRoomsRepository(db: Db) {
 			await db.updateTable('rooms').set({ steering }).where('id', '=', roomId).execute();
 		},
 		async setDriver(roomId: string, userId: string, driver: boolean): Promise<boolean> {
-			const res = await db.updateTable('room_members').set({ driver: driver ? 1 : 0 }).where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+			const res = await db
+				.updateTable('room_members')
+				.set({ driver: driver ? 1 : 0 })
+				.where('room_id', '=', roomId)
+				.where('user_id', '=', userId)
+				.executeTakeFirst();
 			return Number(res.numUpdatedRows) > 0;
 		},
 		/** Whether the member may steer runs: everyone may in an open room; in a drivers-only room, drivers and the owner. */

@@ -49,7 +49,9 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		await rooms.join(ann, joinedPublic.id);
 		// 520 newer public rooms by someone else (the old list stopped at 500 rooms, newest first).
 		const spam = Array.from({ length: 520 }, (_, i) => ({
-			id: `spam${String(i).padStart(4, 'a').replace(/\d/g, (d) => 'abcdefghij'[Number(d)])}zzzz`,
+			id: `spam${String(i)
+				.padStart(4, 'a')
+				.replace(/\d/g, (d) => 'abcdefghij'[Number(d)])}zzzz`,
 			name: `Spam ${i}`,
 			visibility: 'public' as const,
 			owner_id: cid.id,
@@ -59,7 +61,11 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		await t.db.insertInto('rooms').values(spam).execute();
 
 		const first = await rooms.list(ann, { limit: 100 });
-		const mine = (list: { rooms: { id: string; role: string | null }[] }) => list.rooms.slice(0, 2).map((r) => `${r.id}:${r.role}`).sort();
+		const mine = (list: { rooms: { id: string; role: string | null }[] }) =>
+			list.rooms
+				.slice(0, 2)
+				.map((r) => `${r.id}:${r.role}`)
+				.sort();
 		expect(mine(first)).toEqual([`${joinedPublic.id}:member`, `${own.id}:owner`].sort());
 		expect(first.rooms).toHaveLength(102);
 		expect(first.rooms.slice(2).every((r) => r.role === null && r.visibility === 'public')).toBe(true);
@@ -84,7 +90,10 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		const priv = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
 		for (let i = 0; i < 19; i++) expect((await rooms.join(bob, pub.id)).ok).toBe(true);
 		expect((await rooms.joinByInvite(bob, priv.inviteToken!)).ok).toBe(true);
-		const refused = { ok: false, error: { code: 'rate_limited', message: expect.stringMatching(/ROOM_JOIN_RATE_PER_MINUTE: 20 per minute/) } };
+		const refused = {
+			ok: false,
+			error: { code: 'rate_limited', message: expect.stringMatching(/ROOM_JOIN_RATE_PER_MINUTE: 20 per minute/) }
+		};
 		expect(await rooms.join(bob, pub.id)).toEqual(refused);
 		expect(await rooms.joinByInvite(bob, priv.inviteToken!)).toEqual(refused);
 		expect((await rooms.join(cid, pub.id)).ok).toBe(true); // per user
@@ -154,7 +163,10 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		expect((await rooms.setSteering(bob, room.id, 'drivers')).ok).toBe(false); // owner only
 		const limited = await rooms.setSteering(ann, room.id, 'drivers');
 		expect(limited.ok && limited.data.steering).toBe('drivers');
-		expect(await rooms.maySteer(bob, room.id)).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/drivers/) } });
+		expect(await rooms.maySteer(bob, room.id)).toMatchObject({
+			ok: false,
+			error: { code: 'forbidden', message: expect.stringMatching(/drivers/) }
+		});
 		expect((await rooms.maySteer(ann, room.id)).ok).toBe(true); // the owner always may
 		const marked = await rooms.setDriver(ann, room.id, bob.id, true);
 		expect(marked.ok && marked.data.members.find((m) => m.id === bob.id)?.driver).toBe(true);

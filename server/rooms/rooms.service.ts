@@ -35,7 +35,15 @@ export interface RoomEvents {
 	'member-removed': [{ roomId: string; userId: string }];
 }
 
-type SummaryRow = { id: string; name: string; visibility: 'public' | 'private'; owner_id: string; created_at: number; member_count: number; my_role: 'owner' | 'member' | null };
+type SummaryRow = {
+	id: string;
+	name: string;
+	visibility: 'public' | 'private';
+	owner_id: string;
+	created_at: number;
+	member_count: number;
+	my_role: 'owner' | 'member' | null;
+};
 
 const toSummary = (r: SummaryRow): RoomSummary => ({
 	id: r.id,

@@ -17,10 +17,22 @@ export function registerRunHandlers(socket: AppSocket, deps: RunHandlerDeps) {
 	const actor = socket.data.user;
 	const { runs, log } = deps;
 
-	socket.on('run:start', handler(log, 'run:start', runStartSchema, (payload) => runs.start(actor, payload)));
-	socket.on('run:cancel', handler(log, 'run:cancel', runIdPayloadSchema, ({ runId }) => runs.cancel(actor, runId)));
-	socket.on('run:resume', handler(log, 'run:resume', runResumeSchema, ({ runId, decision }) => runs.resume(actor, runId, decision)));
-	socket.on('run:fork', handler(log, 'run:fork', runForkSchema, ({ runId, ...edits }) => runs.fork(actor, runId, edits)));
+	socket.on(
+		'run:start',
+		handler(log, 'run:start', runStartSchema, (payload) => runs.start(actor, payload))
+	);
+	socket.on(
+		'run:cancel',
+		handler(log, 'run:cancel', runIdPayloadSchema, ({ runId }) => runs.cancel(actor, runId))
+	);
+	socket.on(
+		'run:resume',
+		handler(log, 'run:resume', runResumeSchema, ({ runId, decision }) => runs.resume(actor, runId, decision))
+	);
+	socket.on(
+		'run:fork',
+		handler(log, 'run:fork', runForkSchema, ({ runId, ...edits }) => runs.fork(actor, runId, edits))
+	);
 	socket.on(
 		'run:replay',
 		handler(log, 'run:replay', runReplaySchema, async ({ runId, afterSeq }) => {

@@ -1,5 +1,12 @@
 import { fail, ok, type AppError, type Result } from '../../src/lib/contract/result';
-import { runRequestSchema, type ApprovalDecision, type ForkRequest, type RunEvent, type RunRequest, type RunSummary } from '../../src/lib/contract/runs';
+import {
+	runRequestSchema,
+	type ApprovalDecision,
+	type ForkRequest,
+	type RunEvent,
+	type RunRequest,
+	type RunSummary
+} from '../../src/lib/contract/runs';
 import type { PromptSettings } from '../../src/lib/contract/yjs';
 import { describeZodError } from '../../src/lib/contract/zod-error';
 import type { ChatMessage } from '../models/executor';
@@ -71,10 +78,16 @@ export function createRunsService(deps: RunsServiceDeps) {
 	async function withinLimits(actor: Actor, roomId: string): Promise<Result<null>> {
 		const { maxActivePerUser, maxActivePerRoom } = deps.limits;
 		if ((await deps.runs.countUnfinished({ authorId: actor.id })) >= maxActivePerUser) {
-			return fail('rate_limited', `You already have ${maxActivePerUser} unfinished runs (RUNS_MAX_ACTIVE_PER_USER); wait for one to end or cancel one`);
+			return fail(
+				'rate_limited',
+				`You already have ${maxActivePerUser} unfinished runs (RUNS_MAX_ACTIVE_PER_USER); wait for one to end or cancel one`
+			);
 		}
 		if ((await deps.runs.countUnfinished({ roomId })) >= maxActivePerRoom) {
-			return fail('rate_limited', `This room already has ${maxActivePerRoom} unfinished runs (RUNS_MAX_ACTIVE_PER_ROOM); wait for one to end or cancel one`);
+			return fail(
+				'rate_limited',
+				`This room already has ${maxActivePerRoom} unfinished runs (RUNS_MAX_ACTIVE_PER_ROOM); wait for one to end or cancel one`
+			);
 		}
 		return ok(null);
 	}
@@ -108,7 +121,13 @@ export function createRunsService(deps: RunsServiceDeps) {
 			if (problem) return fail(problem.code, problem.message);
 			const limited = await withinLimits(actor, roomId);
 			if (!limited.ok) return limited;
-			const run = await orchestrator.start({ roomId, authorId: actor.id, request, conversation: command.conversation, policy: s.runPolicy });
+			const run = await orchestrator.start({
+				roomId,
+				authorId: actor.id,
+				request,
+				conversation: command.conversation,
+				policy: s.runPolicy
+			});
 			await activity.record(roomId, actor, 'run.started', run.id, request.prompt.slice(0, 120));
 			return ok(run);
 		},
@@ -129,7 +148,12 @@ export function createRunsService(deps: RunsServiceDeps) {
 			const { settings } = await deps.drafts.snapshot(run.data.roomId);
 			const resumed = await orchestrator.resume(runId, actor.id, decision, settings.runPolicy);
 			if (resumed.ok) {
-				const detail = decision.action === 'override' ? (decision.modelId ?? 'same model, new parameters') : decision.action === 'reject' ? (decision.reason ?? null) : null;
+				const detail =
+					decision.action === 'override'
+						? (decision.modelId ?? 'same model, new parameters')
+						: decision.action === 'reject'
+							? (decision.reason ?? null)
+							: null;
 				await activity.record(run.data.roomId, actor, decisionActivity(decision), runId, detail);
 			}
 			return resumed;
@@ -194,4 +218,5 @@ export function createRunsService(deps: RunsServiceDeps) {
 
 export type RunsService = ReturnType<typeof createRunsService>;
 
-const decisionActivity = (d: ApprovalDecision) => (d.action === 'approve' ? 'run.approved' : d.action === 'reject' ? 'run.rejected' : 'run.overridden');
+const decisionActivity = (d: ApprovalDecision) =>
+	d.action === 'approve' ? 'run.approved' : d.action === 'reject' ? 'run.rejected' : 'run.overridden';

@@ -140,8 +140,14 @@ const migrations: Record<string, Migration> = {
 	// Steering rights: an owner may limit who starts, cancels, approves and forks runs to members marked as drivers.
 	'0005_drivers': {
 		async up(db: Kysely<any>) {
-			await db.schema.alterTable('rooms').addColumn('steering', 'text', (c) => c.notNull().defaultTo('everyone')).execute();
-			await db.schema.alterTable('room_members').addColumn('driver', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+			await db.schema
+				.alterTable('rooms')
+				.addColumn('steering', 'text', (c) => c.notNull().defaultTo('everyone'))
+				.execute();
+			await db.schema
+				.alterTable('room_members')
+				.addColumn('driver', 'integer', (c) => c.notNull().defaultTo(0))
+				.execute();
 		},
 		async down(db: Kysely<any>) {
 			await db.schema.alterTable('room_members').dropColumn('driver').execute();

@@ -48,9 +48,7 @@ describe('gpu source without nvidia-smi', () => {
 		const zeros = { total: 0, used: 0, free: 0 };
 		const source = track(createGpuSource({ pathEnv: emptyPathDir(), readLlamaVram: async () => zeros }));
 		await expect(source.read()).resolves.toMatchObject({ available: false, llamaVram: zeros });
-		const failing = track(
-			createGpuSource({ pathEnv: emptyPathDir(), readLlamaVram: async () => Promise.reject(new Error('no llama')) })
-		);
+		const failing = track(createGpuSource({ pathEnv: emptyPathDir(), readLlamaVram: async () => Promise.reject(new Error('no llama')) }));
 		await expect(failing.read()).resolves.toMatchObject({ llamaVram: null });
 	});
 });

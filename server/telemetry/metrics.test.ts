@@ -29,7 +29,10 @@ function parseExposition(text: string): Series[] {
 
 function valueOf(all: Series[], name: string, labels: Record<string, string> = {}): number | undefined {
 	const found = all.filter(
-		(s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v) && Object.keys(s.labels).length === Object.keys(labels).length
+		(s) =>
+			s.name === name &&
+			Object.entries(labels).every(([k, v]) => s.labels[k] === v) &&
+			Object.keys(s.labels).length === Object.keys(labels).length
 	);
 	if (found.length > 1) throw new Error(`ambiguous series ${name} ${JSON.stringify(labels)}`);
 	return found[0]?.value;

@@ -37,7 +37,10 @@ export function createObservability(deps: ObservabilityDeps): Observability {
 		intervalMs: deps.intervalMs,
 		gpu,
 		logger: deps.logger,
-		modelCache: () => ({ loadedModels: manager.status().filter((m) => m.state === 'ready').length, residentBytes: manager.used().ramBytes }),
+		modelCache: () => ({
+			loadedModels: manager.status().filter((m) => m.state === 'ready').length,
+			residentBytes: manager.used().ramBytes
+		}),
 		runs: () => ({ activeRuns: deps.activeRuns(), queueDepth: manager.status().reduce((n, m) => n + m.queued, 0) })
 	});
 	const unsubscribeSampler = sampler.subscribe((s) => metrics.updateFromSample(s));
@@ -61,7 +64,8 @@ export function createObservability(deps: ObservabilityDeps): Observability {
 				break;
 			}
 			case 'run.answer':
-				if (e.data.metrics.timeToFirstTokenMs !== null) metrics.timeToFirstTokenSeconds.observe({ model: e.data.modelId }, e.data.metrics.timeToFirstTokenMs / 1000);
+				if (e.data.metrics.timeToFirstTokenMs !== null)
+					metrics.timeToFirstTokenSeconds.observe({ model: e.data.modelId }, e.data.metrics.timeToFirstTokenMs / 1000);
 				if (e.data.metrics.tokensPerSecond > 0) metrics.tokensPerSecond.observe({ model: e.data.modelId }, e.data.metrics.tokensPerSecond);
 				break;
 			case 'run.finished':

@@ -33,7 +33,10 @@ describe.each(DIALECTS)('Yjs persistence on %s', (kind) => {
 		t = await freshDatabase(kind);
 		await createUsersRepository(t.db).create({ id: 'annannannann', email: 'ann@example.com', name: 'Ann', passwordHash: 'x' });
 		const rooms = createRoomsRepository(t.db);
-		for (const [id, invite] of [[ROOM, 'inviteinvite1'], [OTHER_ROOM, 'inviteinvite2']]) {
+		for (const [id, invite] of [
+			[ROOM, 'inviteinvite1'],
+			[OTHER_ROOM, 'inviteinvite2']
+		]) {
 			await rooms.create({ id, name: id, visibility: 'private', owner_id: 'annannannann', invite_token: invite, created_at: 1 });
 		}
 	});
@@ -65,7 +68,11 @@ describe.each(DIALECTS)('Yjs persistence on %s', (kind) => {
 
 		expect(Math.max(...counts)).toBeLessThanOrEqual(5);
 		expect(counts).toContain(1); // a compaction happened: 6 rows became 1
-		expect(rebuild(await persistence.loadUpdates(ROOM)).getText('prompt').toString()).toBe('world');
+		expect(
+			rebuild(await persistence.loadUpdates(ROOM))
+				.getText('prompt')
+				.toString()
+		).toBe('world');
 		expect(await persistence.countUpdates(OTHER_ROOM)).toBe(1); // other rooms untouched
 	});
 
@@ -73,7 +80,11 @@ describe.each(DIALECTS)('Yjs persistence on %s', (kind) => {
 		const persistence = createKyselyYjsPersistence(t.db);
 		const { updates } = keystrokes('ab');
 		for (const u of [...updates, ...updates]) await persistence.storeUpdate(ROOM, u);
-		expect(rebuild(await persistence.loadUpdates(ROOM)).getText('prompt').toString()).toBe('ab');
+		expect(
+			rebuild(await persistence.loadUpdates(ROOM))
+				.getText('prompt')
+				.toString()
+		).toBe('ab');
 	});
 
 	it('batches a burst of keystrokes into one row and stores what is pending on close', async () => {
@@ -84,7 +95,11 @@ describe.each(DIALECTS)('Yjs persistence on %s', (kind) => {
 		expect(await persistence.countUpdates(ROOM)).toBe(0); // nothing written per keystroke
 		await writer.close(); // long before the delay: close must flush
 		expect(await persistence.countUpdates(ROOM)).toBe(1);
-		expect(rebuild(await persistence.loadUpdates(ROOM)).getText('prompt').toString()).toBe('a burst of typing');
+		expect(
+			rebuild(await persistence.loadUpdates(ROOM))
+				.getText('prompt')
+				.toString()
+		).toBe('a burst of typing');
 	});
 
 	it('writes on its own after the delay, counted from the first pending update', async () => {
@@ -111,7 +126,10 @@ describe.each(DIALECTS)('Yjs persistence on %s', (kind) => {
 		const again = await store.acquire(ROOM); // waits for the unload's write, then loads
 		expect(again.doc).not.toBe(room.doc);
 		expect(again.doc.getText('prompt').toString()).toBe('kept');
-		expect(await store.snapshot(ROOM)).toEqual({ prompt: 'kept', settings: expect.objectContaining({ temperature: 0.2, mode: 'orchestrated' }) });
+		expect(await store.snapshot(ROOM)).toEqual({
+			prompt: 'kept',
+			settings: expect.objectContaining({ temperature: 0.2, mode: 'orchestrated' })
+		});
 		store.release(ROOM);
 		await store.close();
 		expect(await persistence.countUpdates(ROOM)).toBe(1); // loading did not store the loaded state again

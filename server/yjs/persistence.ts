@@ -45,8 +45,18 @@ export function createKyselyYjsPersistence(db: Db, options: KyselyYjsPersistence
 			const rows = await trx.selectFrom('yjs_updates').select(['id', 'data']).where('room_id', '=', roomId).orderBy('id').execute();
 			if (rows.length < 2) return;
 			const merged = Y.mergeUpdates(rows.map((r) => r.data));
-			await trx.deleteFrom('yjs_updates').where('id', 'in', rows.map((r) => r.id)).execute();
-			await trx.insertInto('yjs_updates').values({ room_id: roomId, data: asBuffer(merged), created_at: now() }).execute();
+			await trx
+				.deleteFrom('yjs_updates')
+				.where(
+					'id',
+					'in',
+					rows.map((r) => r.id)
+				)
+				.execute();
+			await trx
+				.insertInto('yjs_updates')
+				.values({ room_id: roomId, data: asBuffer(merged), created_at: now() })
+				.execute();
 		});
 	}
 
@@ -57,7 +67,10 @@ export function createKyselyYjsPersistence(db: Db, options: KyselyYjsPersistence
 		},
 
 		async storeUpdate(roomId: string, update: Uint8Array): Promise<void> {
-			await db.insertInto('yjs_updates').values({ room_id: roomId, data: asBuffer(update), created_at: now() }).execute();
+			await db
+				.insertInto('yjs_updates')
+				.values({ room_id: roomId, data: asBuffer(update), created_at: now() })
+				.execute();
 			if (compacting.has(roomId) || (await countUpdates(roomId)) <= compactAfter) return;
 			// One compaction per room at a time in this process; the stored update is safe either way.
 			const running = compact(roomId).finally(() => compacting.delete(roomId));

@@ -164,7 +164,10 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 			'yjs:sync',
 			handler(log, 'yjs:sync', yjsSyncSchema, async ({ roomId, message }) => {
 				if (message.byteLength > limits.maxMessageBytes) {
-					return fail('too_large', `A document message may be at most ${limits.maxMessageBytes} bytes (YJS_MAX_MESSAGE_BYTES); this one is ${message.byteLength}`);
+					return fail(
+						'too_large',
+						`A document message may be at most ${limits.maxMessageBytes} bytes (YJS_MAX_MESSAGE_BYTES); this one is ${message.byteLength}`
+					);
 				}
 				if (!syncLimiter.take(socket.id)) {
 					return fail(
@@ -255,7 +258,10 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 
 		socket.on('disconnect', () => {
 			for (const pending of bySocket.get(socket.id)?.values() ?? []) {
-				void pending.then((r) => r.ok && unsubscribe(r.data), () => {});
+				void pending.then(
+					(r) => r.ok && unsubscribe(r.data),
+					() => {}
+				);
 			}
 			bySocket.delete(socket.id);
 		});

@@ -26,7 +26,10 @@ interface Overview {
 }
 
 /** A fresh request context logged in as the seeded admin. */
-async function loginAdmin(playwright: { request: { newContext(options: { baseURL?: string }): Promise<APIRequestContext> } }, baseURL?: string) {
+async function loginAdmin(
+	playwright: { request: { newContext(options: { baseURL?: string }): Promise<APIRequestContext> } },
+	baseURL?: string
+) {
 	const admin = await playwright.request.newContext({ baseURL });
 	const res = await admin.post('/api/auth/login', { data: E2E_ADMIN });
 	expect(res.status(), await res.text()).toBe(200);
@@ -53,7 +56,10 @@ const ROUTES: [method: string, path: string, body?: unknown][] = [
 	['PUT', '/api/admin/users/someone/role', { role: 'admin' }]
 ];
 
-test('admin routes: members get 403 forbidden and anonymous callers 401, on every route, and change nothing', async ({ playwright, baseURL }) => {
+test('admin routes: members get 403 forbidden and anonymous callers 401, on every route, and change nothing', async ({
+	playwright,
+	baseURL
+}) => {
 	const admin = await loginAdmin(playwright, baseURL);
 	const before = await overview(admin);
 	const member = await playwright.request.newContext({ baseURL });
@@ -73,7 +79,9 @@ test('admin routes: members get 403 forbidden and anonymous callers 401, on ever
 
 	const after = await overview(admin);
 	expect(after.budget).toEqual(before.budget);
-	expect(after.pulls.filter((p) => p.modelId === 'mistral-7b-instruct')).toEqual(before.pulls.filter((p) => p.modelId === 'mistral-7b-instruct'));
+	expect(after.pulls.filter((p) => p.modelId === 'mistral-7b-instruct')).toEqual(
+		before.pulls.filter((p) => p.modelId === 'mistral-7b-instruct')
+	);
 	expect((await row(admin, 'sy-tiny')).pinned).toBe(false);
 	await Promise.all([admin.dispose(), member.dispose(), anonymous.dispose()]);
 });
@@ -84,7 +92,13 @@ test('model cache: preload, preview, budget, pin, keep-alive and unload', async 
 	const initial = await overview(admin);
 	expect(initial.models.map((m) => m.id)).toEqual(expect.arrayContaining([...GENERATED, 'mistral-7b-instruct']));
 	expect(initial.budget.ramBytes).toBeGreaterThan(0);
-	expect(initial.stats).toMatchObject({ hits: expect.any(Number), misses: expect.any(Number), evictions: expect.any(Number), loads: expect.any(Number), failures: expect.any(Number) });
+	expect(initial.stats).toMatchObject({
+		hits: expect.any(Number),
+		misses: expect.any(Number),
+		evictions: expect.any(Number),
+		loads: expect.any(Number),
+		failures: expect.any(Number)
+	});
 	const budget = (ramBytes: number) => admin.put('/api/admin/budget', { data: { ramBytes, vramBytes: initial.budget.vramBytes } });
 
 	try {
@@ -96,7 +110,13 @@ test('model cache: preload, preview, budget, pin, keep-alive and unload', async 
 		const tiny = (await preloaded.json()) as Row;
 		expect(tiny).toMatchObject({ id: 'sy-tiny', state: 'ready', leases: 0, pinned: false });
 		expect(tiny.ramBytes).toBeGreaterThan(0);
-		expect(await row(admin, 'sy-tiny')).toMatchObject({ state: 'ready', ramBytes: tiny.ramBytes, lastUsedAt: expect.any(Number), loadMs: expect.any(Number), strategy: expect.any(String) });
+		expect(await row(admin, 'sy-tiny')).toMatchObject({
+			state: 'ready',
+			ramBytes: tiny.ramBytes,
+			lastUsedAt: expect.any(Number),
+			loadMs: expect.any(Number),
+			strategy: expect.any(String)
+		});
 		const chat = (await (await admin.post('/api/admin/models/sy-chat-small/preload')).json()) as Row;
 		const [t, c] = [tiny.ramBytes, chat.ramBytes];
 
@@ -136,7 +156,10 @@ test('model cache: preload, preview, budget, pin, keep-alive and unload', async 
 		// Too small for the pinned model: 409 naming it; nothing changes.
 		const refused = await budget(t - 1);
 		expect(refused.status()).toBe(409);
-		expect(await refused.json()).toEqual({ code: 'conflict', message: expect.stringMatching(/^Cannot shrink the budget: .*sy-tiny \(pinned\)/) });
+		expect(await refused.json()).toEqual({
+			code: 'conflict',
+			message: expect.stringMatching(/^Cannot shrink the budget: .*sy-tiny \(pinned\)/)
+		});
 		expect((await overview(admin)).budget.ramBytes).toBe(t);
 		const noRoom = await (await admin.get('/api/admin/models/sy-chat-small/preview')).json();
 		expect(noRoom).toMatchObject({ fits: false });
@@ -151,7 +174,9 @@ test('model cache: preload, preview, budget, pin, keep-alive and unload', async 
 		expect((await row(admin, 'sy-tiny')).state).toBe('ready');
 		expect(await (await admin.post('/api/admin/models/sy-tiny/unpin')).json()).toMatchObject({ pinned: false });
 		await expect.poll(async () => (await row(admin, 'sy-tiny')).state, { timeout: 5000 }).toBe('unloaded');
-		expect(await (await admin.put('/api/admin/models/sy-tiny/keep-alive', { data: { seconds: null } })).json()).toMatchObject({ keepAliveMs: null });
+		expect(await (await admin.put('/api/admin/models/sy-tiny/keep-alive', { data: { seconds: null } })).json()).toMatchObject({
+			keepAliveMs: null
+		});
 
 		// Unload: gone from the cache; unloading again is 404.
 		expect((await budget(initial.budget.ramBytes)).status()).toBe(200);
@@ -206,7 +231,9 @@ test('pull: a catalogue model starts in the background and an unreachable server
 
 	// Generated models are rebuilt locally, not downloaded: that pull succeeds.
 	expect((await admin.post('/api/admin/models/pull', { data: { id: 'sy-tiny' } })).status()).toBe(202);
-	await expect.poll(async () => (await overview(admin)).pulls.find((p) => p.modelId === 'sy-tiny')?.status, { timeout: 10_000 }).toBe('done');
+	await expect
+		.poll(async () => (await overview(admin)).pulls.find((p) => p.modelId === 'sy-tiny')?.status, { timeout: 10_000 })
+		.toBe('done');
 
 	expect((await admin.post('/api/admin/models/pull', { data: { id: 'not-in-the-catalogue' } })).status()).toBe(404);
 	expect((await admin.post('/api/admin/models/pull', { data: {} })).status()).toBe(400);
@@ -221,7 +248,13 @@ test('users: list, promote and demote; the last admin cannot demote themselves',
 	const list = await (await admin.get('/api/admin/users')).json();
 	const me = list.users.find((u: { email: string }) => u.email === E2E_ADMIN.email);
 	expect(me).toMatchObject({ role: 'admin', createdAt: expect.any(Number) });
-	expect(list.users.find((u: { id: string }) => u.id === user.id)).toEqual({ id: user.id, email, name: 'Promoted', role: 'member', createdAt: expect.any(Number) });
+	expect(list.users.find((u: { id: string }) => u.id === user.id)).toEqual({
+		id: user.id,
+		email,
+		name: 'Promoted',
+		role: 'member',
+		createdAt: expect.any(Number)
+	});
 
 	const promoted = await admin.put(`/api/admin/users/${user.id}/role`, { data: { role: 'admin' } });
 	expect(promoted.status()).toBe(200);

@@ -37,7 +37,16 @@ test('streamed answers arrive as chunks that add up to the run’s answer', asyn
 	const openai = await client(playwright, baseURL!);
 	for (const model of ['auto', 'sy-chat-small']) {
 		const { data: stream, response } = await openai.chat.completions
-			.create({ model, stream: true, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Tell me about the model cache' }], max_tokens: 32, seed: 2 })
+			.create({
+				model,
+				stream: true,
+				messages: [
+					{ role: 'system', content: 'Be brief.' },
+					{ role: 'user', content: 'Tell me about the model cache' }
+				],
+				max_tokens: 32,
+				seed: 2
+			})
 			.withResponse();
 		let text = '';
 		let chunks = 0;
@@ -51,7 +60,9 @@ test('streamed answers arrive as chunks that add up to the run’s answer', asyn
 		expect(text.length).toBeGreaterThan(0);
 		expect(['stop', 'length']).toContain(finish);
 		const runId = response.headers.get('x-switchyard-run-id')!;
-		const run = await (await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${openai.apiKey}` } })).get(`/api/runs/${runId}`);
+		const run = await (
+			await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${openai.apiKey}` } })
+		).get(`/api/runs/${runId}`);
 		expect(run.status()).toBe(200);
 		const body = await run.json();
 		expect(body.status).toBe('succeeded');
@@ -61,7 +72,9 @@ test('streamed answers arrive as chunks that add up to the run’s answer', asyn
 
 test('errors come back in OpenAI’s shape', async ({ playwright, baseURL }) => {
 	const openai = await client(playwright, baseURL!);
-	await expect(openai.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+	await expect(
+		openai.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] })
+	).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
 	const anonymous = new OpenAI({ apiKey: 'sy_wrong.key', baseURL: `${baseURL}/v1`, maxRetries: 0 });
 	await expect(anonymous.models.list()).rejects.toMatchObject({ status: 401 });
 });

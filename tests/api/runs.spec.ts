@@ -8,7 +8,9 @@ test('runs: members start, read, page and replay runs; outsiders see nothing', a
 	await signup(eve, 'Eve');
 	const room = await (await ann.post('/api/rooms', { data: { name: 'Runs', visibility: 'private' } })).json();
 
-	const started = await ann.post('/api/runs', { data: { roomId: room.id, prompt: 'What is a room?', mode: 'direct', modelId: 'sy-tiny', sampling: { maxTokens: 16, seed: 1 } } });
+	const started = await ann.post('/api/runs', {
+		data: { roomId: room.id, prompt: 'What is a room?', mode: 'direct', modelId: 'sy-tiny', sampling: { maxTokens: 16, seed: 1 } }
+	});
 	expect(started.status()).toBe(201);
 	const run = await started.json();
 	let status = run.status;

@@ -18,7 +18,9 @@ test('an admin previews and preloads a model, sees it in the table and the cache
 
 	await page.getByRole('button', { name: 'Preload sy-tiny' }).click();
 	const preview = page.getByTestId('admin-preview');
-	await expect(preview.getByTestId('admin-preview-text')).toHaveText(/^Loading sy-tiny \(.+ RAM\) (fits without evicting anything|would evict .+)\.$/);
+	await expect(preview.getByTestId('admin-preview-text')).toHaveText(
+		/^Loading sy-tiny \(.+ RAM\) (fits without evicting anything|would evict .+)\.$/
+	);
 	await preview.getByRole('button', { name: /^Load/ }).click();
 
 	const row = table.getByTestId('admin-model-sy-tiny');

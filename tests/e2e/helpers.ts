@@ -81,7 +81,8 @@ export async function recordNodeStatuses(page: Page) {
 			for (const r of records) {
 				const el = r.target as HTMLElement;
 				const id = el.dataset.testid ?? '';
-				if (id.startsWith('graph-node-')) w.__nodeLog.push({ node: id.slice('graph-node-'.length), status: el.dataset.status ?? '', at: performance.now() });
+				if (id.startsWith('graph-node-'))
+					w.__nodeLog.push({ node: id.slice('graph-node-'.length), status: el.dataset.status ?? '', at: performance.now() });
 			}
 		});
 		observer.observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-status'] });

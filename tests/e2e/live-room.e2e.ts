@@ -41,7 +41,9 @@ test('two people co-edit the prompt and its settings, and see each other’s cur
 	await close();
 });
 
-test('one person runs; both watch the nodes go running → done in order and get the same answer; history replays it', async ({ browser }) => {
+test('one person runs; both watch the nodes go running → done in order and get the same answer; history replays it', async ({
+	browser
+}) => {
 	const { ann, bob, close } = await twoInARoom(browser);
 	await typeInPrompt(ann, 'Explain how rooms keep prompts in sync.');
 	await expectPrompt(bob, 'Explain how rooms keep prompts in sync.');
@@ -92,7 +94,9 @@ test('one person runs; both watch the nodes go running → done in order and get
 	await close();
 });
 
-test('approval for everyone: a reload keeps the waiting run, the other overrides it; then cancels the next one with Esc', async ({ browser }) => {
+test('approval for everyone: a reload keeps the waiting run, the other overrides it; then cancels the next one with Esc', async ({
+	browser
+}) => {
 	const { ann, bob, close } = await twoInARoom(browser);
 	await ann.getByTestId('approval-gate').check();
 	await expect(bob.getByTestId('approval-gate')).toBeChecked();

@@ -32,7 +32,15 @@ test('a run answer with <script>, handlers and javascript: links renders inert',
 	let seq = 0;
 	const send = (type: string, data: unknown) =>
 		server!.send(`42${JSON.stringify(['run:event', { runId, roomId, seq: ++seq, ts: Date.now(), type, data }])}`);
-	const metrics = { queueWaitMs: 0, loadWaitMs: 0, timeToFirstTokenMs: 5, tokensPerSecond: 100, promptTokens: 1, completionTokens: 50, totalMs: 500 };
+	const metrics = {
+		queueWaitMs: 0,
+		loadWaitMs: 0,
+		timeToFirstTokenMs: 5,
+		tokensPerSecond: 100,
+		promptTokens: 1,
+		completionTokens: 50,
+		totalMs: 500
+	};
 	send('run.queued', { roomId, mode: 'orchestrated', prompt: 'Be evil', authorId: 'someone', parentRunId: null });
 	send('run.started', {});
 	send('tokens', { modelId: 'sy-tiny', text: EVIL.slice(0, 60), count: 10 });

@@ -34,8 +34,23 @@ export function restRoutes(roomId: string, runId: string): { name: string; handl
 const body = fc.oneof(
 	{ weight: 3, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
 	{ weight: 2, arbitrary: fc.string({ maxLength: 300 }) },
-	{ weight: 1, arbitrary: fc.string({ minLength: 70_000, maxLength: 70_100 }).map((s) => JSON.stringify({ prompt: s, name: s, model: 'auto', messages: [{ role: 'user', content: s }] })) },
-	{ weight: 1, arbitrary: fc.constantFrom('{', '[]', 'null', '{"roomId":', '\u0000', '{"messages":[{"role":"user","content":"hi"}],"model":"auto","max_tokens":-1}') },
+	{
+		weight: 1,
+		arbitrary: fc
+			.string({ minLength: 70_000, maxLength: 70_100 })
+			.map((s) => JSON.stringify({ prompt: s, name: s, model: 'auto', messages: [{ role: 'user', content: s }] }))
+	},
+	{
+		weight: 1,
+		arbitrary: fc.constantFrom(
+			'{',
+			'[]',
+			'null',
+			'{"roomId":',
+			'\u0000',
+			'{"messages":[{"role":"user","content":"hi"}],"model":"auto","max_tokens":-1}'
+		)
+	},
 	{ weight: 1, arbitrary: fc.integer({ min: 1, max: 400 }).map((d) => '['.repeat(d) + ']'.repeat(d)) }
 );
 
@@ -46,14 +61,31 @@ export interface RestFuzzReport {
 	unclear: { route: string; status?: number; error?: string }[];
 }
 
-export async function fuzzRest(opts: { ctx: AppContext; user: PublicUser; session: { id: string; expiresAt: number }; roomId: string; runId: string; count: number; seed: number }) {
+export async function fuzzRest(opts: {
+	ctx: AppContext;
+	user: PublicUser;
+	session: { id: string; expiresAt: number };
+	roomId: string;
+	runId: string;
+	count: number;
+	seed: number;
+}) {
 	const routes = restRoutes(opts.roomId, opts.runId);
-	const cases = fc.sample(fc.record({ route: fc.integer({ min: 0, max: routes.length - 1 }), body }), { numRuns: opts.count, seed: opts.seed });
+	const cases = fc.sample(fc.record({ route: fc.integer({ min: 0, max: routes.length - 1 }), body }), {
+		numRuns: opts.count,
+		seed: opts.seed
+	});
 	const report: RestFuzzReport = { cases: 0, statuses: {}, unclear: [] };
 	for (const c of cases) {
 		const route = routes[c.route];
 		const request = new Request('http://localhost/fuzz', { method: 'POST', body: c.body, headers: { 'content-type': 'application/json' } });
-		const event = { locals: { app: opts.ctx, user: opts.user, session: opts.session }, request, url: new URL(request.url), params: route.params, getClientAddress: () => '127.0.0.1' };
+		const event = {
+			locals: { app: opts.ctx, user: opts.user, session: opts.session },
+			request,
+			url: new URL(request.url),
+			params: route.params,
+			getClientAddress: () => '127.0.0.1'
+		};
 		let status: number;
 		try {
 			const res = await route.handler(event as never);

@@ -35,9 +35,15 @@ function plausible(roomId: string, runId: string): fc.Arbitrary<unknown> {
 			mode: fc.oneof(fc.constantFrom('orchestrated', 'direct', 'compare'), anything),
 			modelId: fc.oneof(fc.constantFrom('sy-tiny', 'nope', '../etc/passwd'), anything),
 			compareModelIds: fc.oneof(fc.array(fc.constantFrom('sy-tiny', 'sy-code', 'x'), { maxLength: 6 }), anything),
-			sampling: fc.oneof(fc.record({ maxTokens: fc.integer({ min: -5, max: 9000 }), temperature: fc.double(), seed: fc.integer() }, { requiredKeys: [] }), anything),
+			sampling: fc.oneof(
+				fc.record({ maxTokens: fc.integer({ min: -5, max: 9000 }), temperature: fc.double(), seed: fc.integer() }, { requiredKeys: [] }),
+				anything
+			),
 			approvalGate: fc.oneof(fc.boolean(), anything),
-			decision: fc.oneof(fc.record({ action: fc.constantFrom('approve', 'reject', 'override', 'explode'), modelId: anything }, { requiredKeys: ['action'] }), anything),
+			decision: fc.oneof(
+				fc.record({ action: fc.constantFrom('approve', 'reject', 'override', 'explode'), modelId: anything }, { requiredKeys: ['action'] }),
+				anything
+			),
 			node: fc.oneof(fc.constantFrom('executor', 'taskAnalyzer', 'nope'), anything),
 			afterSeq: fc.oneof(fc.integer({ min: -10, max: 10_000 }), anything),
 			message: fc.oneof(fc.uint8Array({ maxLength: 300 }), anything)
@@ -76,7 +82,10 @@ const ACK_TIMEOUT_MS = 5_000;
 
 async function send(socket: TestClient, event: string, payload: unknown): Promise<unknown> {
 	try {
-		return await (socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
+		return await (socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(
+			event,
+			payload
+		);
 	} catch {
 		return 'timeout';
 	}
@@ -85,7 +94,8 @@ async function send(socket: TestClient, event: string, payload: unknown): Promis
 const isClear = (answer: unknown): answer is Result<unknown> =>
 	typeof answer === 'object' &&
 	answer !== null &&
-	((answer as { ok: unknown }).ok === true || ((answer as { ok: unknown }).ok === false && CLEAR_CODES.includes((answer as { error: { code: ErrorCode } }).error?.code)));
+	((answer as { ok: unknown }).ok === true ||
+		((answer as { ok: unknown }).ok === false && CLEAR_CODES.includes((answer as { error: { code: ErrorCode } }).error?.code)));
 
 /**
  * Sends `count` fuzz cases from `fuzzer` (a member of `roomId`) while `watcher` follows `watchedRunId`; returns the

@@ -20,7 +20,8 @@ const byteTokens = Array.from({ length: 256 }, (_, i) => `<0x${i.toString(16).to
 
 /** Metadata and tensors of a minimal llama model (not meant to produce sensible text). */
 export function testGgufFile(options: TestGgufOptions = {}): GgufFile {
-	const d = 8, ff = 16;
+	const d = 8,
+		ff = 16;
 	const vocab = ['<unk>', '<s>', '</s>', '▁a', '▁b', ...(options.withoutByteTokens ? [] : byteTokens)];
 	const tokenTypes = vocab.map((t, i) => (i < 3 ? 3 : t.startsWith('<0x') ? 6 : 1)); // control, byte, normal
 	const metadata: [string, GgufValue][] = [
@@ -41,7 +42,12 @@ export function testGgufFile(options: TestGgufOptions = {}): GgufFile {
 	const filtered = metadata.filter(([key]) => !options.omit?.includes(key) && !(options.set && key in options.set));
 	for (const [key, value] of Object.entries(options.set ?? {})) filtered.push([key, value]);
 
-	const t = (name: string, dims: number[]): GgufTensor => ({ name, dims, type: 'F32', data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.01) });
+	const t = (name: string, dims: number[]): GgufTensor => ({
+		name,
+		dims,
+		type: 'F32',
+		data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.01)
+	});
 	const tensors = [
 		t('token_embd.weight', [d, vocab.length]),
 		t('blk.0.attn_norm.weight', [d]),

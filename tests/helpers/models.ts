@@ -23,7 +23,15 @@ export async function generatedSpecs(overrides: Partial<ModelSpec> = {}): Promis
 	return Object.fromEntries(
 		GENERATED.map((id) => [
 			id,
-			{ id, path: path.join(MODELS_DIR, 'generated', `${id}.gguf`), contextSize: 1024, threads: 1, gpuLayers: 0, parallelism: 2, ...overrides }
+			{
+				id,
+				path: path.join(MODELS_DIR, 'generated', `${id}.gguf`),
+				contextSize: 1024,
+				threads: 1,
+				gpuLayers: 0,
+				parallelism: 2,
+				...overrides
+			}
 		])
 	);
 }

@@ -13,7 +13,13 @@ const room = await ctx.rooms.create(user.data, { name: 'Crash', visibility: 'pri
 const run = await ctx.orchestrator.start({
 	roomId: room.id,
 	authorId: user.data.id,
-	request: { prompt: 'What is a room?', mode: 'orchestrated', modelId: 'sy-reason', sampling: { seed: 1, maxTokens: 16 }, approvalGate: false }
+	request: {
+		prompt: 'What is a room?',
+		mode: 'orchestrated',
+		modelId: 'sy-reason',
+		sampling: { seed: 1, maxTokens: 16 },
+		approvalGate: false
+	}
 });
 ctx.bus.subscribe((e) => {
 	if (e.runId === run.id && e.type === 'node.started' && e.data.node === 'executor') {

@@ -12,7 +12,14 @@ export async function seedRoom(db: Db, suffix = 'a') {
 	const user = { id: `user${suffix.padEnd(8, 'x')}`, email: `user-${suffix}@example.com`, name: `User ${suffix.toUpperCase()}` };
 	const room = `room${suffix.padEnd(8, 'x')}`;
 	await createUsersRepository(db).create({ ...user, passwordHash: 'x' });
-	await createRoomsRepository(db).create({ id: room, name: `Room ${suffix}`, visibility: 'private', owner_id: user.id, invite_token: `invite-${suffix}`, created_at: 1 });
+	await createRoomsRepository(db).create({
+		id: room,
+		name: `Room ${suffix}`,
+		visibility: 'private',
+		owner_id: user.id,
+		invite_token: `invite-${suffix}`,
+		created_at: 1
+	});
 	return { user, roomId: room };
 }
 
@@ -47,7 +54,8 @@ export function runRow(id: string, roomId: string, authorId: string, patch: Part
 /** Numbered `tokens` events seq from..to of one run. */
 export function tokenEvents(runId: string, from: number, to: number): RunEvent[] {
 	const out: RunEvent[] = [];
-	for (let seq = from; seq <= to; seq++) out.push({ runId, seq, ts: 1_700_000_000_000 + seq, type: 'tokens', data: { modelId: 'sy-tiny', text: `t${seq} `, count: 1 } });
+	for (let seq = from; seq <= to; seq++)
+		out.push({ runId, seq, ts: 1_700_000_000_000 + seq, type: 'tokens', data: { modelId: 'sy-tiny', text: `t${seq} `, count: 1 } });
 	return out;
 }
 

@@ -17,7 +17,10 @@ export interface CrowdResult {
  * places, a few ms apart; each round measures the time to convergence after the last edit. Shared by the
  * convergence test (which asserts) and the fan-out benchmark (which reports).
  */
-export async function typeTogether(server: TestServer, options: { editors: number; rounds: number; editsPerRound: number }): Promise<CrowdResult> {
+export async function typeTogether(
+	server: TestServer,
+	options: { editors: number; rounds: number; editsPerRound: number }
+): Promise<CrowdResult> {
 	const owner = await server.user('Owner');
 	const room = await server.ctx.rooms.create({ id: owner.id }, { name: 'Crowd', visibility: 'private' });
 	const names = Array.from({ length: options.editors - 1 }, (_, i) => `Editor${i + 1}`);

@@ -54,7 +54,11 @@ async function adminAndMember(env: Record<string, string>) {
 
 describe('cache events', () => {
 	it('reach admins only: loading, loaded, evicted, unloaded and failed', async () => {
-		const { server, annSocket, bobSocket, bobSaw, annSaw } = await adminAndMember({ MODELS_DIR, MODEL_RAM_BUDGET_MB: '512', MODEL_KEEP_ALIVE_S: '0' });
+		const { server, annSocket, bobSocket, bobSaw, annSaw } = await adminAndMember({
+			MODELS_DIR,
+			MODEL_RAM_BUDGET_MB: '512',
+			MODEL_KEEP_ALIVE_S: '0'
+		});
 		const admin = server.ctx.admin;
 
 		const loading = nextEvent(annSocket, 'cache:loading', (e) => e.modelId === 'sy-tiny');
@@ -97,7 +101,10 @@ describe('cache events', () => {
 		const { server, ann, bob, annSocket, bobSocket, bobSaw } = await adminAndMember({ MODELS_DIR, MODEL_KEEP_ALIVE_S: '0' });
 		const admin = server.ctx.admin;
 
-		expect(await admin.setRole(ann.id, 'member')).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/last admin/) } });
+		expect(await admin.setRole(ann.id, 'member')).toMatchObject({
+			ok: false,
+			error: { code: 'conflict', message: expect.stringMatching(/last admin/) }
+		});
 		unwrap(await admin.setRole(bob.id, 'admin'));
 		const bobLoaded = nextEvent(bobSocket, 'cache:loaded', (e) => e.modelId === 'sy-tiny');
 		unwrap(await admin.preload('sy-tiny'));
@@ -179,11 +186,17 @@ describe('cache:pull', () => {
 		const gone = await closedPort();
 		await writeFile(
 			path.join(modelsDir, 'catalog.json'),
-			JSON.stringify({ version: 1, models: [entry('acme-small', `${files.url}/files/acme-small.gguf`), entry('acme-gone', `http://127.0.0.1:${gone}/acme-gone.gguf`)] })
+			JSON.stringify({
+				version: 1,
+				models: [entry('acme-small', `${files.url}/files/acme-small.gguf`), entry('acme-gone', `http://127.0.0.1:${gone}/acme-gone.gguf`)]
+			})
 		);
 		const { server, annSocket, bobSocket, bobSaw } = await adminAndMember({ MODELS_DIR: modelsDir, GENERATE_MODELS: 'false' });
 		const admin = server.ctx.admin;
-		expect((await admin.overview()).models.map((m) => [m.id, m.present])).toEqual([['acme-gone', false], ['acme-small', false]]);
+		expect((await admin.overview()).models.map((m) => [m.id, m.present])).toEqual([
+			['acme-gone', false],
+			['acme-small', false]
+		]);
 
 		const pulls: PullState[] = [];
 		annSocket.on('cache:pull', (s) => pulls.push(s));
@@ -192,14 +205,20 @@ describe('cache:pull', () => {
 		expect(admin.startPull('acme-small')).toMatchObject({ ok: false, error: { code: 'conflict' } });
 		expect((await done)[0]).toMatchObject({ status: 'done', error: null, finishedAt: expect.any(Number) });
 		expect(pulls[0]).toMatchObject({ modelId: 'acme-small', status: 'running', downloadedBytes: 0 });
-		expect((await admin.overview()).models.find((m) => m.id === 'acme-small')).toMatchObject({ present: true, sizeBytes: expect.any(Number) });
+		expect((await admin.overview()).models.find((m) => m.id === 'acme-small')).toMatchObject({
+			present: true,
+			sizeBytes: expect.any(Number)
+		});
 
 		const started = Date.now();
 		const failed = nextEvent(annSocket, 'cache:pull', (s) => s.modelId === 'acme-gone' && s.status !== 'running', 10_000);
 		expect(admin.startPull('acme-gone')).toMatchObject({ ok: true });
 		expect((await failed)[0]).toMatchObject({ status: 'failed', error: `Cannot reach 127.0.0.1:${gone} (ECONNREFUSED)` });
 		expect(Date.now() - started).toBeLessThan(5000);
-		expect((await admin.overview()).pulls.map((p) => [p.modelId, p.status])).toEqual([['acme-small', 'done'], ['acme-gone', 'failed']]);
+		expect((await admin.overview()).pulls.map((p) => [p.modelId, p.status])).toEqual([
+			['acme-small', 'done'],
+			['acme-gone', 'failed']
+		]);
 
 		expect(admin.startPull('not-in-catalogue')).toMatchObject({ ok: false, error: { code: 'not_found' } });
 		await roundTrip(bobSocket);

@@ -46,10 +46,14 @@ function firstTokens(runId: string): Promise<void> {
 
 describe('cancelling streaming runs', () => {
 	it('keeps the process up and each run log whole, closed by its cancel event', async () => {
-		const rooms = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => app.ctx.rooms.create(app.user, { name: `Room ${i}`, visibility: 'private' })));
+		const rooms = await Promise.all(
+			[1, 2, 3, 4, 5, 6].map((i) => app.ctx.rooms.create(app.user, { name: `Room ${i}`, visibility: 'private' }))
+		);
 		for (let round = 0; round < 8; round++) {
 			const runs = await Promise.all(
-				rooms.map((room, i) => app.ctx.orchestrator.start({ roomId: room.id, authorId: app.user.id, request: compare(round * 10 + i), policy: 'parallel' }))
+				rooms.map((room, i) =>
+					app.ctx.orchestrator.start({ roomId: room.id, authorId: app.user.id, request: compare(round * 10 + i), policy: 'parallel' })
+				)
 			);
 			await Promise.all(runs.map((r) => firstTokens(r.id)));
 			const results = await Promise.all(runs.map((r) => app.ctx.orchestrator.cancel(r.id, app.user.id)));

@@ -28,7 +28,13 @@ beforeAll(async () => {
 	watcher = server.client({ cookie: bob.cookie });
 	await connected(watcher);
 	await watcher.emitWithAck('room:join', { roomId: bobsRoom.id });
-	const started = await watcher.emitWithAck('run:start', { roomId: bobsRoom.id, prompt: 'Explain everything about rooms in detail', mode: 'direct', modelId: 'sy-reason', sampling: { maxTokens: 8000, seed: 5 } });
+	const started = await watcher.emitWithAck('run:start', {
+		roomId: bobsRoom.id,
+		prompt: 'Explain everything about rooms in detail',
+		mode: 'direct',
+		modelId: 'sy-reason',
+		sampling: { maxTokens: 8000, seed: 5 }
+	});
 	if (!started.ok) throw new Error(started.error.message);
 	watchedRunId = started.data.id;
 }, 120_000);
@@ -49,7 +55,15 @@ describe('fuzzing every entrance', () => {
 			const first = fuzzer();
 			await connected(first);
 			let handed = false;
-			const report = await fuzzSockets({ server, fuzzer: () => (handed ? fuzzer() : ((handed = true), first)), roomId, watchedRunId, watcher, count: COUNT, seed: SEED });
+			const report = await fuzzSockets({
+				server,
+				fuzzer: () => (handed ? fuzzer() : ((handed = true), first)),
+				roomId,
+				watchedRunId,
+				watcher,
+				count: COUNT,
+				seed: SEED
+			});
 			results.sockets = report;
 			expect(report.unclear).toEqual([]);
 			expect(report.cases).toBe(COUNT);
@@ -73,7 +87,15 @@ describe('fuzzing every entrance', () => {
 		async () => {
 			const user = (await server.ctx.auth.validateApiKey(ann.apiKey))!;
 			const { session } = await server.ctx.auth.createSession(ann.id);
-			const report = await fuzzRest({ ctx: server.ctx, user, session: { id: session.id, expiresAt: session.expiresAt }, roomId, runId: watchedRunId, count: Math.ceil(COUNT / 2), seed: SEED });
+			const report = await fuzzRest({
+				ctx: server.ctx,
+				user,
+				session: { id: session.id, expiresAt: session.expiresAt },
+				roomId,
+				runId: watchedRunId,
+				count: Math.ceil(COUNT / 2),
+				seed: SEED
+			});
 			results.rest = report;
 			expect(report.unclear).toEqual([]);
 			expect(Object.keys(report.statuses).some((s) => s.startsWith('4'))).toBe(true);

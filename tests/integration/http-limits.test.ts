@@ -17,8 +17,20 @@ interface Caller {
 	address?: string;
 }
 
-function event(server: TestServer, method: string, url: string, body: BodyInit | null, who: Caller = {}, headers: Record<string, string> = {}) {
-	const request = new Request(url, { method, body, headers: { 'content-type': 'application/json', ...headers }, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+function event(
+	server: TestServer,
+	method: string,
+	url: string,
+	body: BodyInit | null,
+	who: Caller = {},
+	headers: Record<string, string> = {}
+) {
+	const request = new Request(url, {
+		method,
+		body,
+		headers: { 'content-type': 'application/json', ...headers },
+		...(body instanceof ReadableStream ? { duplex: 'half' } : {})
+	} as RequestInit);
 	return {
 		locals: { app: server.ctx, user: who.user ?? null, session: who.session ? { id: 'session', expiresAt: Date.now() + 60_000 } : null },
 		request,
@@ -65,7 +77,10 @@ describe('HTTP limits', () => {
 		expect((await status(() => signup(event(server, 'POST', 'http://localhost/api/auth/signup', account(2), spammer)))).status).toBe(201);
 		const refused = await status(() => signup(event(server, 'POST', 'http://localhost/api/auth/signup', account(3), spammer)));
 		expect(refused.status).toBe(429);
-		expect(refused.body).toEqual({ code: 'rate_limited', message: expect.stringMatching(/signups from this address \(SIGNUP_RATE_PER_MINUTE: 2 per minute\)/) });
+		expect(refused.body).toEqual({
+			code: 'rate_limited',
+			message: expect.stringMatching(/signups from this address \(SIGNUP_RATE_PER_MINUTE: 2 per minute\)/)
+		});
 		expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
 		expect(await server.ctx.db.selectFrom('users').select('id').where('email', '=', 'new3@example.com').executeTakeFirst()).toBeUndefined();
 
@@ -74,35 +89,55 @@ describe('HTTP limits', () => {
 		const page = event(server, 'POST', 'http://localhost/signup', form, spammer, { 'content-type': 'application/x-www-form-urlencoded' });
 		const failure = await signupPage.default(page);
 		expect(isActionFailure(failure) && failure.status).toBe(429);
-		expect(isActionFailure(failure) && (failure.data as unknown as { errors: { form: string } }).errors.form).toMatch(/SIGNUP_RATE_PER_MINUTE/);
+		expect(isActionFailure(failure) && (failure.data as unknown as { errors: { form: string } }).errors.form).toMatch(
+			/SIGNUP_RATE_PER_MINUTE/
+		);
 
 		// Another address is not affected.
-		const elsewhere = event(server, 'POST', 'http://localhost/signup', new URLSearchParams({ email: 'new5@example.com', password: 'password1', name: 'New 5' }), { address: '192.0.2.9' }, { 'content-type': 'application/x-www-form-urlencoded' });
+		const elsewhere = event(
+			server,
+			'POST',
+			'http://localhost/signup',
+			new URLSearchParams({ email: 'new5@example.com', password: 'password1', name: 'New 5' }),
+			{ address: '192.0.2.9' },
+			{ 'content-type': 'application/x-www-form-urlencoded' }
+		);
 		await expect(signupPage.default(elsewhere)).rejects.toSatisfy(isRedirect);
 	});
 
 	it('limits room creation (ROOM_CREATE_RATE_PER_MINUTE) and API key creation (API_KEY_CREATE_RATE_PER_MINUTE) per user', async () => {
-		const room = () => status(() => createRoom(event(server, 'POST', 'http://localhost/api/rooms', json({ name: 'Spam', visibility: 'public' }), { user: ann })));
+		const room = () =>
+			status(() =>
+				createRoom(event(server, 'POST', 'http://localhost/api/rooms', json({ name: 'Spam', visibility: 'public' }), { user: ann }))
+			);
 		expect([(await room()).status, (await room()).status]).toEqual([201, 201]);
 		const third = await room();
 		expect(third.status).toBe(429);
 		expect(third.body).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/ROOM_CREATE_RATE_PER_MINUTE: 2 per minute/) });
 
-		const key = () => status(() => createKey(event(server, 'POST', 'http://localhost/api/keys', json({ name: 'script' }), { user: ann, session: true })));
+		const key = () =>
+			status(() => createKey(event(server, 'POST', 'http://localhost/api/keys', json({ name: 'script' }), { user: ann, session: true })));
 		expect((await key()).status).toBe(201);
 		const second = await key();
 		expect(second.status).toBe(429);
-		expect(second.body).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/API_KEY_CREATE_RATE_PER_MINUTE: 1 per minute/) });
+		expect(second.body).toMatchObject({
+			code: 'rate_limited',
+			message: expect.stringMatching(/API_KEY_CREATE_RATE_PER_MINUTE: 1 per minute/)
+		});
 	});
 
 	it('pages the public rooms of GET /api/rooms and refuses a bad cursor', async () => {
 		const bob = await server.ctx.auth.signup({ email: 'bob@example.com', password: 'password1', name: 'Bob' });
 		if (!bob.ok) throw new Error(bob.error.message);
 		for (const name of ['Older', 'Newer']) await server.ctx.rooms.create(ann, { name, visibility: 'public' });
-		const list = (query: string) => status(() => listRooms(event(server, 'GET', `http://localhost/api/rooms${query}`, null, { user: bob.data })));
+		const list = (query: string) =>
+			status(() => listRooms(event(server, 'GET', `http://localhost/api/rooms${query}`, null, { user: bob.data })));
 		const first = (await list('?limit=1')).body as { rooms: { id: string }[]; nextPublicBefore: string };
 		expect(first.rooms).toHaveLength(1);
-		const second = (await list(`?limit=1&publicBefore=${first.nextPublicBefore}`)).body as { rooms: { id: string }[]; nextPublicBefore: string | null };
+		const second = (await list(`?limit=1&publicBefore=${first.nextPublicBefore}`)).body as {
+			rooms: { id: string }[];
+			nextPublicBefore: string | null;
+		};
 		expect(second.rooms).toHaveLength(1);
 		expect(second.rooms[0].id).not.toBe(first.rooms[0].id);
 		expect((await list('?publicBefore=yesterday')).status).toBe(400);
@@ -113,9 +148,18 @@ describe('HTTP limits', () => {
 		const big = json({ model: 'auto', messages: [{ role: 'user', content: 'x'.repeat(5000) }] });
 		const expected = {
 			status: 413,
-			body: { error: { message: expect.stringMatching(/larger than 4096 bytes \(V1_MAX_BODY_BYTES\)/), type: 'invalid_request_error', code: 'request_too_large', param: null } }
+			body: {
+				error: {
+					message: expect.stringMatching(/larger than 4096 bytes \(V1_MAX_BODY_BYTES\)/),
+					type: 'invalid_request_error',
+					code: 'request_too_large',
+					param: null
+				}
+			}
 		};
-		const declared = await status(() => v1Chat(event(server, 'POST', 'http://localhost/v1/chat/completions', big, { user: ann }, { 'content-length': String(big.length) })));
+		const declared = await status(() =>
+			v1Chat(event(server, 'POST', 'http://localhost/v1/chat/completions', big, { user: ann }, { 'content-length': String(big.length) }))
+		);
 		expect(declared).toMatchObject(expected);
 		const bytes = new TextEncoder().encode(big);
 		const streamed = new ReadableStream<Uint8Array>({
@@ -124,9 +168,13 @@ describe('HTTP limits', () => {
 				controller.close();
 			}
 		});
-		expect(await status(() => v1Chat(event(server, 'POST', 'http://localhost/v1/chat/completions', streamed, { user: ann })))).toMatchObject(expected);
+		expect(
+			await status(() => v1Chat(event(server, 'POST', 'http://localhost/v1/chat/completions', streamed, { user: ann })))
+		).toMatchObject(expected);
 		// Under the limit the body is read and validated as before.
-		const small = await status(() => v1Chat(event(server, 'POST', 'http://localhost/v1/chat/completions', json({ model: 'auto', messages: [] }), { user: ann })));
+		const small = await status(() =>
+			v1Chat(event(server, 'POST', 'http://localhost/v1/chat/completions', json({ model: 'auto', messages: [] }), { user: ann }))
+		);
 		expect(small.status).toBe(400);
 	});
 });

@@ -26,7 +26,12 @@ let dir: string;
 let ctx: AppContext;
 let ann: PublicUser;
 let roomId: string;
-const env = () => ({ DATABASE_URL: `sqlite:${path.join(dir, 'switchyard.db')}`, MODELS_DIR, MODEL_RAM_BUDGET_MB: '512', MODEL_KEEP_ALIVE_S: '0' });
+const env = () => ({
+	DATABASE_URL: `sqlite:${path.join(dir, 'switchyard.db')}`,
+	MODELS_DIR,
+	MODEL_RAM_BUDGET_MB: '512',
+	MODEL_KEEP_ALIVE_S: '0'
+});
 const start = () => createAppContext(loadConfig(env()), silentLogger());
 
 beforeAll(async () => {
@@ -43,7 +48,12 @@ beforeAll(async () => {
 	await migrateToLatest(db);
 	const file = generatedModelPath(MODELS_DIR, 'sy-code');
 	const { size, mtimeMs } = await stat(file);
-	await createQuarantineRepository(db).putLoading({ modelId: 'sy-code', file: { path: file, size, mtimeMs: Math.floor(mtimeMs) }, bootId: 'the-process-that-died', startedAt: Date.now() });
+	await createQuarantineRepository(db).putLoading({
+		modelId: 'sy-code',
+		file: { path: file, size, mtimeMs: Math.floor(mtimeMs) },
+		bootId: 'the-process-that-died',
+		startedAt: Date.now()
+	});
 	await db.destroy();
 
 	ctx = await start();
@@ -53,7 +63,12 @@ afterAll(async () => {
 	await rm(dir, { recursive: true, force: true });
 });
 
-const request = (r: Partial<RunRequest> & { prompt: string }): RunRequest => ({ mode: 'orchestrated', sampling: { seed: 1, maxTokens: 24 }, approvalGate: false, ...r });
+const request = (r: Partial<RunRequest> & { prompt: string }): RunRequest => ({
+	mode: 'orchestrated',
+	sampling: { seed: 1, maxTokens: 24 },
+	approvalGate: false,
+	...r
+});
 
 async function runToEnd(r: RunRequest) {
 	const run = await ctx.orchestrator.start({ roomId, authorId: ann.id, request: r });
@@ -63,7 +78,12 @@ async function runToEnd(r: RunRequest) {
 
 /** A request event as SvelteKit builds it, from the admin. */
 function adminEvent(method: string, url: string, params: Record<string, string> = {}) {
-	return { locals: { app: ctx, user: { ...ann, role: 'admin' }, session: null }, request: new Request(url, { method }), url: new URL(url), params } as never;
+	return {
+		locals: { app: ctx, user: { ...ann, role: 'admin' }, session: null },
+		request: new Request(url, { method }),
+		url: new URL(url),
+		params
+	} as never;
 }
 
 /** fetch for the AdminConsole that reaches the real route handlers. */
@@ -78,12 +98,22 @@ const routes: typeof fetch = async (input, init) => {
 
 describe('a model whose load crashed the previous process', () => {
 	it('is quarantined at start-up with the reason, and not present for routing', () => {
-		expect(ctx.models.list().find((m) => m.id === 'sy-code')).toMatchObject({ present: false, quarantine: { cause: 'crashed', reason: CRASH_REASON } });
-		expect(ctx.models.list().filter((m) => m.present).map((m) => m.id)).toEqual(expect.arrayContaining(['sy-tiny', 'sy-chat-small', 'sy-reason']));
+		expect(ctx.models.list().find((m) => m.id === 'sy-code')).toMatchObject({
+			present: false,
+			quarantine: { cause: 'crashed', reason: CRASH_REASON }
+		});
+		expect(
+			ctx.models
+				.list()
+				.filter((m) => m.present)
+				.map((m) => m.id)
+		).toEqual(expect.arrayContaining(['sy-tiny', 'sy-chat-small', 'sy-reason']));
 	});
 
 	it('is not routed to: a code prompt goes elsewhere, and sy-code is never loaded', async () => {
-		const { run, events } = await runToEnd(request({ prompt: 'Write a TypeScript function that parses a config file and returns a typed object.' }));
+		const { run, events } = await runToEnd(
+			request({ prompt: 'Write a TypeScript function that parses a config file and returns a typed object.' })
+		);
 		expect(run.task).toBe('code');
 		const routed = events.find((e) => e.type === 'routing.decided')!.data as { modelId: string; fallbacks: { modelId: string }[] };
 		expect(routed.modelId).not.toBe('sy-code');
@@ -92,14 +122,26 @@ describe('a model whose load crashed the previous process', () => {
 	});
 
 	it('refuses a run that names it, saying why', async () => {
-		const started = await ctx.runsService.start(ann, { roomId, prompt: 'Say hello', mode: 'direct', modelId: 'sy-code', sampling: { maxTokens: 8, seed: 1 } });
-		expect(started).toMatchObject({ ok: false, error: { code: 'conflict', message: `Model sy-code is quarantined: ${CRASH_REASON}. An admin can clear it on the admin page` } });
+		const started = await ctx.runsService.start(ann, {
+			roomId,
+			prompt: 'Say hello',
+			mode: 'direct',
+			modelId: 'sy-code',
+			sampling: { maxTokens: 8, seed: 1 }
+		});
+		expect(started).toMatchObject({
+			ok: false,
+			error: { code: 'conflict', message: `Model sy-code is quarantined: ${CRASH_REASON}. An admin can clear it on the admin page` }
+		});
 		expect(ctx.models.manager.status().map((s) => s.id)).not.toContain('sy-code');
 	});
 
 	it('shows on GET /api/admin/models and is cleared through the route behind the admin page button', async () => {
 		const overview = (await (await adminModels(adminEvent('GET', 'http://localhost/api/admin/models'))).json()) as AdminOverview;
-		expect(overview.models.find((m) => m.id === 'sy-code')).toMatchObject({ present: false, quarantine: { cause: 'crashed', reason: CRASH_REASON } });
+		expect(overview.models.find((m) => m.id === 'sy-code')).toMatchObject({
+			present: false,
+			quarantine: { cause: 'crashed', reason: CRASH_REASON }
+		});
 		expect(overview.models.find((m) => m.id === 'sy-tiny')?.quarantine).toBeNull();
 
 		const admin = new AdminConsole({ overview, users: [], meId: ann.id }, routes);

@@ -62,7 +62,11 @@ describe('readiness', () => {
 	});
 
 	it('fails, naming the check, when the database is unreachable', async () => {
-		const db = new Kysely<never>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 500 }) }) });
+		const db = new Kysely<never>({
+			dialect: new PostgresDialect({
+				pool: new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 500 })
+			})
+		});
 		const checks = await readinessChecks({ db: db as never, modelsDir: '/nonexistent/models' })();
 		expect(checks.find((c) => c.name === 'database')).toMatchObject({ ok: false, error: expect.stringMatching(/ECONNREFUSED|connect/) });
 		expect(checks.find((c) => c.name === 'models_dir')).toMatchObject({ ok: false });

@@ -13,11 +13,18 @@ describe('helper models', () => {
 		const run = await app.ctx.orchestrator.start({
 			roomId: app.room.id,
 			authorId: app.user.id,
-			request: { prompt: 'Write a TypeScript function that adds two numbers', mode: 'orchestrated', sampling: { maxTokens: 16, seed: 1 }, approvalGate: false }
+			request: {
+				prompt: 'Write a TypeScript function that adds two numbers',
+				mode: 'orchestrated',
+				sampling: { maxTokens: 16, seed: 1 },
+				approvalGate: false
+			}
 		});
 		await app.ctx.orchestrator.waitForRun(run.id);
 		const events = await app.ctx.runs.eventsAfter(run.id, 0);
-		const analyzed = events.find((e) => e.type === 'node.finished' && e.data.node === 'taskAnalyzer')!.data as { output: { features: string[] } };
+		const analyzed = events.find((e) => e.type === 'node.finished' && e.data.node === 'taskAnalyzer')!.data as {
+			output: { features: string[] };
+		};
 		expect(analyzed.output.features.join(' ')).toMatch(/LLM classifier: \w+ \(/);
 		expect(app.ctx.models.manager.isLoaded('sy-tiny')).toBe(true);
 	});
@@ -27,7 +34,13 @@ describe('helper models', () => {
 		const run = await app.ctx.orchestrator.start({
 			roomId: app.room.id,
 			authorId: app.user.id,
-			request: { prompt: 'Explain rooms', mode: 'direct', modelId: 'sy-chat-small', sampling: { maxTokens: 24, seed: 2 }, approvalGate: false }
+			request: {
+				prompt: 'Explain rooms',
+				mode: 'direct',
+				modelId: 'sy-chat-small',
+				sampling: { maxTokens: 24, seed: 2 },
+				approvalGate: false
+			}
 		});
 		const done = await app.ctx.orchestrator.waitForRun(run.id);
 		expect(done!.status).toBe('succeeded');

@@ -17,7 +17,12 @@ afterAll(async () => {
 	await database?.drop();
 });
 
-const request = (r: Partial<RunRequest> & { prompt: string }): RunRequest => ({ mode: 'orchestrated', sampling: { seed: 1, maxTokens: 32 }, approvalGate: false, ...r });
+const request = (r: Partial<RunRequest> & { prompt: string }): RunRequest => ({
+	mode: 'orchestrated',
+	sampling: { seed: 1, maxTokens: 32 },
+	approvalGate: false,
+	...r
+});
 const seqs = (events: RunEvent[]) => events.map((e) => e.seq);
 const oneToN = (events: RunEvent[]) => events.map((_, i) => i + 1);
 
@@ -31,7 +36,11 @@ it('uses PostgreSQL for everything', () => {
 });
 
 it('runs an orchestrated run end to end: succeeded, events gap-free in storage, checkpoints in PostgreSQL', async () => {
-	const run = await app.ctx.orchestrator.start({ roomId: app.room.id, authorId: app.user.id, request: request({ prompt: 'How do rooms and runs work in Switchyard?' }) });
+	const run = await app.ctx.orchestrator.start({
+		roomId: app.room.id,
+		authorId: app.user.id,
+		request: request({ prompt: 'How do rooms and runs work in Switchyard?' })
+	});
 	const done = await app.ctx.orchestrator.waitForRun(run.id);
 	expect(done!.status).toBe('succeeded');
 	expect(done!.modelId).toMatch(/^sy-/);
@@ -47,12 +56,20 @@ it('runs an orchestrated run end to end: succeeded, events gap-free in storage, 
 });
 
 it('pauses at the approval gate and resumes from its PostgreSQL checkpoint', async () => {
-	const run = await app.ctx.orchestrator.start({ roomId: app.room.id, authorId: app.user.id, request: request({ prompt: 'Tell me about rooms', approvalGate: true }) });
+	const run = await app.ctx.orchestrator.start({
+		roomId: app.room.id,
+		authorId: app.user.id,
+		request: request({ prompt: 'Tell me about rooms', approvalGate: true })
+	});
 	expect((await app.ctx.orchestrator.waitForRun(run.id))!.status).toBe('waiting_approval');
 	const before = await checkpoints(run.id);
 	expect(before).toBeGreaterThan(0);
 
-	const resumed = await app.ctx.orchestrator.resume(run.id, app.user.id, { action: 'override', modelId: 'sy-tiny', sampling: { maxTokens: 8 } });
+	const resumed = await app.ctx.orchestrator.resume(run.id, app.user.id, {
+		action: 'override',
+		modelId: 'sy-tiny',
+		sampling: { maxTokens: 8 }
+	});
 	expect(resumed.ok).toBe(true);
 	const done = await app.ctx.orchestrator.waitForRun(run.id);
 	expect(done).toMatchObject({ status: 'succeeded', modelId: 'sy-tiny' });

@@ -62,7 +62,13 @@ describe('realtime limits', () => {
 		const joins = [];
 		for (let i = 0; i < 4; i++) joins.push(await tabs[i % 2].emitWithAck('room:join', { roomId: room.id }));
 		expect(joins.slice(0, 3).every((j) => j.ok)).toBe(true);
-		expect(joins[3]).toEqual({ ok: false, error: { code: 'rate_limited', message: expect.stringMatching(/room joins \(ROOM_JOIN_RATE_PER_MINUTE: 3 per minute\); retry in \d+ s/) } });
+		expect(joins[3]).toEqual({
+			ok: false,
+			error: {
+				code: 'rate_limited',
+				message: expect.stringMatching(/room joins \(ROOM_JOIN_RATE_PER_MINUTE: 3 per minute\); retry in \d+ s/)
+			}
+		});
 
 		const replays = [];
 		for (let i = 0; i < 3; i++) replays.push(await tabs[i % 2].emitWithAck('run:replay', { runId: 'aaaaaaaaaaaa', afterSeq: 0 }));

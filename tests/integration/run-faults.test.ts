@@ -18,7 +18,13 @@ afterAll(async () => {
 	await app.ctx.close();
 });
 
-const request: RunRequest = { prompt: 'Say hello', mode: 'direct', modelId: 'sy-tiny', sampling: { seed: 1, maxTokens: 8 }, approvalGate: false };
+const request: RunRequest = {
+	prompt: 'Say hello',
+	mode: 'direct',
+	modelId: 'sy-tiny',
+	sampling: { seed: 1, maxTokens: 8 },
+	approvalGate: false
+};
 
 /** Makes the runs table refuse the final (terminal) row update `times` times, as a database restart would. */
 function failFinalWrites(times: number) {

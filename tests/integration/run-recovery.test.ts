@@ -12,7 +12,10 @@ import { MODELS_DIR } from '../helpers/models';
 // The next process continues it from the last checkpoint, numbering its events after the last stored one.
 
 function crashMidRun(env: Record<string, string>): Promise<{ runId: string; roomId: string }> {
-	const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/run-child.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/run-child.ts'], {
+		env: { ...process.env, ...env },
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => {
 			child.kill('SIGKILL');
@@ -47,10 +50,15 @@ describe('a run interrupted by a crash', () => {
 		expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
 		const recoveredAt = events.findIndex((e) => e.type === 'run.started' && e.data.recovered);
 		expect(recoveredAt).toBeGreaterThan(0);
-		const after = events.slice(recoveredAt).filter((e) => e.type === 'node.started').map((e) => (e.data as { node: string }).node);
+		const after = events
+			.slice(recoveredAt)
+			.filter((e) => e.type === 'node.started')
+			.map((e) => (e.data as { node: string }).node);
 		// The first stage and the router had finished (checkpointed): only the executor and what follows run again.
 		expect(after).toEqual(['executor', 'outputValidator', 'summarizer']);
-		expect(events.slice(0, recoveredAt).some((e) => e.type === 'node.finished' && (e.data as { node: string }).node === 'modelRouter')).toBe(true);
+		expect(
+			events.slice(0, recoveredAt).some((e) => e.type === 'node.finished' && (e.data as { node: string }).node === 'modelRouter')
+		).toBe(true);
 		expect(events.at(-1)!.type).toBe('run.finished');
 	}, 120_000);
 });

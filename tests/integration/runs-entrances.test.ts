@@ -50,19 +50,37 @@ const entrances: Record<string, Entrance> = {
 	async socket(server, who, spec) {
 		const socket = server.client({ cookie: who.cookie });
 		await connected(socket);
-		const ack = await socket.emitWithAck('run:start', { roomId: spec.roomId, prompt: spec.prompt, mode: 'direct', modelId: spec.modelId, sampling: { maxTokens: spec.maxTokens, seed: 1 } });
+		const ack = await socket.emitWithAck('run:start', {
+			roomId: spec.roomId,
+			prompt: spec.prompt,
+			mode: 'direct',
+			modelId: spec.modelId,
+			sampling: { maxTokens: spec.maxTokens, seed: 1 }
+		});
 		socket.disconnect();
 		return ack.ok ? { ok: true, runId: ack.data.id } : { ok: false, code: ack.error.code };
 	},
 	async rest(server, who, spec) {
-		const body = { roomId: spec.roomId, prompt: spec.prompt, mode: 'direct', modelId: spec.modelId, sampling: { maxTokens: spec.maxTokens, seed: 1 } };
+		const body = {
+			roomId: spec.roomId,
+			prompt: spec.prompt,
+			mode: 'direct',
+			modelId: spec.modelId,
+			sampling: { maxTokens: spec.maxTokens, seed: 1 }
+		};
 		return fromResponse(
 			() => restStart(requestEvent(server.ctx, who.user, 'http://localhost/api/runs', body)),
 			async (res) => ((await res.json()) as { id: string }).id
 		);
 	},
 	async v1(server, who, spec) {
-		const body = { model: spec.modelId, messages: [{ role: 'user', content: spec.prompt }], max_tokens: spec.maxTokens, seed: 1, stream: true };
+		const body = {
+			model: spec.modelId,
+			messages: [{ role: 'user', content: spec.prompt }],
+			max_tokens: spec.maxTokens,
+			seed: 1,
+			stream: true
+		};
 		const event = requestEvent(server.ctx, who.user, 'http://localhost/v1/chat/completions', body) as { request: Request };
 		event.request.headers.set('x-switchyard-room', spec.roomId);
 		return fromResponse(
@@ -115,7 +133,13 @@ describe.each(DIALECTS)('the three entrances to runs on %s', (dialect) => {
 	beforeAll(async () => {
 		database = await freshDatabase(dialect);
 		const url = database.config.kind === 'postgres' ? database.config.url : 'sqlite::memory:';
-		server = await startTestServer({ DATABASE_URL: url, MODELS_DIR, MODEL_KEEP_ALIVE_S: '0', MODEL_PARALLELISM: '1', RUNS_MAX_ACTIVE_PER_ROOM: '3' });
+		server = await startTestServer({
+			DATABASE_URL: url,
+			MODELS_DIR,
+			MODEL_KEEP_ALIVE_S: '0',
+			MODEL_PARALLELISM: '1',
+			RUNS_MAX_ACTIVE_PER_ROOM: '3'
+		});
 		held = await server.ctx.models.manager.acquire('sy-reason');
 		const person = async (name: string): Promise<Person> => {
 			const u = await server.user(name);
@@ -138,7 +162,11 @@ describe.each(DIALECTS)('the three entrances to runs on %s', (dialect) => {
 			if (!started.ok) return;
 			await server.ctx.orchestrator.waitForRun(started.runId);
 			const feed = await server.ctx.activity.recent(roomId);
-			expect(feed.find((a) => a.runId === started.runId)).toMatchObject({ action: 'run.started', actor: { id: ann.user.id }, detail: `Hello from ${name}` });
+			expect(feed.find((a) => a.runId === started.runId)).toMatchObject({
+				action: 'run.started',
+				actor: { id: ann.user.id },
+				detail: `Hello from ${name}`
+			});
 		});
 
 		it(`${name}: refuses non-members, unknown models and empty prompts with the same codes`, async () => {
@@ -178,15 +206,27 @@ describe.each(DIALECTS)('the three entrances to runs on %s', (dialect) => {
 		await connected(socket);
 		const parked: string[] = [];
 		for (let i = 0; i < 3; i++) {
-			const ack = await socket.emitWithAck('run:start', { roomId, prompt: `Parked ${i}`, mode: 'direct', modelId: 'sy-tiny', approvalGate: true });
+			const ack = await socket.emitWithAck('run:start', {
+				roomId,
+				prompt: `Parked ${i}`,
+				mode: 'direct',
+				modelId: 'sy-tiny',
+				approvalGate: true
+			});
 			if (!ack.ok) throw new Error(ack.error.message);
 			parked.push(ack.data.id);
 			await server.ctx.orchestrator.waitForRun(ack.data.id);
 		}
 		const refused = await socket.emitWithAck('run:start', { roomId, prompt: 'One too many', mode: 'direct', modelId: 'sy-tiny' });
-		expect(refused).toMatchObject({ ok: false, error: { code: 'rate_limited', message: expect.stringContaining('RUNS_MAX_ACTIVE_PER_ROOM') } });
+		expect(refused).toMatchObject({
+			ok: false,
+			error: { code: 'rate_limited', message: expect.stringContaining('RUNS_MAX_ACTIVE_PER_ROOM') }
+		});
 		for (const [name, start] of Object.entries(entrances)) {
-			expect(await start(server, ann, { roomId, prompt: 'One too many', modelId: 'sy-tiny', maxTokens: 8 }), name).toEqual({ ok: false, code: 'rate_limited' });
+			expect(await start(server, ann, { roomId, prompt: 'One too many', modelId: 'sy-tiny', maxTokens: 8 }), name).toEqual({
+				ok: false,
+				code: 'rate_limited'
+			});
 		}
 		for (const id of parked) await server.ctx.runsService.cancel(ann.user, id);
 		const again = await entrances.rest(server, ann, { roomId, prompt: 'Room again', modelId: 'sy-tiny', maxTokens: 8 });

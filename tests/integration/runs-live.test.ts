@@ -43,7 +43,14 @@ describe('live runs in rooms', () => {
 	}
 
 	const start = (socket: TestClient, prompt: string, extra: Record<string, unknown> = {}) =>
-		socket.emitWithAck('run:start', { roomId, prompt, mode: 'direct', modelId: 'sy-chat-small', sampling: { maxTokens: 64, seed: 1 }, ...extra });
+		socket.emitWithAck('run:start', {
+			roomId,
+			prompt,
+			mode: 'direct',
+			modelId: 'sy-chat-small',
+			sampling: { maxTokens: 64, seed: 1 },
+			...extra
+		});
 
 	it('two members see identical event sequences, gap-free, and the activity entry', async () => {
 		const a = await member(ann.cookie);

@@ -16,7 +16,12 @@ describe('soak', () => {
 	it(
 		'viewers, editors and a steady stream of runs: no errors, no lost or doubled events, bounded memory',
 		async () => {
-			server = await startTestServer({ MODELS_DIR, MODEL_KEEP_ALIVE_S: '0', ROOM_JOIN_RATE_PER_MINUTE: '10000', SOCKET_MAX_CONNECTIONS_PER_USER: '100' });
+			server = await startTestServer({
+				MODELS_DIR,
+				MODEL_KEEP_ALIVE_S: '0',
+				ROOM_JOIN_RATE_PER_MINUTE: '10000',
+				SOCKET_MAX_CONNECTIONS_PER_USER: '100'
+			});
 			const report = await soak(server, {
 				durationMs: DURATION_MS,
 				warmupMs: LONG ? 60_000 : 5_000,
@@ -28,7 +33,11 @@ describe('soak', () => {
 			});
 			if (REPORT) {
 				const goals = { memoryGrowthPercent: 5, errors: 0, eventsLost: 0 };
-				const met = { memoryGrowth: report.memory.growthPercent < goals.memoryGrowthPercent, errors: report.errors.length === 0, eventsLost: report.events.lost === 0 };
+				const met = {
+					memoryGrowth: report.memory.growthPercent < goals.memoryGrowthPercent,
+					errors: report.errors.length === 0,
+					eventsLost: report.events.lost === 0
+				};
 				await writeFile(REPORT, JSON.stringify({ goals, met, ...report }, null, 2) + '\n');
 			}
 			expect(report.errors).toEqual([]);

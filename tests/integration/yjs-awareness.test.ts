@@ -40,7 +40,10 @@ describe('collaborative prompt awareness', () => {
 
 		const moved = selection(ann.doc, 9);
 		ann.awareness.setLocalStateField('cursor', moved);
-		await waitFor(() => JSON.stringify(bob.awareness.getStates().get(ann.doc.clientID)?.cursor) === JSON.stringify(moved), 'the cursor to move');
+		await waitFor(
+			() => JSON.stringify(bob.awareness.getStates().get(ann.doc.clientID)?.cursor) === JSON.stringify(moved),
+			'the cursor to move'
+		);
 	});
 
 	it('sends current cursors to an editor that joins later', async () => {
@@ -118,7 +121,10 @@ describe('collaborative prompt awareness', () => {
 		for (const state of bad) {
 			const message = encodeAwarenessEntries([{ clientId: ann.doc.clientID, clock: 50, state }]);
 			const result = await rawEmit(ann.socket, 'yjs:awareness', { roomId: room.id, message });
-			expect(result, JSON.stringify(state)).toEqual({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/Invalid awareness state/) } });
+			expect(result, JSON.stringify(state)).toEqual({
+				ok: false,
+				error: { code: 'bad_request', message: expect.stringMatching(/Invalid awareness state/) }
+			});
 		}
 		await sleep(250); // longer than the relay interval
 		expect(relayed).toEqual([]);

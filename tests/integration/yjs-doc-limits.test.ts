@@ -47,14 +47,20 @@ describe('collaborative prompt limits from the environment', () => {
 		const accepted = answers.filter((a) => a.ok).length;
 		expect(accepted).toBeGreaterThanOrEqual(6);
 		expect(accepted).toBeLessThanOrEqual(8);
-		expect(answers.at(-1)).toEqual({ ok: false, error: { code: 'too_large', message: expect.stringMatching(/at most 16384 \(YJS_MAX_DOC_BYTES\)/) } });
+		expect(answers.at(-1)).toEqual({
+			ok: false,
+			error: { code: 'too_large', message: expect.stringMatching(/at most 16384 \(YJS_MAX_DOC_BYTES\)/) }
+		});
 		const doc = server.ctx.yjs.loaded(roomId)!.doc;
 		expect(Y.encodeStateAsUpdate(doc).byteLength).toBeLessThanOrEqual(16384);
 		expect(doc.getText(PROMPT_TEXT).length).toBe(accepted * 2000);
 
 		// One message is still capped on its own (YJS_MAX_MESSAGE_BYTES), before the document is looked at.
 		const big = await rawEmit(writers[0], 'yjs:sync', { roomId, message: updateMessage('y'.repeat(5000)) });
-		expect(big).toEqual({ ok: false, error: { code: 'too_large', message: expect.stringMatching(/at most 4096 bytes \(YJS_MAX_MESSAGE_BYTES\)/) } });
+		expect(big).toEqual({
+			ok: false,
+			error: { code: 'too_large', message: expect.stringMatching(/at most 4096 bytes \(YJS_MAX_MESSAGE_BYTES\)/) }
+		});
 
 		// A full document can be trimmed through the real provider, and then grows again.
 		const editor = await openSyncedEditor(server, ann, roomId);
@@ -71,7 +77,9 @@ describe('collaborative prompt limits from the environment', () => {
 		const [raw] = await sockets([bob]);
 		const clientId = 424242;
 		const message = (clock: number) => encodeAwarenessEntries([{ clientId, clock, state: { typing: clock % 2 === 0 } }]);
-		const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => rawEmit(raw, 'yjs:awareness', { roomId, message: message(i + 1) })));
+		const answers = await Promise.all(
+			Array.from({ length: 8 }, (_, i) => rawEmit(raw, 'yjs:awareness', { roomId, message: message(i + 1) }))
+		);
 		expect(answers.filter((a) => a.ok).length).toBeLessThanOrEqual(4);
 		expect(answers.find((a) => !a.ok)).toEqual({
 			ok: false,

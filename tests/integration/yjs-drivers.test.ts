@@ -38,7 +38,10 @@ describe('run settings in a drivers-only room', () => {
 			settings.set('runPolicy', 'parallel');
 		});
 		await waitFor(() => refusals(bob).length === 1, 'the refusal');
-		expect(refusals(bob)[0]).toEqual({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/Only drivers can change the run settings/) } });
+		expect(refusals(bob)[0]).toEqual({
+			ok: false,
+			error: { code: 'forbidden', message: expect.stringMatching(/Only drivers can change the run settings/) }
+		});
 		await sleep(100);
 		expect(readPromptSettings(ann.doc)).toEqual(defaultPromptSettings);
 		expect(serverDoc(room.id).getMap(SETTINGS_MAP).size).toBe(0);
@@ -48,7 +51,10 @@ describe('run settings in a drivers-only room', () => {
 	it('lets drivers and the owner change settings, and refuses a non-driver deleting or nesting into them', async () => {
 		const { room, ann, bob, dan, bobUser } = await openRoom('drivers');
 		dan.doc.getMap(SETTINGS_MAP).set('approvalGate', true);
-		await waitFor(() => readPromptSettings(ann.doc).approvalGate && readPromptSettings(bob.doc).approvalGate, 'everyone to see Dan’s change');
+		await waitFor(
+			() => readPromptSettings(ann.doc).approvalGate && readPromptSettings(bob.doc).approvalGate,
+			'everyone to see Dan’s change'
+		);
 		ann.doc.getMap(SETTINGS_MAP).set('model', 'sy-chat-small');
 		await waitFor(() => readPromptSettings(bob.doc).model === 'sy-chat-small', 'Bob to see Ann’s change');
 

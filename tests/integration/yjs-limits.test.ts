@@ -49,7 +49,11 @@ describe('collaborative prompt limits', () => {
 		const outsider = server.client({ cookie: bob.cookie });
 		await connected(outsider);
 		const received = recordYjsEvents(outsider);
-		for (const [event, message] of [['yjs:sync', step1Message()], ['yjs:sync', updateMessage('vandalism')], ['yjs:awareness', new Uint8Array([0])]] as const) {
+		for (const [event, message] of [
+			['yjs:sync', step1Message()],
+			['yjs:sync', updateMessage('vandalism')],
+			['yjs:awareness', new Uint8Array([0])]
+		] as const) {
 			const result = await rawEmit(outsider, event, { roomId: room.id, message });
 			expect(result).toEqual({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/members/) } });
 		}
@@ -115,7 +119,9 @@ describe('collaborative prompt limits', () => {
 		const raw = server.client({ cookie: ann.cookie });
 		await connected(raw);
 		const scratch = await server.ctx.rooms.create({ id: ann.id }, { name: 'Scratch', visibility: 'private' });
-		const results = await Promise.all(Array.from({ length: 12 }, (_, i) => rawEmit(raw, 'yjs:sync', { roomId: scratch.id, message: updateMessage(`u${i}`) })));
+		const results = await Promise.all(
+			Array.from({ length: 12 }, (_, i) => rawEmit(raw, 'yjs:sync', { roomId: scratch.id, message: updateMessage(`u${i}`) }))
+		);
 		const refused = results.filter((r) => !r.ok);
 		expect(results.filter((r) => r.ok).length).toBeLessThanOrEqual(6);
 		expect(refused.length).toBeGreaterThanOrEqual(6);

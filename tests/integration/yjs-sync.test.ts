@@ -53,7 +53,14 @@ describe('collaborative prompt sync', () => {
 		const { owner, members, room } = await roomWithMembers(['Bob']);
 		const ann = await openSyncedEditor(server, owner, room.id);
 		const bob = await openSyncedEditor(server, members[0], room.id);
-		expect(readPromptSettings(bob.doc)).toEqual({ mode: 'orchestrated', model: 'auto', temperature: 0.7, maxTokens: 512, approvalGate: false, runPolicy: 'queue' });
+		expect(readPromptSettings(bob.doc)).toEqual({
+			mode: 'orchestrated',
+			model: 'auto',
+			temperature: 0.7,
+			maxTokens: 512,
+			approvalGate: false,
+			runPolicy: 'queue'
+		});
 
 		const settings = ann.doc.getMap(SETTINGS_MAP);
 		ann.doc.transact(() => {
@@ -64,7 +71,14 @@ describe('collaborative prompt sync', () => {
 			settings.set('approvalGate', true);
 		});
 		await waitFor(() => bob.doc.getMap(SETTINGS_MAP).get('approvalGate') === true, 'Bob to get the settings');
-		expect(readPromptSettings(bob.doc)).toEqual({ mode: 'direct', model: 'sy-tiny-chat', temperature: 0.2, maxTokens: 128, approvalGate: true, runPolicy: 'queue' });
+		expect(readPromptSettings(bob.doc)).toEqual({
+			mode: 'direct',
+			model: 'sy-tiny-chat',
+			temperature: 0.2,
+			maxTokens: 128,
+			approvalGate: true,
+			runPolicy: 'queue'
+		});
 
 		bob.doc.getMap(SETTINGS_MAP).set('temperature', 99);
 		await waitFor(() => settings.get('temperature') === 99, 'Ann to get Bob’s change');

@@ -316,7 +316,11 @@ async function credentialsFor(role: Role): Promise<Credentials> {
 			return { bearer: olive.apiKey };
 		case 'expiredSession': {
 			const { token, session: created } = await server.ctx.auth.createSession(olive.id);
-			await server.ctx.db.updateTable('sessions').set({ expires_at: Date.now() - 60_000 }).where('id', '=', created.id).execute();
+			await server.ctx.db
+				.updateTable('sessions')
+				.set({ expires_at: Date.now() - 60_000 })
+				.where('id', '=', created.id)
+				.execute();
 			return { cookie: `sy_session=${token}` };
 		}
 	}
@@ -498,7 +502,10 @@ describe('the matrix covers every entrance', () => {
 	it('has a row for every socket event the server handles, and handles every event it lists', async () => {
 		const client = await socketFor('member');
 		const socket = server.ctx.realtime!.io.sockets.sockets.get(client!.id!)!;
-		const handled = socket.eventNames().map(String).filter((name) => name.includes(':'));
+		const handled = socket
+			.eventNames()
+			.map(String)
+			.filter((name) => name.includes(':'));
 		client!.disconnect();
 		const listed = MATRIX.flatMap((row) => (row.surface === 'socket' ? [row.event as string] : []));
 		expect([...new Set(listed)].sort()).toEqual([...new Set(handled)].sort());
@@ -524,7 +531,11 @@ describe('the matrix covers every entrance', () => {
 			for (const action of Object.keys(mod.actions ?? {})) exported.push(`action ${route} ${action}`);
 		}
 		const listed = MATRIX.flatMap((row) =>
-			row.surface === 'page' ? [`${row.layout ? 'layout' : 'load'} ${row.route}`] : row.surface === 'form' ? [`action ${row.route} ${row.action}`] : []
+			row.surface === 'page'
+				? [`${row.layout ? 'layout' : 'load'} ${row.route}`]
+				: row.surface === 'form'
+					? [`action ${row.route} ${row.action}`]
+					: []
 		);
 		expect([...new Set(listed)].sort()).toEqual(exported.sort());
 	});

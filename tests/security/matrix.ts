@@ -14,12 +14,24 @@ export const ROLE_INFO: Record<Role, { column: string; who: string }> = {
 	anonymous: { column: 'anonymous', who: 'No credentials at all.' },
 	outsider: { column: 'non-member', who: 'Signed in (session cookie), not a member of the room.' },
 	member: { column: 'member', who: 'Signed in (session cookie), a member of the room; the room lets every member steer runs.' },
-	nondriver: { column: 'non-driver', who: 'Signed in (session cookie), a member of a drivers-only room who is not a driver (the room is that drivers-only room).' },
+	nondriver: {
+		column: 'non-driver',
+		who: 'Signed in (session cookie), a member of a drivers-only room who is not a driver (the room is that drivers-only room).'
+	},
 	owner: { column: 'owner', who: 'Signed in (session cookie), the owner of the room.' },
-	admin: { column: 'admin', who: 'Signed in (session cookie), a server admin who is not a member of the room (admins get no room rights from their role).' },
-	apiKey: { column: 'member (API key)', who: 'The member above, authenticated with one of their API keys (`Authorization: Bearer sy_…` over HTTP, `auth.token` on the socket) instead of a session.' },
-	revokedKey: { column: 'revoked key', who: 'An API key of the room\'s owner, revoked through the auth service: had it been valid, it could do everything the owner can.' },
-	expiredSession: { column: 'expired session', who: 'A session cookie of the room\'s owner whose `expires_at` lies in the past.' }
+	admin: {
+		column: 'admin',
+		who: 'Signed in (session cookie), a server admin who is not a member of the room (admins get no room rights from their role).'
+	},
+	apiKey: {
+		column: 'member (API key)',
+		who: 'The member above, authenticated with one of their API keys (`Authorization: Bearer sy_…` over HTTP, `auth.token` on the socket) instead of a session.'
+	},
+	revokedKey: {
+		column: 'revoked key',
+		who: "An API key of the room's owner, revoked through the auth service: had it been valid, it could do everything the owner can."
+	},
+	expiredSession: { column: 'expired session', who: "A session cookie of the room's owner whose `expires_at` lies in the past." }
 };
 
 /** Roles without valid credentials. */
@@ -44,7 +56,9 @@ type Spec<O> = Partial<Record<Role | 'signedOut' | 'signedIn' | 'nonMembers' | '
 export function cells<O>(spec: Spec<O>): Record<Role, O> {
 	const out = {} as Record<Role, O>;
 	for (const role of ROLES) {
-		const group = SIGNED_OUT.includes(role) ? spec.signedOut : ((NON_MEMBERS.includes(role) ? spec.nonMembers : spec.members) ?? spec.signedIn);
+		const group = SIGNED_OUT.includes(role)
+			? spec.signedOut
+			: ((NON_MEMBERS.includes(role) ? spec.nonMembers : spec.members) ?? spec.signedIn);
 		const outcome = spec[role] ?? group;
 		if (outcome === undefined) throw new Error(`authorization matrix: no outcome for ${role} in ${JSON.stringify(spec)}`);
 		out[role] = outcome;
@@ -83,7 +97,8 @@ export type Section = 'socket' | 'receive' | 'account' | 'rooms' | 'runs' | 'ope
 export const SECTIONS: Record<Section, { title: string; intro: string }> = {
 	socket: {
 		title: 'Socket events (client → server)',
-		intro: 'Sent over the Socket.IO connection; the outcome is the ack. Signed-out callers never get a connection (the handshake is refused with `unauthenticated`).'
+		intro:
+			'Sent over the Socket.IO connection; the outcome is the ack. Signed-out callers never get a connection (the handshake is refused with `unauthenticated`).'
 	},
 	receive: {
 		title: 'Socket events (server → client)',
@@ -95,12 +110,25 @@ export const SECTIONS: Record<Section, { title: string; intro: string }> = {
 		intro:
 			'JSON routes under /api/rooms and /api/invites. Rooms answer 403 to outsiders (a room id is not a secret; its contents are). In rows marked "caller removed by the owner", the owner added the caller to the room and removed them again just before the call.'
 	},
-	runs: { title: 'Runs', intro: 'JSON routes under /api/runs. A run in a room the caller is not in answers 404, exactly as an unknown id (run ids are not to be probed).' },
-	openai: { title: 'OpenAI-compatible API', intro: 'Routes under /v1; the same runs service and rules as /api/runs, errors in OpenAI\'s shape.' },
+	runs: {
+		title: 'Runs',
+		intro:
+			'JSON routes under /api/runs. A run in a room the caller is not in answers 404, exactly as an unknown id (run ids are not to be probed).'
+	},
+	openai: {
+		title: 'OpenAI-compatible API',
+		intro: "Routes under /v1; the same runs service and rules as /api/runs, errors in OpenAI's shape."
+	},
 	admin: { title: 'Admin', intro: 'Every /api/admin route checks the role before reading the body.' },
 	operations: { title: 'Operations', intro: 'Probes and metrics for the operator.' },
-	pages: { title: 'Pages (server load functions)', intro: 'What a GET of the page does before any HTML is rendered: `login` is a 303 to /login?next=….' },
-	forms: { title: 'Form actions', intro: 'POSTs from the pages\' forms (SvelteKit actions; SvelteKit itself refuses cross-site form posts before these run).' }
+	pages: {
+		title: 'Pages (server load functions)',
+		intro: 'What a GET of the page does before any HTML is rendered: `login` is a 303 to /login?next=….'
+	},
+	forms: {
+		title: 'Form actions',
+		intro: "POSTs from the pages' forms (SvelteKit actions; SvelteKit itself refuses cross-site form posts before these run)."
+	}
 };
 
 interface RowBase {
@@ -182,11 +210,50 @@ export const QUARANTINED_MODEL = 'sy-code';
 
 export const MATRIX: Row[] = [
 	// ── Socket events (client → server) ──────────────────────────────────────────────────────────────────────────
-	{ section: 'socket', surface: 'socket', event: 'room:join', payload: { roomId: '{roomId}' }, expect: roomMembersOnly, note: 'Members get the room and its live state; a private room refuses everyone else.' },
-	{ section: 'socket', surface: 'socket', event: 'room:join', variant: 'public room', payload: { roomId: '{publicRoomId}' }, expect: anyConnected, fresh: true, note: 'Joining a public room makes the caller a member (unless the owner removed them).' },
-	{ section: 'socket', surface: 'socket', event: 'room:leave', payload: { roomId: '{roomId}' }, expect: anyConnected, note: 'Leaves the live channel only (not the membership); a no-op for a socket that is not in it.' },
-	{ section: 'socket', surface: 'socket', event: 'yjs:sync', variant: 'step 1', payload: { roomId: '{roomId}', message: '{yjsStep1}' }, expect: roomMembersOnly, note: 'The first message subscribes the socket to the document, members only; nothing of the document is sent to others.' },
-	{ section: 'socket', surface: 'socket', event: 'yjs:sync', variant: 'prompt edit', payload: { roomId: '{roomId}', message: '{yjsPromptUpdate}' }, expect: roomMembersOnly, note: 'Every member may write the prompt, drivers or not.' },
+	{
+		section: 'socket',
+		surface: 'socket',
+		event: 'room:join',
+		payload: { roomId: '{roomId}' },
+		expect: roomMembersOnly,
+		note: 'Members get the room and its live state; a private room refuses everyone else.'
+	},
+	{
+		section: 'socket',
+		surface: 'socket',
+		event: 'room:join',
+		variant: 'public room',
+		payload: { roomId: '{publicRoomId}' },
+		expect: anyConnected,
+		fresh: true,
+		note: 'Joining a public room makes the caller a member (unless the owner removed them).'
+	},
+	{
+		section: 'socket',
+		surface: 'socket',
+		event: 'room:leave',
+		payload: { roomId: '{roomId}' },
+		expect: anyConnected,
+		note: 'Leaves the live channel only (not the membership); a no-op for a socket that is not in it.'
+	},
+	{
+		section: 'socket',
+		surface: 'socket',
+		event: 'yjs:sync',
+		variant: 'step 1',
+		payload: { roomId: '{roomId}', message: '{yjsStep1}' },
+		expect: roomMembersOnly,
+		note: 'The first message subscribes the socket to the document, members only; nothing of the document is sent to others.'
+	},
+	{
+		section: 'socket',
+		surface: 'socket',
+		event: 'yjs:sync',
+		variant: 'prompt edit',
+		payload: { roomId: '{roomId}', message: '{yjsPromptUpdate}' },
+		expect: roomMembersOnly,
+		note: 'Every member may write the prompt, drivers or not.'
+	},
 	{
 		section: 'socket',
 		surface: 'socket',
@@ -194,10 +261,23 @@ export const MATRIX: Row[] = [
 		variant: 'settings edit',
 		payload: { roomId: '{roomId}', message: '{yjsSettingsUpdate}' },
 		expect: cells<SocketOutcome>({ ...signedOutSocket, nonMembers: 'forbidden', members: 'allow', nondriver: 'forbidden' }),
-		note: 'The run settings are steering: in a drivers-only room a non-driver\'s update that touches them is refused whole.'
+		note: "The run settings are steering: in a drivers-only room a non-driver's update that touches them is refused whole."
 	},
-	{ section: 'socket', surface: 'socket', event: 'yjs:awareness', payload: { roomId: '{roomId}', message: '{awarenessUpdate}' }, expect: roomMembersOnly },
-	{ section: 'socket', surface: 'socket', event: 'yjs:leave', payload: { roomId: '{roomId}' }, expect: anyConnected, note: 'Unsubscribes from the document; a no-op when not subscribed.' },
+	{
+		section: 'socket',
+		surface: 'socket',
+		event: 'yjs:awareness',
+		payload: { roomId: '{roomId}', message: '{awarenessUpdate}' },
+		expect: roomMembersOnly
+	},
+	{
+		section: 'socket',
+		surface: 'socket',
+		event: 'yjs:leave',
+		payload: { roomId: '{roomId}' },
+		expect: anyConnected,
+		note: 'Unsubscribes from the document; a no-op when not subscribed.'
+	},
 	{
 		section: 'socket',
 		surface: 'socket',
@@ -206,7 +286,13 @@ export const MATRIX: Row[] = [
 		expect: cells<SocketOutcome>({ ...signedOutSocket, nonMembers: 'forbidden', members: 'allow', nondriver: 'forbidden' })
 	},
 	{ section: 'socket', surface: 'socket', event: 'run:cancel', payload: { runId: '{waitingRunId}' }, expect: steerSocket },
-	{ section: 'socket', surface: 'socket', event: 'run:resume', payload: { runId: '{waitingRunId}', decision: { action: 'reject' } }, expect: steerSocket },
+	{
+		section: 'socket',
+		surface: 'socket',
+		event: 'run:resume',
+		payload: { runId: '{waitingRunId}', decision: { action: 'reject' } },
+		expect: steerSocket
+	},
 	{ section: 'socket', surface: 'socket', event: 'run:fork', payload: { runId: '{runId}', node: 'executor' }, expect: steerSocket },
 	{
 		section: 'socket',
@@ -225,7 +311,7 @@ export const MATRIX: Row[] = [
 		events: ['run:event', 'activity'],
 		trigger: 'the caller tries `room:join` for the room, then the owner starts a run in it',
 		expect: cells<SocketOutcome>({ ...signedOutSocket, nonMembers: 'withheld', members: 'allow' }),
-		note: 'Room traffic goes to the room\'s channel, which only a successful room:join enters.'
+		note: "Room traffic goes to the room's channel, which only a successful room:join enters."
 	},
 	{
 		section: 'receive',
@@ -234,16 +320,47 @@ export const MATRIX: Row[] = [
 		events: ['cache:pull', 'cache:loading', 'cache:loaded', 'cache:evicted', 'cache:unloaded', 'cache:failed'],
 		trigger: 'an admin starts a model pull',
 		expect: cells<SocketOutcome>({ ...signedOutSocket, signedIn: 'withheld', admin: 'allow' }),
-		note: 'Admins\' sockets join the `admins` channel on connect; a role change moves open sockets at once.'
+		note: "Admins' sockets join the `admins` channel on connect; a role change moves open sockets at once."
 	},
 
 	// ── Accounts ─────────────────────────────────────────────────────────────────────────────────────────────────
-	{ section: 'account', surface: 'rest', method: 'POST', route: '/api/auth/signup', body: { email: '{freshEmail}', password: 'password1', name: 'New' }, expect: everyone, note: 'Sign-up is open to anyone who can reach the server (rate-limited per client address).' },
-	{ section: 'account', surface: 'rest', method: 'POST', route: '/api/auth/login', body: { email: 'sam@example.com', password: 'password1' }, expect: everyone, note: 'Rate-limited per (account, client address) pair and per client address.' },
-	{ section: 'account', surface: 'rest', method: 'POST', route: '/api/auth/logout', expect: everyone, note: 'Deletes the caller\'s session (if any) and closes its sockets.' },
+	{
+		section: 'account',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/auth/signup',
+		body: { email: '{freshEmail}', password: 'password1', name: 'New' },
+		expect: everyone,
+		note: 'Sign-up is open to anyone who can reach the server (rate-limited per client address).'
+	},
+	{
+		section: 'account',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/auth/login',
+		body: { email: 'sam@example.com', password: 'password1' },
+		expect: everyone,
+		note: 'Rate-limited per (account, client address) pair and per client address.'
+	},
+	{
+		section: 'account',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/auth/logout',
+		expect: everyone,
+		note: "Deletes the caller's session (if any) and closes its sockets."
+	},
 	{ section: 'account', surface: 'rest', method: 'GET', route: '/api/auth/me', expect: signedIn },
-	{ section: 'account', surface: 'rest', method: 'GET', route: '/api/keys', expect: signedIn, note: 'Lists the caller\'s own keys only.' },
-	{ section: 'account', surface: 'rest', method: 'POST', route: '/api/keys', body: { name: 'matrix' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 'allow', apiKey: 403 }), note: 'Only a signed-in session mints keys: a leaked key cannot make more.' },
+	{ section: 'account', surface: 'rest', method: 'GET', route: '/api/keys', expect: signedIn, note: "Lists the caller's own keys only." },
+	{
+		section: 'account',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/keys',
+		body: { name: 'matrix' },
+		expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 'allow', apiKey: 403 }),
+		note: 'Only a signed-in session mints keys: a leaked key cannot make more.'
+	},
 	{
 		section: 'account',
 		surface: 'rest',
@@ -251,17 +368,73 @@ export const MATRIX: Row[] = [
 		route: '/api/keys/[id]',
 		params: { id: '{keyId}' },
 		expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404, member: 'allow', apiKey: 'allow' }),
-		note: 'Someone else\'s key answers 404, as an unknown one (admins included). A key may revoke its owner\'s other keys.'
+		note: "Someone else's key answers 404, as an unknown one (admins included). A key may revoke its owner's other keys."
 	},
 
 	// ── Rooms ────────────────────────────────────────────────────────────────────────────────────────────────────
-	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms', expect: signedIn, note: 'Every room of the caller\'s, then one page of public rooms they are not in (`publicBefore` cursor).' },
-	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms', body: { name: 'Matrix', visibility: 'private' }, expect: signedIn },
-	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms/[id]', params: { id: '{roomId}' }, expect: roomReaders, note: 'Only the owner\'s answer carries the invite token.' },
-	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms/[id]', variant: 'public room', params: { id: '{publicRoomId}' }, expect: signedIn },
-	{ section: 'rooms', surface: 'rest', method: 'GET', route: '/api/rooms/[id]', variant: 'unknown room', params: { id: '{unknownId}' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404 }), note: 'Unlike a private room (403): room ids are not hidden.' },
-	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms/[id]/join', params: { id: '{roomId}' }, expect: roomReaders, note: 'A private room is joined by invite only; members get the room back.' },
-	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms/[id]/join', variant: 'public room', params: { id: '{publicRoomId}' }, expect: signedIn, fresh: true },
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'GET',
+		route: '/api/rooms',
+		expect: signedIn,
+		note: "Every room of the caller's, then one page of public rooms they are not in (`publicBefore` cursor)."
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/rooms',
+		body: { name: 'Matrix', visibility: 'private' },
+		expect: signedIn
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'GET',
+		route: '/api/rooms/[id]',
+		params: { id: '{roomId}' },
+		expect: roomReaders,
+		note: "Only the owner's answer carries the invite token."
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'GET',
+		route: '/api/rooms/[id]',
+		variant: 'public room',
+		params: { id: '{publicRoomId}' },
+		expect: signedIn
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'GET',
+		route: '/api/rooms/[id]',
+		variant: 'unknown room',
+		params: { id: '{unknownId}' },
+		expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404 }),
+		note: 'Unlike a private room (403): room ids are not hidden.'
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/rooms/[id]/join',
+		params: { id: '{roomId}' },
+		expect: roomReaders,
+		note: 'A private room is joined by invite only; members get the room back.'
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/rooms/[id]/join',
+		variant: 'public room',
+		params: { id: '{publicRoomId}' },
+		expect: signedIn,
+		fresh: true
+	},
 	{
 		section: 'rooms',
 		surface: 'rest',
@@ -283,12 +456,66 @@ export const MATRIX: Row[] = [
 		fresh: true,
 		note: 'The owner cannot leave their own room (400).'
 	},
-	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms/[id]/invite', params: { id: '{roomId}' }, expect: ownerOnly, fresh: true, note: 'Replaces the invite link.' },
-	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/rooms/[id]/members', params: { id: '{roomId}' }, body: { email: '{zedEmail}' }, expect: ownerOnly, fresh: true },
-	{ section: 'rooms', surface: 'rest', method: 'DELETE', route: '/api/rooms/[id]/members/[userId]', params: { id: '{roomId}', userId: '{samId}' }, expect: ownerOnly, fresh: true, note: 'Removal sticks: the removed user cannot rejoin by link or public join until the owner adds them back.' },
-	{ section: 'rooms', surface: 'rest', method: 'PUT', route: '/api/rooms/[id]/members/[userId]/driver', params: { id: '{roomId}', userId: '{samId}' }, body: { driver: true }, expect: ownerOnly, fresh: true },
-	{ section: 'rooms', surface: 'rest', method: 'PUT', route: '/api/rooms/[id]/steering', params: { id: '{roomId}' }, body: { steering: 'drivers' }, expect: ownerOnly, fresh: true },
-	{ section: 'rooms', surface: 'rest', method: 'POST', route: '/api/invites/[token]', params: { token: '{inviteToken}' }, expect: signedIn, fresh: true, note: 'The invite link is the capability: whoever holds it may join (unless removed by the owner).' },
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/rooms/[id]/invite',
+		params: { id: '{roomId}' },
+		expect: ownerOnly,
+		fresh: true,
+		note: 'Replaces the invite link.'
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/rooms/[id]/members',
+		params: { id: '{roomId}' },
+		body: { email: '{zedEmail}' },
+		expect: ownerOnly,
+		fresh: true
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'DELETE',
+		route: '/api/rooms/[id]/members/[userId]',
+		params: { id: '{roomId}', userId: '{samId}' },
+		expect: ownerOnly,
+		fresh: true,
+		note: 'Removal sticks: the removed user cannot rejoin by link or public join until the owner adds them back.'
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'PUT',
+		route: '/api/rooms/[id]/members/[userId]/driver',
+		params: { id: '{roomId}', userId: '{samId}' },
+		body: { driver: true },
+		expect: ownerOnly,
+		fresh: true
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'PUT',
+		route: '/api/rooms/[id]/steering',
+		params: { id: '{roomId}' },
+		body: { steering: 'drivers' },
+		expect: ownerOnly,
+		fresh: true
+	},
+	{
+		section: 'rooms',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/invites/[token]',
+		params: { token: '{inviteToken}' },
+		expect: signedIn,
+		fresh: true,
+		note: 'The invite link is the capability: whoever holds it may join (unless removed by the owner).'
+	},
 	{
 		section: 'rooms',
 		surface: 'rest',
@@ -312,12 +539,60 @@ export const MATRIX: Row[] = [
 		expect: cells<HttpOutcome>({ signedOut: 401, nonMembers: 403, members: 'allow', nondriver: 403 })
 	},
 	{ section: 'runs', surface: 'rest', method: 'GET', route: '/api/runs/[id]', params: { id: '{runId}' }, expect: runReaders },
-	{ section: 'runs', surface: 'rest', method: 'GET', route: '/api/runs/[id]', variant: 'unknown run', params: { id: '{unknownId}' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404 }), note: 'The same 404 a run in someone else\'s room gets.' },
-	{ section: 'runs', surface: 'rest', method: 'GET', route: '/api/runs/[id]/events', params: { id: '{runId}' }, query: 'after=0', expect: runReaders },
-	{ section: 'runs', surface: 'rest', method: 'GET', route: '/api/runs/[id]/export', params: { id: '{runId}' }, query: 'format=md', expect: runReaders },
-	{ section: 'runs', surface: 'rest', method: 'POST', route: '/api/runs/[id]/cancel', params: { id: '{waitingRunId}' }, expect: runSteerers },
-	{ section: 'runs', surface: 'rest', method: 'POST', route: '/api/runs/[id]/resume', params: { id: '{waitingRunId}' }, body: { action: 'reject' }, expect: runSteerers },
-	{ section: 'runs', surface: 'rest', method: 'POST', route: '/api/runs/[id]/fork', params: { id: '{runId}' }, body: { node: 'executor' }, expect: runSteerers },
+	{
+		section: 'runs',
+		surface: 'rest',
+		method: 'GET',
+		route: '/api/runs/[id]',
+		variant: 'unknown run',
+		params: { id: '{unknownId}' },
+		expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404 }),
+		note: "The same 404 a run in someone else's room gets."
+	},
+	{
+		section: 'runs',
+		surface: 'rest',
+		method: 'GET',
+		route: '/api/runs/[id]/events',
+		params: { id: '{runId}' },
+		query: 'after=0',
+		expect: runReaders
+	},
+	{
+		section: 'runs',
+		surface: 'rest',
+		method: 'GET',
+		route: '/api/runs/[id]/export',
+		params: { id: '{runId}' },
+		query: 'format=md',
+		expect: runReaders
+	},
+	{
+		section: 'runs',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/runs/[id]/cancel',
+		params: { id: '{waitingRunId}' },
+		expect: runSteerers
+	},
+	{
+		section: 'runs',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/runs/[id]/resume',
+		params: { id: '{waitingRunId}' },
+		body: { action: 'reject' },
+		expect: runSteerers
+	},
+	{
+		section: 'runs',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/runs/[id]/fork',
+		params: { id: '{runId}' },
+		body: { node: 'executor' },
+		expect: runSteerers
+	},
 
 	// ── OpenAI-compatible ────────────────────────────────────────────────────────────────────────────────────────
 	{ section: 'openai', surface: 'rest', method: 'GET', route: '/v1/models', expect: signedIn },
@@ -339,17 +614,60 @@ export const MATRIX: Row[] = [
 		variant: 'personal room',
 		body: { model: 'sy-tiny', messages: [{ role: 'user', content: 'Matrix' }], max_tokens: 4, seed: 1 },
 		expect: signedIn,
-		note: 'Without `x-switchyard-room` the run lands in the caller\'s own private room.'
+		note: "Without `x-switchyard-room` the run lands in the caller's own private room."
 	},
 
 	// ── Admin ────────────────────────────────────────────────────────────────────────────────────────────────────
 	{ section: 'admin', surface: 'rest', method: 'GET', route: '/api/admin/models', expect: adminOnly },
-	{ section: 'admin', surface: 'rest', method: 'POST', route: '/api/admin/models/[id]/preload', params: { id: ADMIN_MODEL }, expect: adminOnly },
-	{ section: 'admin', surface: 'rest', method: 'POST', route: '/api/admin/models/[id]/unload', params: { id: '{loadedModelId}' }, expect: adminOnly },
-	{ section: 'admin', surface: 'rest', method: 'POST', route: '/api/admin/models/[id]/pin', params: { id: ADMIN_MODEL }, expect: adminOnly },
-	{ section: 'admin', surface: 'rest', method: 'POST', route: '/api/admin/models/[id]/unpin', params: { id: ADMIN_MODEL }, expect: adminOnly },
-	{ section: 'admin', surface: 'rest', method: 'PUT', route: '/api/admin/models/[id]/keep-alive', params: { id: ADMIN_MODEL }, body: { seconds: 60 }, expect: adminOnly },
-	{ section: 'admin', surface: 'rest', method: 'GET', route: '/api/admin/models/[id]/preview', params: { id: ADMIN_MODEL }, expect: adminOnly },
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/admin/models/[id]/preload',
+		params: { id: ADMIN_MODEL },
+		expect: adminOnly
+	},
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/admin/models/[id]/unload',
+		params: { id: '{loadedModelId}' },
+		expect: adminOnly
+	},
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/admin/models/[id]/pin',
+		params: { id: ADMIN_MODEL },
+		expect: adminOnly
+	},
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/admin/models/[id]/unpin',
+		params: { id: ADMIN_MODEL },
+		expect: adminOnly
+	},
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'PUT',
+		route: '/api/admin/models/[id]/keep-alive',
+		params: { id: ADMIN_MODEL },
+		body: { seconds: 60 },
+		expect: adminOnly
+	},
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'GET',
+		route: '/api/admin/models/[id]/preview',
+		params: { id: ADMIN_MODEL },
+		expect: adminOnly
+	},
 	{
 		section: 'admin',
 		surface: 'rest',
@@ -359,14 +677,52 @@ export const MATRIX: Row[] = [
 		expect: adminOnly,
 		note: 'Lifts the quarantine so the model may load again (404 when not quarantined, 409 while its file still fails inspection).'
 	},
-	{ section: 'admin', surface: 'rest', method: 'PUT', route: '/api/admin/budget', body: { ramBytes: '{ramBytes}', vramBytes: '{vramBytes}' }, expect: adminOnly },
-	{ section: 'admin', surface: 'rest', method: 'POST', route: '/api/admin/models/pull', body: { id: PULL_MODEL }, expect: adminOnly, note: 'Makes the server download from the model\'s source.' },
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'PUT',
+		route: '/api/admin/budget',
+		body: { ramBytes: '{ramBytes}', vramBytes: '{vramBytes}' },
+		expect: adminOnly
+	},
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/admin/models/pull',
+		body: { id: PULL_MODEL },
+		expect: adminOnly,
+		note: "Makes the server download from the model's source."
+	},
 	{ section: 'admin', surface: 'rest', method: 'GET', route: '/api/admin/users', expect: adminOnly },
-	{ section: 'admin', surface: 'rest', method: 'PUT', route: '/api/admin/users/[id]/role', params: { id: '{samId}' }, body: { role: 'member' }, expect: adminOnly, note: 'The last admin cannot be demoted (409).' },
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'PUT',
+		route: '/api/admin/users/[id]/role',
+		params: { id: '{samId}' },
+		body: { role: 'member' },
+		expect: adminOnly,
+		note: 'The last admin cannot be demoted (409).'
+	},
 
 	// ── Operations ───────────────────────────────────────────────────────────────────────────────────────────────
-	{ section: 'operations', surface: 'rest', method: 'GET', route: '/api/health', expect: everyone, note: 'Status, uptime and version only.' },
-	{ section: 'operations', surface: 'rest', method: 'GET', route: '/api/ready', expect: everyone, note: 'Each check\'s name, time and first error line; no connection strings or paths.' },
+	{
+		section: 'operations',
+		surface: 'rest',
+		method: 'GET',
+		route: '/api/health',
+		expect: everyone,
+		note: 'Status, uptime and version only.'
+	},
+	{
+		section: 'operations',
+		surface: 'rest',
+		method: 'GET',
+		route: '/api/ready',
+		expect: everyone,
+		note: "Each check's name, time and first error line; no connection strings or paths."
+	},
 	{
 		section: 'operations',
 		surface: 'rest',
@@ -377,27 +733,126 @@ export const MATRIX: Row[] = [
 	},
 
 	// ── Pages ────────────────────────────────────────────────────────────────────────────────────────────────────
-	{ section: 'pages', surface: 'page', method: 'GET', route: '/', layout: true, variant: 'every page (root layout)', expect: everyone, note: 'Gives the page the caller\'s own user (or null).' },
+	{
+		section: 'pages',
+		surface: 'page',
+		method: 'GET',
+		route: '/',
+		layout: true,
+		variant: 'every page (root layout)',
+		expect: everyone,
+		note: "Gives the page the caller's own user (or null)."
+	},
 	{ section: 'pages', surface: 'page', method: 'GET', route: '/', expect: everyone },
 	{ section: 'pages', surface: 'page', method: 'GET', route: '/login', expect: everyone },
 	{ section: 'pages', surface: 'page', method: 'GET', route: '/signup', expect: everyone },
-	{ section: 'pages', surface: 'page', method: 'GET', route: '/logout', expect: everyone, note: 'Redirects home; logging out is the POST.' },
+	{
+		section: 'pages',
+		surface: 'page',
+		method: 'GET',
+		route: '/logout',
+		expect: everyone,
+		note: 'Redirects home; logging out is the POST.'
+	},
 	{ section: 'pages', surface: 'page', method: 'GET', route: '/rooms', expect: pageSignedIn },
-	{ section: 'pages', surface: 'page', method: 'GET', route: '/rooms/[id]', params: { id: '{roomId}' }, expect: cells<HttpOutcome>({ signedOut: 'login', nonMembers: 403, members: 'allow' }) },
+	{
+		section: 'pages',
+		surface: 'page',
+		method: 'GET',
+		route: '/rooms/[id]',
+		params: { id: '{roomId}' },
+		expect: cells<HttpOutcome>({ signedOut: 'login', nonMembers: 403, members: 'allow' })
+	},
 	{ section: 'pages', surface: 'page', method: 'GET', route: '/settings', expect: pageSignedIn },
-	{ section: 'pages', surface: 'page', method: 'GET', route: '/invite/[token]', params: { token: '{inviteToken}' }, expect: pageSignedIn, note: 'Shows the room\'s name and size to the link\'s holder; joins nothing (a GET changes no state).' },
-	{ section: 'pages', surface: 'page', method: 'GET', route: '/admin', expect: cells<HttpOutcome>({ signedOut: 'login', signedIn: 403, admin: 'allow' }) },
+	{
+		section: 'pages',
+		surface: 'page',
+		method: 'GET',
+		route: '/invite/[token]',
+		params: { token: '{inviteToken}' },
+		expect: pageSignedIn,
+		note: "Shows the room's name and size to the link's holder; joins nothing (a GET changes no state)."
+	},
+	{
+		section: 'pages',
+		surface: 'page',
+		method: 'GET',
+		route: '/admin',
+		expect: cells<HttpOutcome>({ signedOut: 'login', signedIn: 403, admin: 'allow' })
+	},
 
 	// ── Form actions ─────────────────────────────────────────────────────────────────────────────────────────────
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/login', action: 'default', body: { email: 'sam@example.com', password: 'password1' }, expect: everyone },
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/signup', action: 'default', body: { email: '{freshEmail}', password: 'password1', name: 'New' }, expect: everyone },
+	{
+		section: 'forms',
+		surface: 'form',
+		method: 'POST',
+		route: '/login',
+		action: 'default',
+		body: { email: 'sam@example.com', password: 'password1' },
+		expect: everyone
+	},
+	{
+		section: 'forms',
+		surface: 'form',
+		method: 'POST',
+		route: '/signup',
+		action: 'default',
+		body: { email: '{freshEmail}', password: 'password1', name: 'New' },
+		expect: everyone
+	},
 	{ section: 'forms', surface: 'form', method: 'POST', route: '/logout', action: 'default', expect: everyone },
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms', action: 'create', body: { name: 'Matrix', visibility: 'private' }, expect: signedIn },
+	{
+		section: 'forms',
+		surface: 'form',
+		method: 'POST',
+		route: '/rooms',
+		action: 'create',
+		body: { name: 'Matrix', visibility: 'private' },
+		expect: signedIn
+	},
 	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms', action: 'join', body: { roomId: '{roomId}' }, expect: roomReaders },
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms', action: 'join', variant: 'unknown room', body: { roomId: '{unknownId}' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404 }) },
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms/[id]', action: 'invite', params: { id: '{roomId}' }, body: { email: '{zedEmail}' }, expect: ownerOnly, fresh: true },
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms/[id]', action: 'remove', params: { id: '{roomId}' }, body: { userId: '{samId}' }, expect: ownerOnly, fresh: true },
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/rooms/[id]', action: 'regenerateInvite', params: { id: '{roomId}' }, expect: ownerOnly, fresh: true },
+	{
+		section: 'forms',
+		surface: 'form',
+		method: 'POST',
+		route: '/rooms',
+		action: 'join',
+		variant: 'unknown room',
+		body: { roomId: '{unknownId}' },
+		expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404 })
+	},
+	{
+		section: 'forms',
+		surface: 'form',
+		method: 'POST',
+		route: '/rooms/[id]',
+		action: 'invite',
+		params: { id: '{roomId}' },
+		body: { email: '{zedEmail}' },
+		expect: ownerOnly,
+		fresh: true
+	},
+	{
+		section: 'forms',
+		surface: 'form',
+		method: 'POST',
+		route: '/rooms/[id]',
+		action: 'remove',
+		params: { id: '{roomId}' },
+		body: { userId: '{samId}' },
+		expect: ownerOnly,
+		fresh: true
+	},
+	{
+		section: 'forms',
+		surface: 'form',
+		method: 'POST',
+		route: '/rooms/[id]',
+		action: 'regenerateInvite',
+		params: { id: '{roomId}' },
+		expect: ownerOnly,
+		fresh: true
+	},
 	{
 		section: 'forms',
 		surface: 'form',
@@ -409,9 +864,34 @@ export const MATRIX: Row[] = [
 		fresh: true,
 		note: 'The owner cannot leave their own room (400).'
 	},
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/invite/[token]', action: 'default', params: { token: '{inviteToken}' }, expect: signedIn, fresh: true },
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/settings', action: 'create', body: { name: 'matrix' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 'allow', apiKey: 403 }) },
-	{ section: 'forms', surface: 'form', method: 'POST', route: '/settings', action: 'revoke', body: { id: '{keyId}' }, expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404, member: 'allow', apiKey: 'allow' }) }
+	{
+		section: 'forms',
+		surface: 'form',
+		method: 'POST',
+		route: '/invite/[token]',
+		action: 'default',
+		params: { token: '{inviteToken}' },
+		expect: signedIn,
+		fresh: true
+	},
+	{
+		section: 'forms',
+		surface: 'form',
+		method: 'POST',
+		route: '/settings',
+		action: 'create',
+		body: { name: 'matrix' },
+		expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 'allow', apiKey: 403 })
+	},
+	{
+		section: 'forms',
+		surface: 'form',
+		method: 'POST',
+		route: '/settings',
+		action: 'revoke',
+		body: { id: '{keyId}' },
+		expect: cells<HttpOutcome>({ signedOut: 401, signedIn: 404, member: 'allow', apiKey: 'allow' })
+	}
 ];
 
 /** How a row is named in test titles and in the document. */
@@ -427,8 +907,11 @@ export function entrance(row: Row): string {
 
 /** The placeholders a row uses, in order of appearance. */
 export function placeholdersOf(row: Row): Placeholder[] {
-	const text = JSON.stringify(row.surface === 'receive' ? {} : row.surface === 'socket' ? row.payload : [row.params, row.query, row.headers, row.body]);
+	const text = JSON.stringify(
+		row.surface === 'receive' ? {} : row.surface === 'socket' ? row.payload : [row.params, row.query, row.headers, row.body]
+	);
 	const found = [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-	for (const name of found) if (!(name in PLACEHOLDERS)) throw new Error(`authorization matrix: unknown placeholder {${name}} in ${entrance(row)}`);
+	for (const name of found)
+		if (!(name in PLACEHOLDERS)) throw new Error(`authorization matrix: unknown placeholder {${name}} in ${entrance(row)}`);
 	return [...new Set(found)] as Placeholder[];
 }

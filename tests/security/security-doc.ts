@@ -181,7 +181,17 @@ function carries(row: Row): string {
 	const parts = [
 		...Object.entries(row.params ?? {}).map(([name, value]) => code(`${name}=${value}`)),
 		...Object.entries(row.headers ?? {}).map(([name, value]) => code(`${name}: ${value}`)),
-		...(row.body ? [code(row.surface === 'form' ? Object.entries(row.body).map(([k, v]) => `${k}=${String(v)}`).join('&') : JSON.stringify(row.body))] : [])
+		...(row.body
+			? [
+					code(
+						row.surface === 'form'
+							? Object.entries(row.body)
+									.map(([k, v]) => `${k}=${String(v)}`)
+									.join('&')
+							: JSON.stringify(row.body)
+					)
+				]
+			: [])
 	];
 	return parts.join(' ') || '—';
 }
@@ -219,7 +229,9 @@ function matrixSection(): string {
 		'',
 		'| value | is |',
 		'| --- | --- |',
-		...(Object.keys(PLACEHOLDERS) as Placeholder[]).filter((name) => used.has(name)).map((name) => `| \`{${name}}\` | ${PLACEHOLDERS[name]} |`),
+		...(Object.keys(PLACEHOLDERS) as Placeholder[])
+			.filter((name) => used.has(name))
+			.map((name) => `| \`{${name}}\` | ${PLACEHOLDERS[name]} |`),
 		'',
 		...sections.flatMap((section) => [table(section), ''])
 	].join('\n');

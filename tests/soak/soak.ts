@@ -56,7 +56,11 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 	for (let r = 0; r < o.rooms; r++) {
 		const owner = await server.user(`Owner${r}`);
 		const room = await server.ctx.rooms.create({ id: owner.id }, { name: `Soak ${r}`, visibility: 'private' });
-		const people = await addMembers(server, room.inviteToken!, Array.from({ length: o.viewersPerRoom + o.editorsPerRoom }, (_, i) => `R${r}P${i}`));
+		const people = await addMembers(
+			server,
+			room.inviteToken!,
+			Array.from({ length: o.viewersPerRoom + o.editorsPerRoom }, (_, i) => `R${r}P${i}`)
+		);
 		for (const person of people.slice(0, o.viewersPerRoom)) {
 			const socket = server.client({ cookie: person.cookie });
 			await connected(socket);
@@ -156,6 +160,12 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 			growthPercent: Math.round(((heapAtEnd - base) / base) * 1000) / 10,
 			rssMbAtEnd: Math.round(process.memoryUsage().rss / 2 ** 20)
 		},
-		latency: { windowMs: o.windowMs, p99ByWindowMs: windows, firstWindowP99Ms: first, lastWindowP99Ms: last, driftRatio: first > 0 ? Math.round((last / first) * 100) / 100 : 0 }
+		latency: {
+			windowMs: o.windowMs,
+			p99ByWindowMs: windows,
+			firstWindowP99Ms: first,
+			lastWindowP99Ms: last,
+			driftRatio: first > 0 ? Math.round((last / first) * 100) / 100 : 0
+		}
 	};
 }

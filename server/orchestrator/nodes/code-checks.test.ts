@@ -44,7 +44,10 @@ describe('findJsonAnswer', () => {
 		expect(findJsonAnswer('[1, 2]', [])).toEqual({ source: 'the answer', parse: { ok: true, value: [1, 2] } });
 		const fenced = 'Here:\n```json\n{"a": 1}\n```';
 		expect(findJsonAnswer(fenced, extractCodeBlocks(fenced).blocks)?.source).toBe('its JSON block');
-		expect(findJsonAnswer('Sure: {"a": {"b": 2}} done', [])).toEqual({ source: 'the embedded JSON', parse: { ok: true, value: { a: { b: 2 } } } });
+		expect(findJsonAnswer('Sure: {"a": {"b": 2}} done', [])).toEqual({
+			source: 'the embedded JSON',
+			parse: { ok: true, value: { a: { b: 2 } } }
+		});
 	});
 
 	it('returns nothing for prose and the parse error for broken JSON', () => {

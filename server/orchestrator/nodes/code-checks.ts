@@ -22,12 +22,18 @@ export function extractCodeBlocks(text: string): { blocks: CodeBlock[]; unclosed
 	lines.forEach((line, i) => {
 		const match = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
 		if (!open) {
-			if (match && !(match[1][0] === '`' && match[2].includes('`'))) open = { fence: match[1], info: match[2].trim(), line: i + 1, body: [] };
+			if (match && !(match[1][0] === '`' && match[2].includes('`')))
+				open = { fence: match[1], info: match[2].trim(), line: i + 1, body: [] };
 			return;
 		}
 		// A closing fence is at least as long as the opening one, of the same character, with nothing after it.
 		if (match && match[1][0] === open.fence[0] && match[1].length >= open.fence.length && match[2].trim() === '') {
-			blocks.push({ language: open.info ? languageFromInfo(open.info) : undefined, info: open.info, code: open.body.join('\n'), line: open.line });
+			blocks.push({
+				language: open.info ? languageFromInfo(open.info) : undefined,
+				info: open.info,
+				code: open.body.join('\n'),
+				line: open.line
+			});
 			open = undefined;
 		} else open.body.push(line);
 	});
@@ -46,7 +52,12 @@ const scriptKinds: Partial<Record<CodeLanguage, ts.ScriptKind>> = {
 	javascript: ts.ScriptKind.JS,
 	jsx: ts.ScriptKind.JSX
 };
-const extensions: Record<number, string> = { [ts.ScriptKind.TS]: 'ts', [ts.ScriptKind.TSX]: 'tsx', [ts.ScriptKind.JS]: 'js', [ts.ScriptKind.JSX]: 'jsx' };
+const extensions: Record<number, string> = {
+	[ts.ScriptKind.TS]: 'ts',
+	[ts.ScriptKind.TSX]: 'tsx',
+	[ts.ScriptKind.JS]: 'js',
+	[ts.ScriptKind.JSX]: 'jsx'
+};
 
 export const parsesAsScript = (language: CodeLanguage | undefined): boolean => language !== undefined && language in scriptKinds;
 

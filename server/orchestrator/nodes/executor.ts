@@ -7,12 +7,17 @@ import type { GraphNode, NodeDeps } from './node-deps';
 import type { ChatMessage } from './types';
 
 /** The conversation the model answers: the history the reader chose, then the prompt. */
-export const executionMessages = (s: Pick<RunStateType, 'history' | 'prompt'>): ChatMessage[] => [...(s.history?.messages ?? []), { role: 'user', content: s.prompt }];
+export const executionMessages = (s: Pick<RunStateType, 'history' | 'prompt'>): ChatMessage[] => [
+	...(s.history?.messages ?? []),
+	{ role: 'user', content: s.prompt }
+];
 
 /** Compare mode: one record per model, in the order they were asked for; a model that failed has an empty answer. */
 export function compareRecords(modelIds: string[], results: PromiseSettledResult<AnswerRecord>[]): CompareRecord[] {
 	return results.map((r, i) =>
-		r.status === 'fulfilled' ? { ...r.value, score: 0, ok: false } : { modelId: modelIds[i], text: '', finishReason: 'error', metrics: emptyMetrics(), score: 0, ok: false }
+		r.status === 'fulfilled'
+			? { ...r.value, score: 0, ok: false }
+			: { modelId: modelIds[i], text: '', finishReason: 'error', metrics: emptyMetrics(), score: 0, ok: false }
 	);
 }
 

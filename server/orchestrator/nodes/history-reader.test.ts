@@ -14,7 +14,13 @@ const run = (n: number, overrides: Partial<HistoryRun> = {}): HistoryRun => ({
 
 describe('readHistory', () => {
 	it('returns nothing for an empty room', () => {
-		expect(readHistory({ recentRuns: [], tokenBudget: 100, countTokens })).toEqual({ messages: [], usedTokens: 0, includedRuns: 0, truncatedRuns: 0, summaryIncluded: false });
+		expect(readHistory({ recentRuns: [], tokenBudget: 100, countTokens })).toEqual({
+			messages: [],
+			usedTokens: 0,
+			includedRuns: 0,
+			truncatedRuns: 0,
+			summaryIncluded: false
+		});
 	});
 
 	it('emits runs oldest to newest as user/assistant pairs, the summary first, whatever the input order', () => {
@@ -71,7 +77,11 @@ describe('readHistory', () => {
 	});
 
 	it('cuts both halves when the prompt alone is too long', () => {
-		const result = readHistory({ recentRuns: [run(1, { prompt: words(300, 'p'), answer: words(300, 'a') })], tokenBudget: 100, countTokens });
+		const result = readHistory({
+			recentRuns: [run(1, { prompt: words(300, 'p'), answer: words(300, 'a') })],
+			tokenBudget: 100,
+			countTokens
+		});
 		expect(result.includedRuns).toBe(1);
 		const [user, assistant] = result.messages;
 		expect(user.content.endsWith(TRUNCATION_MARKER) && assistant.content.endsWith(TRUNCATION_MARKER)).toBe(true);
@@ -95,7 +105,13 @@ describe('readHistory', () => {
 	it('never exceeds the budget, counting per-message overhead', () => {
 		const runs = Array.from({ length: 8 }, (_, i) => run(i, { answer: words(5 + i * 7) }));
 		for (let budget = 0; budget <= 200; budget += 7) {
-			const result = readHistory({ rollingSummary: words(10), recentRuns: runs, tokenBudget: budget, countTokens, messageOverheadTokens: 8 });
+			const result = readHistory({
+				rollingSummary: words(10),
+				recentRuns: runs,
+				tokenBudget: budget,
+				countTokens,
+				messageOverheadTokens: 8
+			});
 			expect(result.usedTokens, `budget ${budget}`).toBeLessThanOrEqual(budget);
 			expect(result.usedTokens).toBe(result.messages.reduce((s, m) => s + countTokens(m.content) + 8, 0));
 		}
@@ -135,7 +151,14 @@ describe('historyInputFrom', () => {
 	it('keeps the newest runs in full and folds the summaries of older ones, oldest first', () => {
 		const runs = Array.from({ length: 9 }, (_, i) => ({ ...run(9 - i), summary: `summary ${9 - i}` }));
 		const input = historyInputFrom(runs);
-		expect(input.recentRuns.map((r) => r.prompt)).toEqual(['question 9', 'question 8', 'question 7', 'question 6', 'question 5', 'question 4']);
+		expect(input.recentRuns.map((r) => r.prompt)).toEqual([
+			'question 9',
+			'question 8',
+			'question 7',
+			'question 6',
+			'question 5',
+			'question 4'
+		]);
 		expect(input.rollingSummary).toBe('summary 1 summary 2 summary 3');
 		expect(historyInputFrom(runs.slice(0, 3)).rollingSummary).toBeUndefined();
 	});

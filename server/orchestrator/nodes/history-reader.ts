@@ -67,7 +67,12 @@ export function readHistory(input: HistoryInput): HistoryResult {
 type Cost = (text: string) => number;
 
 /** The run as a user/assistant pair within `budget` tokens: whole, with its answer cut, or with both halves cut. */
-function fitRun(run: HistoryRun, budget: number, cost: Cost, overhead: number): { messages: ChatMessage[]; tokens: number; truncated: boolean } | undefined {
+function fitRun(
+	run: HistoryRun,
+	budget: number,
+	cost: Cost,
+	overhead: number
+): { messages: ChatMessage[]; tokens: number; truncated: boolean } | undefined {
 	const pair = (prompt: string, answer: string): ChatMessage[] => [
 		{ role: 'user', content: prompt },
 		{ role: 'assistant', content: answer }
@@ -123,7 +128,10 @@ export const approxTokens = (text: string) => Math.ceil(text.length / 4);
 
 /** The history reader's input from a room's latest runs (newest first): recent ones in full, older ones summarised. */
 export function historyInputFrom(runs: (HistoryRun & { summary: string | null })[]): HistoryInput {
-	const older = runs.slice(RECENT_RUNS).map((r) => r.summary).filter((s): s is string => Boolean(s));
+	const older = runs
+		.slice(RECENT_RUNS)
+		.map((r) => r.summary)
+		.filter((s): s is string => Boolean(s));
 	return {
 		rollingSummary: older.length > 0 ? older.reverse().join(' ') : undefined,
 		recentRuns: runs.slice(0, RECENT_RUNS),

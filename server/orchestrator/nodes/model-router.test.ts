@@ -78,28 +78,40 @@ describe('routeModel', () => {
 	it('penalises a loaded model busy with another room, so an equal idle one wins', () => {
 		const twinA = candidate('twin-a', { capabilities: ['code'], quality: { code: 0.7 } });
 		const twinB = candidate('twin-b', { capabilities: ['code'], quality: { code: 0.7 } });
-		const snapshot = resources([modelStatus('twin-a', { leases: 1, queued: 2 }), modelStatus('twin-b')], { leasesByRoom: { 'twin-a': ['room-b'] } });
+		const snapshot = resources([modelStatus('twin-a', { leases: 1, queued: 2 }), modelStatus('twin-b')], {
+			leasesByRoom: { 'twin-a': ['room-b'] }
+		});
 		const decision = route({ candidates: [twinA, twinB], resources: snapshot });
 		expect(decision.modelId).toBe('twin-b');
 		expect(decision.table.find((r) => r.modelId === 'twin-a')!.notes).toContain('busy in room-b: may wait for a slot');
 		// The same lease held by this room is a much smaller cost.
-		const ownSnapshot = resources([modelStatus('twin-a', { leases: 1 }), modelStatus('twin-b')], { leasesByRoom: { 'twin-a': ['room-a'] } });
+		const ownSnapshot = resources([modelStatus('twin-a', { leases: 1 }), modelStatus('twin-b')], {
+			leasesByRoom: { 'twin-a': ['room-a'] }
+		});
 		const ownRow = route({ candidates: [twinA, twinB], resources: ownSnapshot }).table.find((r) => r.modelId === 'twin-a')!;
 		expect(ownRow.swapPenalty).toBeLessThan(decision.table.find((r) => r.modelId === 'twin-a')!.swapPenalty);
 	});
 
 	it('excludes a model that only fits by evicting busy or pinned models', () => {
-		const snapshot = resources([modelStatus('busy', { ramBytes: 5 * GiB, leases: 1 }), modelStatus('pinned', { ramBytes: 2 * GiB, pinned: true })], {
-			leasesByRoom: { busy: ['room-b'] }
-		});
+		const snapshot = resources(
+			[modelStatus('busy', { ramBytes: 5 * GiB, leases: 1 }), modelStatus('pinned', { ramBytes: 2 * GiB, pinned: true })],
+			{
+				leasesByRoom: { busy: ['room-b'] }
+			}
+		);
 		const decision = route({ candidates: [coder, chatty, candidate('busy'), candidate('pinned')], resources: snapshot });
 		const row = decision.table.find((r) => r.modelId === 'coder')!;
-		expect(row.excluded).toMatch(/^cannot fit now: needs 2\.0 GiB RAM, 1\.0 GiB free even after evicting idle models; held by busy \(1 run\(s\): room-b\), pinned \(pinned\)$/);
+		expect(row.excluded).toMatch(
+			/^cannot fit now: needs 2\.0 GiB RAM, 1\.0 GiB free even after evicting idle models; held by busy \(1 run\(s\): room-b\), pinned \(pinned\)$/
+		);
 		expect(decision.modelId).not.toBe('coder');
 	});
 
 	it('excludes models whose file is missing and models the caller excluded', () => {
-		const decision = route({ candidates: [candidate('coder', { ...coder, present: false }), chatty, candidate('tried')], exclude: ['tried'] });
+		const decision = route({
+			candidates: [candidate('coder', { ...coder, present: false }), chatty, candidate('tried')],
+			exclude: ['tried']
+		});
 		expect(decision.modelId).toBe('chatty');
 		expect(decision.table.find((r) => r.modelId === 'coder')!.excluded).toBe('model file missing');
 		expect(decision.table.find((r) => r.modelId === 'tried')!.excluded).toContain('already tried');
@@ -121,7 +133,12 @@ describe('routeModel', () => {
 	});
 
 	it('is deterministic and orders fallbacks by score', () => {
-		const many = [coder, chatty, candidate('reasoner', { capabilities: ['reasoning'], quality: { reasoning: 0.9 } }), candidate('mathy', { capabilities: ['math'], quality: { math: 0.9 } })];
+		const many = [
+			coder,
+			chatty,
+			candidate('reasoner', { capabilities: ['reasoning'], quality: { reasoning: 0.9 } }),
+			candidate('mathy', { capabilities: ['math'], quality: { math: 0.9 } })
+		];
 		const first = route({ candidates: many });
 		expect(route({ candidates: [...many].reverse() })).toEqual({ ...first, table: [...first.table].reverse() });
 		const scores = first.fallbacks.map((f) => f.score);

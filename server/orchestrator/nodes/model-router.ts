@@ -2,7 +2,16 @@
 // memory fit mirrors the manager's admission (free budget, else evict idle models least recently used first) and the
 // swap cost makes loaded models win near-ties and keeps one room from evicting the model another room is using.
 import { formatBytes } from '../../models/model-errors';
-import type { Capability, ModelSnapshot, ResourceSnapshot, RouteCandidate, RoutingDecision, RoutingInput, RoutingTableRow, TaskKind } from './types';
+import type {
+	Capability,
+	ModelSnapshot,
+	ResourceSnapshot,
+	RouteCandidate,
+	RoutingDecision,
+	RoutingInput,
+	RoutingTableRow,
+	TaskKind
+} from './types';
 import { interrupt } from '@langchain/langgraph';
 import type { ApprovalDecision } from '../../../src/lib/contract/runs';
 import type { RunStateUpdate } from '../state';
@@ -26,12 +35,36 @@ export const routingWeights = {
 
 /** A model lacking the task borrows a related ability at a discount: [capability, fit]. */
 const relatedCapabilities: Record<TaskKind, [Capability, number][]> = {
-	code: [['reasoning', 0.4], ['chat', 0.3]],
-	math: [['reasoning', 0.7], ['code', 0.4], ['chat', 0.3]],
-	reasoning: [['math', 0.6], ['chat', 0.5], ['code', 0.3]],
-	summarize: [['chat', 0.7], ['reasoning', 0.5], ['creative', 0.4]],
-	creative: [['chat', 0.6], ['summarize', 0.3]],
-	chat: [['creative', 0.6], ['summarize', 0.5], ['reasoning', 0.5], ['code', 0.3], ['math', 0.2]]
+	code: [
+		['reasoning', 0.4],
+		['chat', 0.3]
+	],
+	math: [
+		['reasoning', 0.7],
+		['code', 0.4],
+		['chat', 0.3]
+	],
+	reasoning: [
+		['math', 0.6],
+		['chat', 0.5],
+		['code', 0.3]
+	],
+	summarize: [
+		['chat', 0.7],
+		['reasoning', 0.5],
+		['creative', 0.4]
+	],
+	creative: [
+		['chat', 0.6],
+		['summarize', 0.3]
+	],
+	chat: [
+		['creative', 0.6],
+		['summarize', 0.5],
+		['reasoning', 0.5],
+		['code', 0.3],
+		['math', 0.2]
+	]
 };
 /** Any model can produce text: the fit when nothing related is listed. */
 const GENERIC_FIT = 0.1;
@@ -88,19 +121,37 @@ function describeHolder(m: ModelSnapshot): string {
 /** Mirrors ModelManager's admission: fits free, fits by evicting idle models in LRU order, or cannot fit now. */
 function planMemory(candidate: RouteCandidate, resources: ResourceSnapshot): MemoryPlan {
 	const current = resources.models.find((m) => m.id === candidate.id && m.state !== 'unloading');
-	if (current) return { memoryFit: 1, evicts: [], loaded: true, note: current.state === 'loading' ? 'already loading: no swap' : 'already loaded: no swap' };
+	if (current)
+		return {
+			memoryFit: 1,
+			evicts: [],
+			loaded: true,
+			note: current.state === 'loading' ? 'already loading: no swap' : 'already loaded: no swap'
+		};
 
 	const needs = { ramBytes: candidate.estimatedRamBytes, vramBytes: candidate.estimatedVramBytes };
 	const { budget } = resources;
 	if (needs.ramBytes > budget.ramBytes || needs.vramBytes > budget.vramBytes) {
 		const vram = needs.vramBytes > 0 || budget.vramBytes > 0 ? ` / ${formatBytes(needs.vramBytes)} VRAM` : '';
 		const budgetVram = vram ? ` / ${formatBytes(budget.vramBytes)}` : '';
-		return { memoryFit: 0, evicts: [], loaded: false, excluded: `too large: needs ${formatBytes(needs.ramBytes)} RAM${vram} but the budget is ${formatBytes(budget.ramBytes)}${budgetVram}`, note: '' };
+		return {
+			memoryFit: 0,
+			evicts: [],
+			loaded: false,
+			excluded: `too large: needs ${formatBytes(needs.ramBytes)} RAM${vram} but the budget is ${formatBytes(budget.ramBytes)}${budgetVram}`,
+			note: ''
+		};
 	}
 	let freeRam = resources.freeBudgetBytes.ramBytes;
 	let freeVram = resources.freeBudgetBytes.vramBytes;
 	const fits = () => freeRam >= needs.ramBytes && freeVram >= needs.vramBytes;
-	if (fits()) return { memoryFit: 1, evicts: [], loaded: false, note: `fits in free memory (${formatBytes(needs.ramBytes)} of ${formatBytes(freeRam)} free)` };
+	if (fits())
+		return {
+			memoryFit: 1,
+			evicts: [],
+			loaded: false,
+			note: `fits in free memory (${formatBytes(needs.ramBytes)} of ${formatBytes(freeRam)} free)`
+		};
 
 	const evicts: ModelSnapshot[] = [];
 	for (const m of resources.models) {
@@ -110,7 +161,13 @@ function planMemory(candidate: RouteCandidate, resources: ResourceSnapshot): Mem
 		freeRam += m.ramBytes;
 		freeVram += m.vramBytes;
 	}
-	if (fits()) return { memoryFit: routingWeights.memoryFitEvicting, evicts, loaded: false, note: `load ${formatBytes(needs.ramBytes)}, evicting idle ${evicts.map((m) => m.id).join(', ')}` };
+	if (fits())
+		return {
+			memoryFit: routingWeights.memoryFitEvicting,
+			evicts,
+			loaded: false,
+			note: `load ${formatBytes(needs.ramBytes)}, evicting idle ${evicts.map((m) => m.id).join(', ')}`
+		};
 	const holders = resources.models.filter((m) => !m.evictable && m.state !== 'unloading').map(describeHolder);
 	return {
 		memoryFit: 0,
@@ -121,7 +178,12 @@ function planMemory(candidate: RouteCandidate, resources: ResourceSnapshot): Mem
 	};
 }
 
-function swapCost(candidate: RouteCandidate, plan: MemoryPlan, resources: ResourceSnapshot, roomId: string): { penalty: number; notes: string[] } {
+function swapCost(
+	candidate: RouteCandidate,
+	plan: MemoryPlan,
+	resources: ResourceSnapshot,
+	roomId: string
+): { penalty: number; notes: string[] } {
 	const w = routingWeights;
 	const notes: string[] = [];
 	let penalty = 0;
@@ -139,7 +201,9 @@ function swapCost(candidate: RouteCandidate, plan: MemoryPlan, resources: Resour
 		const others = self.rooms.filter((r) => r !== roomId);
 		const elsewhere = others.length > 0 || self.rooms.length === 0;
 		penalty += (elsewhere ? w.busyOtherRoom : w.busyOwnRoom) + w.busyPerQueued * self.queued;
-		notes.push(elsewhere ? `busy in ${others.length ? others.join(', ') : 'another room'}: may wait for a slot` : 'busy with this room’s runs');
+		notes.push(
+			elsewhere ? `busy in ${others.length ? others.join(', ') : 'another room'}: may wait for a slot` : 'busy with this room’s runs'
+		);
 	}
 	return { penalty: round(penalty), notes };
 }
@@ -154,7 +218,15 @@ function scoreCandidate(candidate: RouteCandidate, input: RoutingInput): Routing
 	if (plan.excluded) return excludedRow(plan.excluded);
 	const swap = swapCost(candidate, plan, input.resources, input.roomId);
 	const total = round(fit.capabilityFit * fit.quality * plan.memoryFit - swap.penalty);
-	return { ...base, memoryFit: plan.memoryFit, swapPenalty: swap.penalty, total, evicts: plan.evicts.map((m) => m.id), notes: [plan.note, ...swap.notes], loaded: plan.loaded };
+	return {
+		...base,
+		memoryFit: plan.memoryFit,
+		swapPenalty: swap.penalty,
+		total,
+		evicts: plan.evicts.map((m) => m.id),
+		notes: [plan.note, ...swap.notes],
+		loaded: plan.loaded
+	};
 }
 
 export function routeModel(input: RoutingInput): RoutingDecision {
@@ -167,7 +239,11 @@ export function routeModel(input: RoutingInput): RoutingDecision {
 	const ramOf = (id: string) => input.candidates.find((c) => c.id === id)!.estimatedRamBytes;
 	const usable = scored
 		.filter((r) => !r.excluded)
-		.sort((a, b) => (Math.abs(b.total - a.total) > 1e-9 ? b.total - a.total : Number(b.loaded) - Number(a.loaded) || ramOf(a.modelId) - ramOf(b.modelId) || a.modelId.localeCompare(b.modelId)));
+		.sort((a, b) =>
+			Math.abs(b.total - a.total) > 1e-9
+				? b.total - a.total
+				: Number(b.loaded) - Number(a.loaded) || ramOf(a.modelId) - ramOf(b.modelId) || a.modelId.localeCompare(b.modelId)
+		);
 	if (usable.length === 0) {
 		const why = scored.map((r) => `${r.modelId} (${r.excluded})`).join('; ');
 		throw new RoutingError('no_usable_model', `No usable model for ${task}: ${why}`, table);
@@ -182,13 +258,16 @@ export function routeModel(input: RoutingInput): RoutingDecision {
 			chosen = pinned;
 			reasons.push(`pinned${by}`);
 		} else {
-			reasons.push(`pinned model ${input.pinnedModelId} unusable (${pinned ? pinned.excluded : 'not in the catalogue'}): using the best available instead`);
+			reasons.push(
+				`pinned model ${input.pinnedModelId} unusable (${pinned ? pinned.excluded : 'not in the catalogue'}): using the best available instead`
+			);
 		}
 	}
 
 	const bestQuality = Math.max(...usable.filter((r) => r.capabilityFit === 1).map((r) => r.quality));
 	if (chosen.basis === task) reasons.push(`${chosen.quality >= bestQuality ? 'best' : 'good'} at ${task} (${chosen.quality})`);
-	else if (chosen.basis === 'generic') reasons.push(`no usable model lists ${task} or a related ability: general fallback (${chosen.quality})`);
+	else if (chosen.basis === 'generic')
+		reasons.push(`no usable model lists ${task} or a related ability: general fallback (${chosen.quality})`);
 	else reasons.push(`no usable model lists ${task}: using its ${chosen.basis} ability (${chosen.quality} × ${chosen.capabilityFit})`);
 	reasons.push(...chosen.notes);
 	const fallbacks = usable.filter((r) => r !== chosen).map((r) => ({ modelId: r.modelId, score: r.total }));
@@ -203,7 +282,8 @@ export function routeModel(input: RoutingInput): RoutingDecision {
 /** What the approval gate shows and what an answer to it changes. */
 export function applyApproval(update: RunStateUpdate, decision: ApprovalDecision, sampling: RunStateUpdate['sampling']): RunStateUpdate {
 	if (decision.action === 'reject') return { ...update, decision, rejected: true };
-	if (decision.action === 'override') return { ...update, decision, modelId: decision.modelId ?? update.modelId, sampling: { ...sampling, ...decision.sampling } };
+	if (decision.action === 'override')
+		return { ...update, decision, modelId: decision.modelId ?? update.modelId, sampling: { ...sampling, ...decision.sampling } };
 	return { ...update, decision };
 }
 
@@ -219,7 +299,14 @@ export const modelRouterNode =
 		if (s.mode === 'direct') update = { modelId: s.request.modelId!, routing: null };
 		else {
 			try {
-				const routing = routeModel({ analysis: s.analysis!, candidates: await deps.candidates(), resources: s.resources!, roomId: s.roomId, pinnedModelId: s.request.modelId, pinnedBy: 'room' });
+				const routing = routeModel({
+					analysis: s.analysis!,
+					candidates: await deps.candidates(),
+					resources: s.resources!,
+					roomId: s.roomId,
+					pinnedModelId: s.request.modelId,
+					pinnedBy: 'room'
+				});
 				update = { routing, modelId: routing.modelId };
 			} catch (err) {
 				if (!(err instanceof RoutingError)) throw err;

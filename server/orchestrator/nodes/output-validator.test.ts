@@ -3,7 +3,8 @@ import { RETRY_TEMPERATURE, nextAttempt, validateOutput } from './output-validat
 import type { ValidateInput } from './output-validator';
 import type { ValidationResult } from './types';
 
-const validate = (text: string, overrides: Partial<ValidateInput> = {}) => validateOutput({ text, finishReason: 'stop', task: 'chat', ...overrides });
+const validate = (text: string, overrides: Partial<ValidateInput> = {}) =>
+	validateOutput({ text, finishReason: 'stop', task: 'chat', ...overrides });
 const codes = (result: ValidationResult) => result.findings.map((f) => f.code);
 
 const cleanProse = 'The capital of Australia is Canberra. It was chosen as a compromise between Sydney and Melbourne in 1908.';
@@ -25,7 +26,10 @@ const cleanCode = [
 
 describe('validateOutput findings', () => {
 	it('passes clean prose and clean code with a perfect score', () => {
-		for (const [text, task] of [[cleanProse, 'chat'], [cleanCode, 'code']] as const) {
+		for (const [text, task] of [
+			[cleanProse, 'chat'],
+			[cleanCode, 'code']
+		] as const) {
 			const result = validate(text, { task });
 			expect(result, text).toEqual({ ok: true, score: 1, findings: [], retry: null });
 		}
@@ -39,7 +43,9 @@ describe('validateOutput findings', () => {
 	});
 
 	it('flags a cut-off: an error mid-sentence at the token limit, a warning at a clean end', () => {
-		const cut = validate('The plan has three phases. The first phase builds two bus corridors and the second one adds a', { finishReason: 'length' });
+		const cut = validate('The plan has three phases. The first phase builds two bus corridors and the second one adds a', {
+			finishReason: 'length'
+		});
 		expect(cut.findings).toEqual([{ code: 'cut_off', severity: 'error', message: 'cut off at the token limit mid-answer' }]);
 		expect(cut.retry?.adjust).toEqual({ maxTokensFactor: 2 });
 		const clean = validate(cleanProse, { finishReason: 'length' });
@@ -48,7 +54,9 @@ describe('validateOutput findings', () => {
 	});
 
 	it('warns about an answer that stops mid-sentence but not about short or list endings', () => {
-		expect(codes(validate('I think the answer is that the weather will be fine because the pressure is rising and'))).toEqual(['ends_mid_sentence']);
+		expect(codes(validate('I think the answer is that the weather will be fine because the pressure is rising and'))).toEqual([
+			'ends_mid_sentence'
+		]);
 		expect(codes(validate('Canberra'))).toEqual([]);
 		expect(codes(validate('Steps:\n- install the dependencies and run the migrations before you start the server'))).toEqual([]);
 	});
@@ -60,7 +68,13 @@ describe('validateOutput findings', () => {
 		const lines = validate(`Result:\n${'const value = compute(1);\n'.repeat(5)}`);
 		expect(lines.findings[0].message).toContain('repeats 4+ times in a row');
 		// Varied text that shares a few phrases is not a loop.
-		expect(codes(validate('The cat sat on the mat. The dog sat on the rug. The bird sat on the fence. Then they all went home together for dinner and slept.'))).toEqual([]);
+		expect(
+			codes(
+				validate(
+					'The cat sat on the mat. The dog sat on the rug. The bird sat on the fence. Then they all went home together for dinner and slept.'
+				)
+			)
+		).toEqual([]);
 	});
 
 	it('flags an unclosed code fence', () => {
@@ -70,7 +84,8 @@ describe('validateOutput findings', () => {
 	});
 
 	it('detects real TypeScript syntax errors with answer line numbers', () => {
-		const broken = 'Try this:\n```ts\nconst total: number = ;\nfunction sum(a: number, b: number {\n  return a + b;\n}\n```\nThat should work.';
+		const broken =
+			'Try this:\n```ts\nconst total: number = ;\nfunction sum(a: number, b: number {\n  return a + b;\n}\n```\nThat should work.';
 		const result = validate(broken, { task: 'code' });
 		expect(result.ok).toBe(false);
 		expect(codes(result)).toEqual(['syntax_error']);
@@ -81,7 +96,9 @@ describe('validateOutput findings', () => {
 	it('parses JavaScript, JSX and unlabelled blocks in the analysed language', () => {
 		expect(codes(validate('```js\nconst f = (x) => x * 2;\nconsole.log(f(2));\n```', { task: 'code' }))).toEqual([]);
 		expect(codes(validate('```js\nconst f = (x) => { return x * 2;\n```', { task: 'code' }))).toEqual(['syntax_error']);
-		expect(codes(validate('```ts\nexport const Card = () => <div className="card"><Title text="hi" /></div>;\n```', { task: 'code' }))).toEqual([]);
+		expect(
+			codes(validate('```ts\nexport const Card = () => <div className="card"><Title text="hi" /></div>;\n```', { task: 'code' }))
+		).toEqual([]);
 		expect(codes(validate('```\nlet x = ;\n```', { task: 'code', codeLanguage: 'typescript' }))).toEqual(['syntax_error']);
 		expect(codes(validate('```\nlet x = ;\n```', { task: 'code' }))).toEqual([]); // unknown language: not checked
 		expect(codes(validate('```python\ndef f(:\n```', { task: 'code' }))).toEqual([]); // only TS/JS are parsed
@@ -113,7 +130,10 @@ describe('validateOutput findings', () => {
 		};
 
 		it('passes a matching answer', () => {
-			expect(validate('{"task": "code", "confidence": 0.9, "tags": ["a"]}', { jsonSchema: schema })).toMatchObject({ ok: true, findings: [] });
+			expect(validate('{"task": "code", "confidence": 0.9, "tags": ["a"]}', { jsonSchema: schema })).toMatchObject({
+				ok: true,
+				findings: []
+			});
 		});
 
 		it('reports each mismatch with its path', () => {
@@ -132,7 +152,11 @@ describe('validateOutput findings', () => {
 	});
 
 	it('reports a cancelled run without asking for a retry', () => {
-		expect(validate('Partial answ', { finishReason: 'cancelled' })).toMatchObject({ ok: true, retry: null, findings: [{ code: 'cancelled', severity: 'info' }] });
+		expect(validate('Partial answ', { finishReason: 'cancelled' })).toMatchObject({
+			ok: true,
+			retry: null,
+			findings: [{ code: 'cancelled', severity: 'info' }]
+		});
 		expect(validate('', { finishReason: 'cancelled' })).toMatchObject({ ok: false, retry: null });
 	});
 
@@ -153,7 +177,10 @@ describe('nextAttempt', () => {
 	it('walks the ladder: lower temperature, then the next model, then gives up', () => {
 		expect(nextAttempt(syntaxError, 1, 3)).toEqual({ action: 'retry', reason: syntaxError.retry!.reason, temperature: RETRY_TEMPERATURE });
 		expect(nextAttempt(syntaxError, 2, 3)).toEqual({ action: 'next-model', reason: syntaxError.retry!.reason });
-		expect(nextAttempt(syntaxError, 3, 3)).toMatchObject({ action: 'give-up', reason: expect.stringContaining('gave up after 3 attempt(s)') });
+		expect(nextAttempt(syntaxError, 3, 3)).toMatchObject({
+			action: 'give-up',
+			reason: expect.stringContaining('gave up after 3 attempt(s)')
+		});
 	});
 
 	it('accepts a passing answer at any attempt', () => {
@@ -173,7 +200,9 @@ describe('nextAttempt', () => {
 	});
 
 	it('asks for more tokens after a cut-off, and never retries a cancelled run', () => {
-		const cut = validate('The first phase builds two bus corridors and the second phase adds a light rail line to', { finishReason: 'length' });
+		const cut = validate('The first phase builds two bus corridors and the second phase adds a light rail line to', {
+			finishReason: 'length'
+		});
 		expect(nextAttempt(cut, 1, 3)).toMatchObject({ action: 'retry', maxTokensFactor: 2 });
 		expect(nextAttempt(validate('', { finishReason: 'cancelled' }), 1, 3).action).toBe('give-up');
 	});

@@ -61,7 +61,11 @@ export function validateOutput(input: ValidateInput): ValidationResult {
 			if (problems.length > 0) {
 				// Positions in the answer, not the block: the fence line comes first.
 				const shown = problems.slice(0, MAX_REPORTED_PROBLEMS).map((p) => `line ${block.line + p.line}:${p.column} ${p.message}`);
-				findings.push({ code: 'syntax_error', severity: 'error', message: `${where} does not parse: ${shown.join('; ')}${problems.length > shown.length ? ` (+${problems.length - shown.length} more)` : ''}` });
+				findings.push({
+					code: 'syntax_error',
+					severity: 'error',
+					message: `${where} does not parse: ${shown.join('; ')}${problems.length > shown.length ? ` (+${problems.length - shown.length} more)` : ''}`
+				});
 			}
 		} else if (language === 'json' && !jsonExpected) {
 			try {
@@ -78,18 +82,28 @@ export function validateOutput(input: ValidateInput): ValidationResult {
 	return withRetry(findings);
 }
 
-function jsonFindings(text: string, blocks: ReturnType<typeof extractCodeBlocks>['blocks'], jsonSchema?: Record<string, unknown>): Finding[] {
+function jsonFindings(
+	text: string,
+	blocks: ReturnType<typeof extractCodeBlocks>['blocks'],
+	jsonSchema?: Record<string, unknown>
+): Finding[] {
 	const found = findJsonAnswer(text, blocks);
 	if (!found) return [{ code: 'invalid_json', severity: 'error', message: 'expected a JSON answer but found no JSON' }];
-	if (!found.parse.ok) return [{ code: 'invalid_json', severity: 'error', message: `${found.source} is not valid JSON: ${found.parse.error}` }];
+	if (!found.parse.ok)
+		return [{ code: 'invalid_json', severity: 'error', message: `${found.source} is not valid JSON: ${found.parse.error}` }];
 	const findings: Finding[] = [];
-	if (found.source !== 'the answer') findings.push({ code: 'json_extracted', severity: 'info', message: `used ${found.source}; the answer has text around it` });
+	if (found.source !== 'the answer')
+		findings.push({ code: 'json_extracted', severity: 'info', message: `used ${found.source}; the answer has text around it` });
 	if (!jsonSchema) return findings;
 	try {
 		const problems = schemaProblems(found.parse.value, jsonSchema);
 		if (problems.length > 0) {
 			const shown = problems.slice(0, MAX_REPORTED_PROBLEMS).join('; ');
-			findings.push({ code: 'schema_mismatch', severity: 'error', message: `JSON does not match the schema: ${shown}${problems.length > MAX_REPORTED_PROBLEMS ? ` (+${problems.length - MAX_REPORTED_PROBLEMS} more)` : ''}` });
+			findings.push({
+				code: 'schema_mismatch',
+				severity: 'error',
+				message: `JSON does not match the schema: ${shown}${problems.length > MAX_REPORTED_PROBLEMS ? ` (+${problems.length - MAX_REPORTED_PROBLEMS} more)` : ''}`
+			});
 		}
 	} catch (error) {
 		findings.push({ code: 'schema_unsupported', severity: 'warning', message: `schema not checked: ${(error as Error).message}` });
@@ -112,7 +126,8 @@ function repetition(text: string): Finding | undefined {
 	let run = 1;
 	for (let i = 1; i < lines.length; i++) {
 		run = lines[i] && lines[i].length >= 10 && lines[i] === lines[i - 1] ? run + 1 : 1;
-		if (run >= 4) return { code: 'repetition', severity: 'error', message: `the line "${lines[i].slice(0, 40)}" repeats ${run}+ times in a row` };
+		if (run >= 4)
+			return { code: 'repetition', severity: 'error', message: `the line "${lines[i].slice(0, 40)}" repeats ${run}+ times in a row` };
 	}
 	const words = text.toLowerCase().split(/\s+/).filter(Boolean);
 	if (words.length < MIN_WORDS_FOR_LOOP) return undefined;
@@ -171,13 +186,20 @@ function withRetry(findings: Finding[]): ValidationResult {
  * the next fallback model; at `maxAttempts` it gives up. A same-model retry that would change nothing (temperature
  * already that low) goes straight to the next model, since runs are seeded and would repeat exactly.
  */
-export function nextAttempt(result: ValidationResult, attempt: number, maxAttempts: number, options: { temperature?: number; fallbacksLeft?: number } = {}): NextAttempt {
+export function nextAttempt(
+	result: ValidationResult,
+	attempt: number,
+	maxAttempts: number,
+	options: { temperature?: number; fallbacksLeft?: number } = {}
+): NextAttempt {
 	if (result.ok) return { action: 'accept', reason: `passed validation (score ${result.score})` };
 	const problem = result.retry?.reason ?? result.findings.find((f) => f.severity === 'error')?.message ?? 'failed validation';
 	if (!result.retry) return { action: 'give-up', reason: `not retryable: ${problem}` };
 	if (attempt >= maxAttempts) return { action: 'give-up', reason: `gave up after ${attempt} attempt(s): ${problem}` };
 	const nextModel = (): NextAttempt =>
-		options.fallbacksLeft === 0 ? { action: 'give-up', reason: `no fallback model left: ${problem}` } : { action: 'next-model', reason: problem };
+		options.fallbacksLeft === 0
+			? { action: 'give-up', reason: `no fallback model left: ${problem}` }
+			: { action: 'next-model', reason: problem };
 	const { adjust } = result.retry;
 	if (adjust === 'next-model' || attempt >= 2) return nextModel();
 	const lowerable = adjust.temperature !== undefined && (options.temperature === undefined || options.temperature > adjust.temperature);
@@ -205,7 +227,10 @@ export function planAfterExecution(s: RunStateType, maxAttempts = MAX_ATTEMPTS):
 		const events: PendingEvent[] = [];
 		const compare = s.compare.map((c) => {
 			const v = check(c);
-			events.push({ type: 'compare.answer', data: { modelId: c.modelId, text: c.text, finishReason: c.finishReason, metrics: c.metrics, score: v.score } });
+			events.push({
+				type: 'compare.answer',
+				data: { modelId: c.modelId, text: c.text, finishReason: c.finishReason, metrics: c.metrics, score: v.score }
+			});
 			return { ...c, score: v.score, ok: v.ok };
 		});
 		const best = [...compare].sort((a, b) => b.score - a.score)[0];
@@ -215,13 +240,21 @@ export function planAfterExecution(s: RunStateType, maxAttempts = MAX_ATTEMPTS):
 	if (!s.answer) {
 		if (nextFallback && s.attempt < maxAttempts) {
 			const retry = { attempt: s.attempt + 1, reason: s.error?.message ?? 'model unavailable', modelId: nextFallback.modelId };
-			return { events: [{ type: 'retry', data: retry }], update: { outcome: 'next-model', modelId: nextFallback.modelId, attempt: s.attempt + 1 } };
+			return {
+				events: [{ type: 'retry', data: retry }],
+				update: { outcome: 'next-model', modelId: nextFallback.modelId, attempt: s.attempt + 1 }
+			};
 		}
 		return { events: [], update: { outcome: 'give-up' } };
 	}
 	const answer = s.answer;
 	const validation = check(answer);
-	const events: PendingEvent[] = [{ type: 'validation.result', data: { modelId: answer.modelId, ok: validation.ok, score: validation.score, findings: validation.findings } }];
+	const events: PendingEvent[] = [
+		{
+			type: 'validation.result',
+			data: { modelId: answer.modelId, ok: validation.ok, score: validation.score, findings: validation.findings }
+		}
+	];
 	const fallbacksLeft = s.routing?.fallbacks.filter((f) => !s.tried.includes(f.modelId)).length ?? 0;
 	const next =
 		answer.finishReason === 'cancelled'
@@ -229,15 +262,23 @@ export function planAfterExecution(s: RunStateType, maxAttempts = MAX_ATTEMPTS):
 			: nextAttempt(validation, s.attempt, maxAttempts, { temperature: s.sampling.temperature, fallbacksLeft });
 	if (next.action === 'retry') {
 		const temperature = next.temperature ?? s.sampling.temperature;
-		const maxTokens = next.maxTokensFactor ? Math.min(MAX_TOKENS_LIMIT, Math.round((s.sampling.maxTokens ?? DEFAULT_MAX_TOKENS) * next.maxTokensFactor)) : s.sampling.maxTokens;
+		const maxTokens = next.maxTokensFactor
+			? Math.min(MAX_TOKENS_LIMIT, Math.round((s.sampling.maxTokens ?? DEFAULT_MAX_TOKENS) * next.maxTokensFactor))
+			: s.sampling.maxTokens;
 		events.push({ type: 'retry', data: { attempt: s.attempt + 1, reason: next.reason, modelId: answer.modelId, temperature } });
-		return { events, update: { validation, outcome: 'retry', attempt: s.attempt + 1, sampling: { ...s.sampling, temperature, maxTokens } } };
+		return {
+			events,
+			update: { validation, outcome: 'retry', attempt: s.attempt + 1, sampling: { ...s.sampling, temperature, maxTokens } }
+		};
 	}
 	if (next.action === 'next-model' && nextFallback) {
 		events.push({ type: 'retry', data: { attempt: s.attempt + 1, reason: next.reason, modelId: nextFallback.modelId } });
 		return { events, update: { validation, outcome: 'next-model', attempt: s.attempt + 1, modelId: nextFallback.modelId } };
 	}
-	events.push({ type: 'run.answer', data: { modelId: answer.modelId, text: answer.text, finishReason: answer.finishReason, metrics: answer.metrics } });
+	events.push({
+		type: 'run.answer',
+		data: { modelId: answer.modelId, text: answer.text, finishReason: answer.finishReason, metrics: answer.metrics }
+	});
 	return { events, update: { validation, outcome: next.action === 'accept' ? 'accept' : 'give-up' } };
 }
 

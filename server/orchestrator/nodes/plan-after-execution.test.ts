@@ -4,13 +4,28 @@ import { compareRecords } from './executor';
 import { applyApproval } from './model-router';
 import { MAX_ATTEMPTS, planAfterExecution } from './output-validator';
 
-const metrics = { queueWaitMs: 0, loadWaitMs: 0, timeToFirstTokenMs: 5, tokensPerSecond: 100, promptTokens: 10, completionTokens: 20, totalMs: 50 };
+const metrics = {
+	queueWaitMs: 0,
+	loadWaitMs: 0,
+	timeToFirstTokenMs: 5,
+	tokensPerSecond: 100,
+	promptTokens: 10,
+	completionTokens: 20,
+	totalMs: 50
+};
 const prose = 'The capital of Australia is Canberra. It was chosen as a compromise between Sydney and Melbourne in 1908.';
 const state = (over: Partial<RunStateType> = {}) =>
 	({
 		mode: 'orchestrated',
 		analysis: { task: 'chat' },
-		routing: { modelId: 'a', reasons: [], fallbacks: [{ modelId: 'b', score: 1 }, { modelId: 'c', score: 0.5 }] },
+		routing: {
+			modelId: 'a',
+			reasons: [],
+			fallbacks: [
+				{ modelId: 'b', score: 1 },
+				{ modelId: 'c', score: 0.5 }
+			]
+		},
 		tried: ['a'],
 		attempt: 1,
 		sampling: { temperature: 0.7, maxTokens: 100 },
@@ -28,9 +43,16 @@ describe('planAfterExecution', () => {
 	});
 
 	it('a cut-off answer retries the same model with twice the tokens, capped at the request limit', () => {
-		const cut = { modelId: 'a', text: 'The first phase builds two bus corridors and the second phase adds a light rail line to', finishReason: 'length', metrics };
+		const cut = {
+			modelId: 'a',
+			text: 'The first phase builds two bus corridors and the second phase adds a light rail line to',
+			finishReason: 'length',
+			metrics
+		};
 		expect(planAfterExecution(state({ answer: cut })).update).toMatchObject({ outcome: 'retry', attempt: 2, sampling: { maxTokens: 200 } });
-		expect(planAfterExecution(state({ answer: cut, sampling: { maxTokens: 6000 } })).update).toMatchObject({ sampling: { maxTokens: 8192 } });
+		expect(planAfterExecution(state({ answer: cut, sampling: { maxTokens: 6000 } })).update).toMatchObject({
+			sampling: { maxTokens: 8192 }
+		});
 	});
 
 	it('a missing answer moves to the first fallback not yet tried, and gives up at the attempt limit', () => {
@@ -56,10 +78,13 @@ describe('planAfterExecution', () => {
 describe('compareRecords', () => {
 	it('keeps the requested order and turns a failed model into an empty answer', () => {
 		const ok = { modelId: 'a', text: 'hi', finishReason: 'stop', metrics };
-		const records = compareRecords(['a', 'b'], [
-			{ status: 'fulfilled', value: ok },
-			{ status: 'rejected', reason: new Error('x') }
-		]);
+		const records = compareRecords(
+			['a', 'b'],
+			[
+				{ status: 'fulfilled', value: ok },
+				{ status: 'rejected', reason: new Error('x') }
+			]
+		);
 		expect(records.map((r) => [r.modelId, r.text, r.finishReason])).toEqual([
 			['a', 'hi', 'stop'],
 			['b', '', 'error']

@@ -15,8 +15,14 @@ const base: ResourceInput = {
 
 describe('snapshotResources', () => {
 	it('computes the free budget and floors it at zero', () => {
-		expect(snapshotResources({ ...base, used: { ramBytes: 3 * GiB, vramBytes: 0 } }).freeBudgetBytes).toEqual({ ramBytes: 5 * GiB, vramBytes: 0 });
-		expect(snapshotResources({ ...base, used: { ramBytes: 9 * GiB, vramBytes: 1 } }).freeBudgetBytes).toEqual({ ramBytes: 0, vramBytes: 0 });
+		expect(snapshotResources({ ...base, used: { ramBytes: 3 * GiB, vramBytes: 0 } }).freeBudgetBytes).toEqual({
+			ramBytes: 5 * GiB,
+			vramBytes: 0
+		});
+		expect(snapshotResources({ ...base, used: { ramBytes: 9 * GiB, vramBytes: 1 } }).freeBudgetBytes).toEqual({
+			ramBytes: 0,
+			vramBytes: 0
+		});
 	});
 
 	it('lists loaded, loading and busy models with the rooms using them', () => {
@@ -41,7 +47,11 @@ describe('snapshotResources', () => {
 	it('orders models least recently used first and never marks busy or pinned ones evictable', () => {
 		const snapshot = snapshotResources({
 			...base,
-			models: [modelStatus('c', { lastUsedAt: 30 }), modelStatus('a', { lastUsedAt: 10, pinned: true }), modelStatus('b', { lastUsedAt: 20, leases: 1 })]
+			models: [
+				modelStatus('c', { lastUsedAt: 30 }),
+				modelStatus('a', { lastUsedAt: 10, pinned: true }),
+				modelStatus('b', { lastUsedAt: 20, leases: 1 })
+			]
 		});
 		expect(snapshot.models.map((m) => m.id)).toEqual(['a', 'b', 'c']);
 		expect(snapshot.models.map((m) => m.evictable)).toEqual([false, false, true]);
@@ -63,7 +73,9 @@ describe('snapshotResources', () => {
 		expect(snapshot.system.usedFraction).toBeCloseTo(0.938, 3);
 		expect(snapshot.warnings).toEqual(['system RAM 94% used']);
 		expect(snapshot.gpu).toEqual({ available: true, freeVramBytes: 6 * GiB, totalVramBytes: 8 * GiB });
-		expect(snapshotResources({ ...base, budget: { ramBytes: GiB, vramBytes: GiB } }).warnings).toContain('no GPU available: the VRAM budget is unused');
+		expect(snapshotResources({ ...base, budget: { ramBytes: GiB, vramBytes: GiB } }).warnings).toContain(
+			'no GPU available: the VRAM budget is unused'
+		);
 	});
 
 	it('produces plain JSON (it goes into graph state and over the socket)', () => {

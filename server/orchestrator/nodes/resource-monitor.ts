@@ -38,12 +38,20 @@ export function snapshotResources(input: ResourceInput): ResourceSnapshot {
 
 	const warnings: string[] = [];
 	if (freeRamBytes < freeBudgetBytes.ramBytes * RAM_SHORTFALL_RATIO) {
-		warnings.push(`system has ${formatBytes(freeRamBytes)} free RAM but the model budget has ${formatBytes(freeBudgetBytes.ramBytes)} left: loads may swap`);
+		warnings.push(
+			`system has ${formatBytes(freeRamBytes)} free RAM but the model budget has ${formatBytes(freeBudgetBytes.ramBytes)} left: loads may swap`
+		);
 	}
 	if (usedFraction >= HIGH_RAM_USE) warnings.push(`system RAM ${Math.round(usedFraction * 100)}% used`);
 	if (!input.gpu.available && input.budget.vramBytes > 0) warnings.push('no GPU available: the VRAM budget is unused');
-	if (input.gpu.available && input.gpu.freeVramBytes !== undefined && input.gpu.freeVramBytes < freeBudgetBytes.vramBytes * RAM_SHORTFALL_RATIO) {
-		warnings.push(`GPU has ${formatBytes(input.gpu.freeVramBytes)} free but the VRAM budget has ${formatBytes(freeBudgetBytes.vramBytes)} left`);
+	if (
+		input.gpu.available &&
+		input.gpu.freeVramBytes !== undefined &&
+		input.gpu.freeVramBytes < freeBudgetBytes.vramBytes * RAM_SHORTFALL_RATIO
+	) {
+		warnings.push(
+			`GPU has ${formatBytes(input.gpu.freeVramBytes)} free but the VRAM budget has ${formatBytes(freeBudgetBytes.vramBytes)} left`
+		);
 	}
 	for (const m of models) {
 		if (m.busy && m.leases > 0 && m.rooms.length === 0) warnings.push(`${m.id} has ${m.leases} lease(s) but no known room`);
@@ -53,8 +61,14 @@ export function snapshotResources(input: ResourceInput): ResourceSnapshot {
 		budget: { ...input.budget },
 		used: { ...input.used },
 		freeBudgetBytes,
-		loadedModelIds: models.filter((m) => m.state === 'ready').map((m) => m.id).sort(),
-		loadingModelIds: models.filter((m) => m.state === 'loading').map((m) => m.id).sort(),
+		loadedModelIds: models
+			.filter((m) => m.state === 'ready')
+			.map((m) => m.id)
+			.sort(),
+		loadingModelIds: models
+			.filter((m) => m.state === 'loading')
+			.map((m) => m.id)
+			.sort(),
 		busyModels: models
 			.filter((m) => m.busy)
 			.map((m) => ({ modelId: m.id, leases: m.leases, queued: m.queued, rooms: m.rooms }))

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { TITLE_MAX_CHARS, parseSummaryResponse, runSummaryJsonSchema, splitSentences, stripMarkdown, summarizeRun, summaryPrompt, updateRollingSummary } from './summarizer';
+import {
+	TITLE_MAX_CHARS,
+	parseSummaryResponse,
+	runSummaryJsonSchema,
+	splitSentences,
+	stripMarkdown,
+	summarizeRun,
+	summaryPrompt,
+	updateRollingSummary
+} from './summarizer';
 
 const answer = `## Eviction
 
@@ -50,7 +59,10 @@ describe('summarizeRun', () => {
 	});
 
 	it('keeps sentences in their original order and within the length limit', () => {
-		const long = Array.from({ length: 30 }, (_, i) => `Sentence ${i} explains that eviction of idle models frees memory for loads number ${i}.`).join(' ');
+		const long = Array.from(
+			{ length: 30 },
+			(_, i) => `Sentence ${i} explains that eviction of idle models frees memory for loads number ${i}.`
+		).join(' ');
 		const { summary } = summarizeRun({ prompt: 'How does eviction free memory?', answer: long });
 		const numbers = [...summary.matchAll(/Sentence (\d+)/g)].map((m) => Number(m[1]));
 		expect(numbers.length).toBe(3);
@@ -66,7 +78,9 @@ describe('summarizeRun', () => {
 	});
 
 	it('handles code-only and empty answers, and prompts that are only code', () => {
-		expect(summarizeRun({ prompt: 'Write a debounce in TS', answer: '```ts\nexport const x = 1;\n```' }).summary).toBe('Answered with 1 code block and no explanation.');
+		expect(summarizeRun({ prompt: 'Write a debounce in TS', answer: '```ts\nexport const x = 1;\n```' }).summary).toBe(
+			'Answered with 1 code block and no explanation.'
+		);
 		expect(summarizeRun({ prompt: 'Hello', answer: '' }).summary).toBe('No answer was produced.');
 		expect(summarizeRun({ prompt: '```ts\nlet a = 1;\n```', answer: 'That declares a variable.' }).title).toBe('That declares a variable');
 		expect(summarizeRun({ prompt: '', answer: '' }).title).toBe('Untitled run');

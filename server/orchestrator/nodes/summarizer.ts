@@ -57,7 +57,10 @@ const endSentence = (s: string) => (/[.!?…]["')\]]?$/.test(s) ? s : `${s}.`);
 function titleFrom(prompt: string, answer: string): string {
 	const firstSentence = (text: string) => splitSentences(stripMarkdown(text))[0] ?? '';
 	let title = firstSentence(prompt)
-		.replace(/^(?:(?:hi|hey|hello)\b[,!]?\s*)?(?:(?:please|can you|could you|would you|will you|i need you to|i want you to|help me)\b[,]?\s*)*/i, '')
+		.replace(
+			/^(?:(?:hi|hey|hello)\b[,!]?\s*)?(?:(?:please|can you|could you|would you|will you|i need you to|i want you to|help me)\b[,]?\s*)*/i,
+			''
+		)
 		.replace(/[\s,]*\bplease\b[.!]?\s*$/i, '')
 		.replace(/[\s.:;,!]+$/, '')
 		.trim();
@@ -71,7 +74,10 @@ export function summarizeRun(run: { prompt: string; answer: string }): RunDigest
 	const sentences = splitSentences(stripMarkdown(run.answer));
 	if (sentences.length === 0) {
 		const blocks = (run.answer.match(/^ {0,3}(?:```|~~~)/gm) ?? []).length;
-		const summary = blocks > 0 ? `Answered with ${Math.ceil(blocks / 2)} code block${blocks > 2 ? 's' : ''} and no explanation.` : 'No answer was produced.';
+		const summary =
+			blocks > 0
+				? `Answered with ${Math.ceil(blocks / 2)} code block${blocks > 2 ? 's' : ''} and no explanation.`
+				: 'No answer was produced.';
 		return { title, summary };
 	}
 
@@ -131,7 +137,10 @@ export const runSummaryJsonSchema = {
 
 /** Messages for a cheap loaded model to title and summarise a run; pair with `runSummaryJsonSchema` as the grammar. */
 export function summaryPrompt(run: { prompt: string; answer: string }, maxAnswerChars = PROMPT_ANSWER_MAX_CHARS): ChatMessage[] {
-	const answer = run.answer.replace(/^ {0,3}(`{3,}|~{3,})([^\n]*)\n[\s\S]*?(?:^ {0,3}\1[^\n]*$|(?![\s\S]))/gm, (_m, _f, info: string) => `[${info.trim() || 'code'} block]`);
+	const answer = run.answer.replace(
+		/^ {0,3}(`{3,}|~{3,})([^\n]*)\n[\s\S]*?(?:^ {0,3}\1[^\n]*$|(?![\s\S]))/gm,
+		(_m, _f, info: string) => `[${info.trim() || 'code'} block]`
+	);
 	return [
 		{
 			role: 'system',
@@ -155,7 +164,10 @@ export function parseSummaryResponse(text: string, fallback: RunDigest): RunDige
 	const result = modelSummarySchema.safeParse(parsed);
 	if (!result.success) return fallback;
 	const sentences = splitSentences(result.data.summary.replace(/\s+/g, ' ')).slice(0, 3);
-	return { title: clip(result.data.title.replace(/\s+/g, ' '), TITLE_MAX_CHARS), summary: clip(sentences.map(endSentence).join(' '), SUMMARY_MAX_CHARS) };
+	return {
+		title: clip(result.data.title.replace(/\s+/g, ' '), TITLE_MAX_CHARS),
+		summary: clip(sentences.map(endSentence).join(' '), SUMMARY_MAX_CHARS)
+	};
 }
 
 /** The node: an extractive title and summary, or the summary model's when it is already loaded (never loaded for this). */
@@ -166,6 +178,10 @@ export const summarizerNode =
 		const run = { prompt: s.prompt, answer: s.answer.text };
 		const extractive = summarizeRun(run);
 		if (!deps.summaryModelId) return { summary: extractive };
-		const answer = await deps.askModelForJson(deps.summaryModelId, summaryPrompt(run), runSummaryJsonSchema, { onlyIfLoaded: true, maxTokens: 200, temperature: 0.7 });
+		const answer = await deps.askModelForJson(deps.summaryModelId, summaryPrompt(run), runSummaryJsonSchema, {
+			onlyIfLoaded: true,
+			maxTokens: 200,
+			temperature: 0.7
+		});
 		return { summary: answer === undefined ? extractive : parseSummaryResponse(JSON.stringify(answer), extractive) };
 	};

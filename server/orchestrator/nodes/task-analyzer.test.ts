@@ -49,7 +49,9 @@ describe('analyzeTask signals', () => {
 	});
 
 	it('is more confident with strong evidence than with none', () => {
-		const strong = analyzeTask('Refactor this:\n```ts\nfunction load(id: string) { return fetch(`/api/${id}`).then((r) => r.json()); }\n```');
+		const strong = analyzeTask(
+			'Refactor this:\n```ts\nfunction load(id: string) { return fetch(`/api/${id}`).then((r) => r.json()); }\n```'
+		);
 		const weak = analyzeTask('hmm');
 		expect(weak.task).toBe('chat');
 		expect(weak.features).toContain('no specific signals → chat');

@@ -37,7 +37,14 @@ export function analyzeTask(prompt: string): TaskAnalysis {
 		const distinct = [...new Set([...text.matchAll(r.pattern)].map((m) => m[0].toLowerCase().trim()))];
 		if (distinct.length === 0) continue;
 		const extras = Math.min(distinct.length - 1, r.maxExtra);
-		add(r.task, r.weight + extras * r.extra, `${r.label} (${distinct.slice(0, 3).map((d) => `"${d.slice(0, 24)}"`).join(', ')})`);
+		add(
+			r.task,
+			r.weight + extras * r.extra,
+			`${r.label} (${distinct
+				.slice(0, 3)
+				.map((d) => `"${d.slice(0, 24)}"`)
+				.join(', ')})`
+		);
 	}
 
 	const infos = fenceInfos(text);
@@ -45,7 +52,8 @@ export function analyzeTask(prompt: string): TaskAnalysis {
 
 	const prose = text.replace(/^ {0,3}(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\1\s*$/gm, '');
 	const symbols = (prose.match(/[{}();=<>[\]]/g) ?? []).length;
-	if (prose.length >= 30 && symbols / prose.length > 0.04) add('code', 1.5, `symbol density ${Math.round((symbols / prose.length) * 100)}%`);
+	if (prose.length >= 30 && symbols / prose.length > 0.04)
+		add('code', 1.5, `symbol density ${Math.round((symbols / prose.length) * 100)}%`);
 	const identifiers = new Set(prose.match(/\b[a-z]+[A-Z][A-Za-z0-9]*\b|\b[a-z]+_[a-z0-9_]+\b/g) ?? []);
 	if (identifiers.size >= 2) add('code', 1, `identifiers (${[...identifiers].slice(0, 2).join(', ')})`);
 
@@ -112,7 +120,10 @@ const CLASSIFIER_PROMPT_CHARS = 2000;
 
 /** Messages asking a (small) model to classify a prompt; pair with `classifierJsonSchema` as the grammar. */
 export function classifierPrompt(prompt: string): ChatMessage[] {
-	const clipped = prompt.length > CLASSIFIER_PROMPT_CHARS ? `${prompt.slice(0, CLASSIFIER_PROMPT_CHARS)}\n[… ${prompt.length - CLASSIFIER_PROMPT_CHARS} more characters]` : prompt;
+	const clipped =
+		prompt.length > CLASSIFIER_PROMPT_CHARS
+			? `${prompt.slice(0, CLASSIFIER_PROMPT_CHARS)}\n[… ${prompt.length - CLASSIFIER_PROMPT_CHARS} more characters]`
+			: prompt;
 	const categories = taskKinds.map((t) => `- ${t}: ${taskDescriptions[t]}`).join('\n');
 	return [
 		{
@@ -152,16 +163,26 @@ export function mergeClassifierResult(heuristic: TaskAnalysis, llmResult: unknow
 	// Keep the heuristic's language only where it still applies.
 	const codeLanguage = task === 'code' || heuristic.codeLanguage === 'json' ? heuristic.codeLanguage : undefined;
 	const { codeLanguage: _dropped, ...rest } = heuristic;
-	return { ...rest, task, confidence, scores, features: [...heuristic.features, `${label} overrules the heuristic (${heuristic.task})`], ...(codeLanguage ? { codeLanguage } : {}) };
+	return {
+		...rest,
+		task,
+		confidence,
+		scores,
+		features: [...heuristic.features, `${label} overrules the heuristic (${heuristic.task})`],
+		...(codeLanguage ? { codeLanguage } : {})
+	};
 }
 
 /** The node: heuristics, refined by the classifier model when one is configured; skipped in direct mode. */
 export const taskAnalyzerNode =
 	(deps: NodeDeps): GraphNode =>
 	async (s, config) => {
-		if (s.mode === 'direct') return { analysis: null, skipped: [{ node: 'taskAnalyzer', reason: 'direct mode: the model was chosen by hand' }] };
+		if (s.mode === 'direct')
+			return { analysis: null, skipped: [{ node: 'taskAnalyzer', reason: 'direct mode: the model was chosen by hand' }] };
 		const heuristic = analyzeTask(s.prompt);
 		if (!deps.classifierModelId) return { analysis: heuristic };
-		const answer = await deps.askModelForJson(deps.classifierModelId, classifierPrompt(s.prompt), classifierJsonSchema, { signal: runContextOf(config).signal });
+		const answer = await deps.askModelForJson(deps.classifierModelId, classifierPrompt(s.prompt), classifierJsonSchema, {
+			signal: runContextOf(config).signal
+		});
 		return { analysis: answer === undefined ? heuristic : mergeClassifierResult(heuristic, answer) };
 	};

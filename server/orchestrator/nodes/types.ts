@@ -94,7 +94,10 @@ export interface ResourceInput {
 }
 
 /** The router's view of a cached model: its cache status, narrowed, plus what the resource monitor derives. */
-export interface ModelSnapshot extends Pick<ModelStatus, 'id' | 'state' | 'ramBytes' | 'vramBytes' | 'leases' | 'queued' | 'pinned' | 'lastUsedAt'> {
+export interface ModelSnapshot extends Pick<
+	ModelStatus,
+	'id' | 'state' | 'ramBytes' | 'vramBytes' | 'leases' | 'queued' | 'pinned' | 'lastUsedAt'
+> {
 	/** Loading, leased or with runs waiting. */
 	busy: boolean;
 	/** What the manager may evict to make room: ready, no leases, not pinned. */

@@ -4,7 +4,15 @@ import type { ActivityItem } from '../contract/live';
 import { ActivityFeed, describeAction } from './activity-feed.svelte';
 import { ROOM } from './test-events';
 
-const item = (id: string, ts: number, roomId = ROOM): ActivityItem => ({ id, roomId, ts, actor: { id: 'u', name: 'Ann' }, action: 'run.started', runId: 'r', detail: null });
+const item = (id: string, ts: number, roomId = ROOM): ActivityItem => ({
+	id,
+	roomId,
+	ts,
+	actor: { id: 'u', name: 'Ann' },
+	action: 'run.started',
+	runId: 'r',
+	detail: null
+});
 
 test('snapshot and live items merge newest first, once each, this room only, capped', () => {
 	const feed = new ActivityFeed(ROOM, 3);

@@ -29,7 +29,6 @@ const LOG_LIMIT = 100;
 const REFRESH_DEBOUNCE_MS = 150;
 const MIB = 1024 * 1024;
 
-
 /**
  * The admin page's state and actions: the model cache (from `GET /api/admin/models`, refreshed after every action
  * and every live `cache:*` event), the eviction preview shown before a load, pulls, the cache log and user roles.
@@ -122,10 +121,14 @@ export class AdminConsole {
 
 	/** Step one of a load: fetch and show the eviction preview. */
 	async askPreload(modelId: string): Promise<void> {
-		await this.#act(`preview:${modelId}`, async () => {
-			const preview = await this.#call<AdminPreview>('GET', `/api/admin/models/${encodeURIComponent(modelId)}/preview`);
-			if (preview) this.preview = preview;
-		}, false);
+		await this.#act(
+			`preview:${modelId}`,
+			async () => {
+				const preview = await this.#call<AdminPreview>('GET', `/api/admin/models/${encodeURIComponent(modelId)}/preview`);
+				if (preview) this.preview = preview;
+			},
+			false
+		);
 	}
 
 	/** Step two: load the previewed model. */
@@ -154,12 +157,15 @@ export class AdminConsole {
 	/** Lifts a model's quarantine: the next run that needs it loads the file again. */
 	async clearQuarantine(modelId: string): Promise<void> {
 		await this.#act(`quarantine:${modelId}`, async () => {
-			if (await this.#call('DELETE', `/api/admin/models/${encodeURIComponent(modelId)}/quarantine`)) this.notice = `${modelId} is out of quarantine: the next run that needs it loads its file again.`;
+			if (await this.#call('DELETE', `/api/admin/models/${encodeURIComponent(modelId)}/quarantine`))
+				this.notice = `${modelId} is out of quarantine: the next run that needs it loads its file again.`;
 		});
 	}
 
 	async setPinned(modelId: string, pinned: boolean): Promise<void> {
-		await this.#act(`pin:${modelId}`, () => this.#call('POST', `/api/admin/models/${encodeURIComponent(modelId)}/${pinned ? 'pin' : 'unpin'}`));
+		await this.#act(`pin:${modelId}`, () =>
+			this.#call('POST', `/api/admin/models/${encodeURIComponent(modelId)}/${pinned ? 'pin' : 'unpin'}`)
+		);
 	}
 
 	/** Idle seconds before the model unloads; null keeps it until evicted. */
@@ -179,24 +185,33 @@ export class AdminConsole {
 		}
 		await this.#act('budget', async () => {
 			const body = { ramBytes: Math.round(ramMiB * MIB), vramBytes: Math.round(vramMiB * MIB) };
-			if (await this.#call('PUT', '/api/admin/budget', body)) this.notice = `Budget set to ${formatBytes(body.ramBytes)} RAM / ${formatBytes(body.vramBytes)} VRAM.`;
+			if (await this.#call('PUT', '/api/admin/budget', body))
+				this.notice = `Budget set to ${formatBytes(body.ramBytes)} RAM / ${formatBytes(body.vramBytes)} VRAM.`;
 		});
 	}
 
 	async pull(modelId: string): Promise<void> {
-		await this.#act(`pull:${modelId}`, async () => {
-			const state = await this.#call<PullState>('POST', '/api/admin/models/pull', { id: modelId });
-			if (state) this.#setPull(state);
-		}, false);
+		await this.#act(
+			`pull:${modelId}`,
+			async () => {
+				const state = await this.#call<PullState>('POST', '/api/admin/models/pull', { id: modelId });
+				if (state) this.#setPull(state);
+			},
+			false
+		);
 	}
 
 	async setRole(userId: string, role: Role): Promise<void> {
-		await this.#act(`role:${userId}`, async () => {
-			const user = await this.#call<AdminUser>('PUT', `/api/admin/users/${encodeURIComponent(userId)}/role`, { role });
-			if (!user) return;
-			this.users = this.users.map((u) => (u.id === user.id ? user : u));
-			if (user.id === this.#meId && role !== 'admin') this.notice = 'You are no longer an admin; reload to leave this page.';
-		}, false);
+		await this.#act(
+			`role:${userId}`,
+			async () => {
+				const user = await this.#call<AdminUser>('PUT', `/api/admin/users/${encodeURIComponent(userId)}/role`, { role });
+				if (!user) return;
+				this.users = this.users.map((u) => (u.id === user.id ? user : u));
+				if (user.id === this.#meId && role !== 'admin') this.notice = 'You are no longer an admin; reload to leave this page.';
+			},
+			false
+		);
 	}
 
 	// ── internals ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -260,9 +275,19 @@ export class AdminConsole {
 	#onLoading = (e: CacheLoadingEvent) => this.#record('loading', e.modelId, e.at, `loading, ${formatBytes(e.ramBytes)} RAM reserved`);
 	#onLoaded = (e: CacheLoadedEvent) => this.#record('loaded', e.modelId, e.at, `loaded in ${Math.round(e.ms)} ms (${e.strategy})`);
 	#onEvicted = (e: CacheEvictedEvent) =>
-		this.#record('evicted', e.modelId, e.at, `evicted ${e.reason === 'lru' ? 'to make room (least recently used)' : 'to fit a smaller budget'}, ${formatBytes(e.ramBytes)} freed`);
+		this.#record(
+			'evicted',
+			e.modelId,
+			e.at,
+			`evicted ${e.reason === 'lru' ? 'to make room (least recently used)' : 'to fit a smaller budget'}, ${formatBytes(e.ramBytes)} freed`
+		);
 	#onUnloaded = (e: CacheUnloadedEvent) =>
-		this.#record('unloaded', e.modelId, e.at, e.reason === 'admin' ? 'unloaded by an admin' : e.reason === 'ttl' ? 'unloaded after its keep-alive' : 'unloaded at shutdown');
+		this.#record(
+			'unloaded',
+			e.modelId,
+			e.at,
+			e.reason === 'admin' ? 'unloaded by an admin' : e.reason === 'ttl' ? 'unloaded after its keep-alive' : 'unloaded at shutdown'
+		);
 	#onFailed = (e: CacheFailedEvent) => this.#record('failed', e.modelId, e.at, `failed to load: ${e.error}`);
 
 	#onPull = (state: PullState) => {

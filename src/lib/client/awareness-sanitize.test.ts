@@ -13,7 +13,11 @@ function realCursor() {
 	return { anchor: pos(1), head: pos(5) };
 }
 
-const goodState = () => ({ user: { id: 'u1', name: 'Ann', color: '#0ea5e9', colorLight: '#0ea5e933' }, cursor: realCursor(), typing: true });
+const goodState = () => ({
+	user: { id: 'u1', name: 'Ann', color: '#0ea5e9', colorLight: '#0ea5e933' },
+	cursor: realCursor(),
+	typing: true
+});
 
 describe('awareness states', () => {
 	it('accepts what the UI and y-codemirror send, and a fresh Awareness’s empty state', () => {
@@ -31,10 +35,32 @@ describe('awareness states', () => {
 		['unknown user keys', { user: { style: 'x' } }],
 		['unknown state keys', { user: {}, html: '<img src=x onerror=alert(1)>' }],
 		['empty relative positions', { cursor: { anchor: {}, head: { type: {} } } }],
-		['positions with missing keys', { cursor: { anchor: { tname: 'prompt', item: null, assoc: 0 }, head: { tname: 'prompt', item: null, assoc: 0 } } }],
-		['positions naming another type', { cursor: { anchor: { type: null, tname: '__proto__', item: null, assoc: 0 }, head: { type: null, tname: 'prompt', item: null, assoc: 0 } } }],
-		['positions that point nowhere', { cursor: { anchor: { type: null, tname: null, item: null, assoc: 0 }, head: { type: null, tname: 'prompt', item: null, assoc: 0 } } }],
-		['an id without numbers', { cursor: { anchor: { type: null, tname: 'prompt', item: { client: 'x', clock: 1 }, assoc: 0 }, head: { type: null, tname: 'prompt', item: null, assoc: 0 } } }],
+		[
+			'positions with missing keys',
+			{ cursor: { anchor: { tname: 'prompt', item: null, assoc: 0 }, head: { tname: 'prompt', item: null, assoc: 0 } } }
+		],
+		[
+			'positions naming another type',
+			{
+				cursor: {
+					anchor: { type: null, tname: '__proto__', item: null, assoc: 0 },
+					head: { type: null, tname: 'prompt', item: null, assoc: 0 }
+				}
+			}
+		],
+		[
+			'positions that point nowhere',
+			{ cursor: { anchor: { type: null, tname: null, item: null, assoc: 0 }, head: { type: null, tname: 'prompt', item: null, assoc: 0 } } }
+		],
+		[
+			'an id without numbers',
+			{
+				cursor: {
+					anchor: { type: null, tname: 'prompt', item: { client: 'x', clock: 1 }, assoc: 0 },
+					head: { type: null, tname: 'prompt', item: null, assoc: 0 }
+				}
+			}
+		],
 		['numbers as a cursor', { cursor: { anchor: 3, head: 5 } }],
 		['typing that is not a boolean', { typing: 'yes' }]
 	])('refuses %s', (_what, state) => {
@@ -44,7 +70,13 @@ describe('awareness states', () => {
 	it('makes any state renderable: bad fields dropped, a bad cursor nulled, good ones kept', () => {
 		const good = goodState();
 		expect(renderableAwarenessState(good)).toEqual(good);
-		expect(renderableAwarenessState({ user: { name: 'Eve', color: 'red;x:y', colorLight: 'url(x)' }, cursor: { anchor: {}, head: { type: {} } }, extra: 1 })).toEqual({
+		expect(
+			renderableAwarenessState({
+				user: { name: 'Eve', color: 'red;x:y', colorLight: 'url(x)' },
+				cursor: { anchor: {}, head: { type: {} } },
+				extra: 1
+			})
+		).toEqual({
 			user: { name: 'Eve' },
 			cursor: null
 		});

@@ -43,7 +43,9 @@ describe('renderMarkdown', () => {
 	});
 
 	test('javascript: and data: links lose their href; web links open safely in a new tab', () => {
-		const d = dom(renderMarkdown('[bad](javascript:alert(1)) [worse](data:text/html,<script>alert(1)</script>) [good](https://example.com/docs)'));
+		const d = dom(
+			renderMarkdown('[bad](javascript:alert(1)) [worse](data:text/html,<script>alert(1)</script>) [good](https://example.com/docs)')
+		);
 		const links = [...d.querySelectorAll('a')];
 		expect(links.filter((a) => a.getAttribute('href')?.startsWith('https://'))).toHaveLength(1);
 		for (const a of links) expect(a.getAttribute('href') ?? '').not.toMatch(/^(javascript|data):/i);

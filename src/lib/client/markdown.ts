@@ -21,11 +21,21 @@ import { Marked } from 'marked';
 
 const languages = { bash, css, diff, go, javascript, json, markdown, python, rust, shell, sql, typescript, xml, yaml };
 for (const [name, lang] of Object.entries(languages)) hljs.registerLanguage(name, lang);
-for (const [alias, name] of Object.entries({ js: 'javascript', ts: 'typescript', py: 'python', sh: 'bash', html: 'xml', yml: 'yaml', md: 'markdown', rs: 'rust' })) {
+for (const [alias, name] of Object.entries({
+	js: 'javascript',
+	ts: 'typescript',
+	py: 'python',
+	sh: 'bash',
+	html: 'xml',
+	yml: 'yaml',
+	md: 'markdown',
+	rs: 'rust'
+})) {
 	hljs.registerAliases(alias, { languageName: name });
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+	s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const marked = new Marked({
 	gfm: true,
@@ -62,7 +72,26 @@ export function renderMarkdown(source: string): string {
 	const html = marked.parse(source, { async: false });
 	return p.sanitize(html, {
 		USE_PROFILES: { html: true },
-		FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed', 'img', 'svg', 'math', 'video', 'audio', 'source', 'link', 'meta', 'base'],
+		FORBID_TAGS: [
+			'style',
+			'form',
+			'input',
+			'button',
+			'textarea',
+			'select',
+			'iframe',
+			'object',
+			'embed',
+			'img',
+			'svg',
+			'math',
+			'video',
+			'audio',
+			'source',
+			'link',
+			'meta',
+			'base'
+		],
 		FORBID_ATTR: ['style', 'srcset', 'action', 'formaction'],
 		ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#|\/(?!\/))/i
 	});

@@ -86,7 +86,9 @@ export class PromptDoc {
 	#readSettings = () => {
 		this.settings = readPromptSettings(this.doc);
 		const ids = this.#settings.get(COMPARE_MODELS_KEY);
-		this.compareModels = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string' && MODEL_ID.test(id)).slice(0, 4) : [];
+		this.compareModels = Array.isArray(ids)
+			? ids.filter((id): id is string => typeof id === 'string' && MODEL_ID.test(id)).slice(0, 4)
+			: [];
 	};
 
 	#onText = (_event: Y.YTextEvent, transaction: Y.Transaction) => {

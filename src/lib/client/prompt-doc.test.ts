@@ -16,7 +16,8 @@ function pair() {
 	] as const) {
 		from.doc.on('update', (u: Uint8Array, origin: unknown) => origin !== 'remote' && Y.applyUpdate(to.doc, u, 'remote'));
 		from.awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
-			if (origin !== 'remote') applyAwarenessUpdate(to.awareness, encodeAwarenessUpdate(from.awareness, [...added, ...updated, ...removed]), 'remote');
+			if (origin !== 'remote')
+				applyAwarenessUpdate(to.awareness, encodeAwarenessUpdate(from.awareness, [...added, ...updated, ...removed]), 'remote');
 		});
 	}
 	// Initial awareness exchange.

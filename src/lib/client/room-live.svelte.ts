@@ -93,7 +93,9 @@ export class RoomLive {
 	get historyRuns(): RunSummary[] {
 		return this.history.runs.map((r) => {
 			const live = this.runs.runs[r.id];
-			return live && live.lastSeq > r.lastSeq && live.status !== r.status ? { ...r, status: live.status, modelId: live.modelId ?? r.modelId } : r;
+			return live && live.lastSeq > r.lastSeq && live.status !== r.status
+				? { ...r, status: live.status, modelId: live.modelId ?? r.modelId }
+				: r;
 		});
 	}
 
@@ -178,7 +180,12 @@ export class RoomLive {
 	}
 
 	async #updateRoom(url: string, body: unknown) {
-		const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'same-origin' });
+		const res = await fetch(url, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+			credentials: 'same-origin'
+		});
 		const data = (await res.json().catch(() => null)) as (RoomDetail & { message?: string }) | null;
 		if (!res.ok || !data) return this.#say(data?.message ?? `Could not save (${res.status})`);
 		this.session.room = data;
@@ -195,8 +202,10 @@ export class RoomLive {
 	}
 
 	#onRunEvent = (event: RunEvent, view: RunView) => {
-		if (event.type === 'run.answer' && view.mode !== 'compare') this.telemetry.addAnswer(`${event.runId}:answer`, event.ts, event.data.modelId, event.data.metrics);
-		if (event.type === 'compare.answer') this.telemetry.addAnswer(`${event.runId}:${event.data.modelId}`, event.ts, event.data.modelId, event.data.metrics);
+		if (event.type === 'run.answer' && view.mode !== 'compare')
+			this.telemetry.addAnswer(`${event.runId}:answer`, event.ts, event.data.modelId, event.data.metrics);
+		if (event.type === 'compare.answer')
+			this.telemetry.addAnswer(`${event.runId}:${event.data.modelId}`, event.ts, event.data.modelId, event.data.metrics);
 		if (ENDS.has(event.type)) this.history.refreshSoon(400);
 	};
 

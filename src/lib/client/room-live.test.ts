@@ -5,15 +5,33 @@ import { RoomLive } from './room-live.svelte';
 import type { AppSocket } from './socket';
 import { ev, FakeSocket, happyRun, metrics, ROOM, summary } from './test-events';
 
-const room: RoomDetail = { id: ROOM, name: 'Launch', visibility: 'private', ownerId: 'ann', createdAt: 1, memberCount: 1, role: 'owner', steering: 'everyone', members: [{ id: 'ann', name: 'Ann', role: 'owner', driver: true }] };
+const room: RoomDetail = {
+	id: ROOM,
+	name: 'Launch',
+	visibility: 'private',
+	ownerId: 'ann',
+	createdAt: 1,
+	memberCount: 1,
+	role: 'owner',
+	steering: 'everyone',
+	members: [{ id: 'ann', name: 'Ann', role: 'owner', driver: true }]
+};
 
 beforeEach(() => {
 	vi.stubGlobal(
 		'fetch',
-		vi.fn(async (url: string) =>
-			new Response(JSON.stringify(String(url).startsWith('/v1/models') ? { data: [{ id: 'auto' }, { id: 'sy-tiny' }, { id: 'sy-code' }] } : { runs: [], nextBefore: null }), {
-				headers: { 'content-type': 'application/json' }
-			})
+		vi.fn(
+			async (url: string) =>
+				new Response(
+					JSON.stringify(
+						String(url).startsWith('/v1/models')
+							? { data: [{ id: 'auto' }, { id: 'sy-tiny' }, { id: 'sy-code' }] }
+							: { runs: [], nextBefore: null }
+					),
+					{
+						headers: { 'content-type': 'application/json' }
+					}
+				)
 		)
 	);
 });
@@ -30,7 +48,16 @@ describe('RoomLive', () => {
 	test('the join snapshot seeds runs (replayed), the activity feed and telemetry', () => {
 		const { socket, live, join } = setup();
 		expect(join.payload).toEqual({ roomId: ROOM });
-		const sample = { at: Date.now(), windowMs: 1000, cpu: { cores: 2, machinePercent: 10, processPercent: 1 }, memory: { usedBytes: 1, totalBytes: 2, processRssBytes: 1 }, eventLoop: { meanMs: 0, p99Ms: 0, maxMs: 0 }, gpu: { available: false, reason: 'none', llamaVram: null }, modelCache: { loadedModels: 0, residentBytes: 0 }, runs: { activeRuns: 1, queueDepth: 0 } };
+		const sample = {
+			at: Date.now(),
+			windowMs: 1000,
+			cpu: { cores: 2, machinePercent: 10, processPercent: 1 },
+			memory: { usedBytes: 1, totalBytes: 2, processRssBytes: 1 },
+			eventLoop: { meanMs: 0, p99Ms: 0, maxMs: 0 },
+			gpu: { available: false, reason: 'none', llamaVram: null },
+			modelCache: { loadedModels: 0, residentBytes: 0 },
+			runs: { activeRuns: 1, queueDepth: 0 }
+		};
 		join.ack({
 			ok: true,
 			data: {
@@ -38,7 +65,9 @@ describe('RoomLive', () => {
 				online: [{ id: 'ann', name: 'Ann' }],
 				activeRuns: [summary('runaaaaaaaaa')],
 				recentRuns: [],
-				activity: [{ id: 'act1', roomId: ROOM, ts: 5, actor: { id: 'ann', name: 'Ann' }, action: 'run.started', runId: 'runaaaaaaaaa', detail: null }],
+				activity: [
+					{ id: 'act1', roomId: ROOM, ts: 5, actor: { id: 'ann', name: 'Ann' }, action: 'run.started', runId: 'runaaaaaaaaa', detail: null }
+				],
 				telemetry: [sample]
 			}
 		});
@@ -48,7 +77,15 @@ describe('RoomLive', () => {
 		expect(live.telemetry.samples).toHaveLength(1);
 		expect(live.shown?.id).toBe('runaaaaaaaaa');
 		// Live activity and telemetry follow.
-		socket.serve('activity', { id: 'act2', roomId: ROOM, ts: 6, actor: { id: 'bob', name: 'Bob' }, action: 'run.cancelled', runId: 'runaaaaaaaaa', detail: null });
+		socket.serve('activity', {
+			id: 'act2',
+			roomId: ROOM,
+			ts: 6,
+			actor: { id: 'bob', name: 'Bob' },
+			action: 'run.cancelled',
+			runId: 'runaaaaaaaaa',
+			detail: null
+		});
 		socket.serve('telemetry', { ...sample, at: sample.at + 1000 });
 		expect(live.activity.items.map((i) => i.id)).toEqual(['act2', 'act1']);
 		expect(live.telemetry.samples).toHaveLength(2);
@@ -103,7 +140,9 @@ describe('RoomLive', () => {
 		const bob = { id: 'bob', name: 'Bob', role: 'member' as const, driver: false };
 		const drivers: RoomDetail = { ...room, steering: 'drivers', members: [...room.members, bob] };
 		const live = new RoomLive(socket as unknown as AppSocket, drivers, { id: 'bob', name: 'Bob' });
-		socket.take('room:join').ack({ ok: true, data: { room: drivers, online: [], activeRuns: [], recentRuns: [], activity: [], telemetry: [] } });
+		socket
+			.take('room:join')
+			.ack({ ok: true, data: { room: drivers, online: [], activeRuns: [], recentRuns: [], activity: [], telemetry: [] } });
 		live.prompt.text.insert(0, 'Hi');
 		expect(live.maySteer).toBe(false);
 		expect(live.runBlocker).toBe('Only drivers can run in this room');
@@ -120,7 +159,10 @@ describe('RoomLive', () => {
 		const { socket, live, join } = setup();
 		join.ack({ ok: true, data: { room, online: [], activeRuns: [], recentRuns: [], activity: [], telemetry: [] } });
 		for (const e of happyRun('runaaaaaaaaa').slice(0, 9)) socket.serve('run:event', e);
-		socket.serve('run:event', ev('runaaaaaaaaa', 10, 'run.interrupted', { kind: 'approval', modelId: 'sy-tiny', reasons: [], fallbacks: [] }));
+		socket.serve(
+			'run:event',
+			ev('runaaaaaaaaa', 10, 'run.interrupted', { kind: 'approval', modelId: 'sy-tiny', reasons: [], fallbacks: [] })
+		);
 		void live.decide({ action: 'approve' });
 		expect(socket.take('run:resume').payload).toEqual({ runId: 'runaaaaaaaaa', decision: { action: 'approve' } });
 		live.selectedNode = 'executor';

@@ -142,7 +142,11 @@ export class RoomRuns {
 		});
 	}
 
-	#command(event: 'run:start' | 'run:cancel' | 'run:resume' | 'run:fork', payload: object, onOk?: (run: RunSummary) => void): Promise<Result<RunSummary>> {
+	#command(
+		event: 'run:start' | 'run:cancel' | 'run:resume' | 'run:fork',
+		payload: object,
+		onOk?: (run: RunSummary) => void
+	): Promise<Result<RunSummary>> {
 		return new Promise((resolve) => {
 			if (!this.#socket.connected) {
 				const error = { code: 'internal' as const, message: 'Offline: reconnecting…' };

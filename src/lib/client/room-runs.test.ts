@@ -152,7 +152,10 @@ describe('RoomRuns', () => {
 		expect(runs.error?.code).toBe('conflict');
 
 		void runs.resume(A, { action: 'override', modelId: 'sy-code', sampling: { temperature: 0.2 } });
-		expect(socket.take('run:resume').payload).toEqual({ runId: A, decision: { action: 'override', modelId: 'sy-code', sampling: { temperature: 0.2 } } });
+		expect(socket.take('run:resume').payload).toEqual({
+			runId: A,
+			decision: { action: 'override', modelId: 'sy-code', sampling: { temperature: 0.2 } }
+		});
 
 		const forked = runs.fork(A, { node: 'executor' });
 		const fork = socket.take('run:fork');

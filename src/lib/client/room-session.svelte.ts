@@ -75,7 +75,8 @@ export class RoomSession {
 	#connectError = (err: Error & { data?: { code?: string } }) => {
 		this.status = 'offline';
 		if (err.message === 'unauthenticated') this.error = 'Your session ended; log in again.';
-		else if (err.data?.code === 'rate_limited') this.error = err.message; // e.g. too many open tabs: the server says which limit
+		else if (err.data?.code === 'rate_limited')
+			this.error = err.message; // e.g. too many open tabs: the server says which limit
 		else this.error = 'Cannot reach the server; retrying…';
 	};
 
@@ -84,7 +85,8 @@ export class RoomSession {
 	};
 
 	#members = (payload: { roomId: string; members: RoomMember[] }) => {
-		if (payload.roomId === this.#roomId && this.room) this.room = { ...this.room, members: payload.members, memberCount: payload.members.length };
+		if (payload.roomId === this.#roomId && this.room)
+			this.room = { ...this.room, members: payload.members, memberCount: payload.members.length };
 	};
 
 	#removed = (payload: { roomId: string }) => {

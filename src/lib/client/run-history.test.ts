@@ -5,7 +5,8 @@ import { RunHistory } from './run-history.svelte';
 import { RunPlayback } from './run-playback.svelte';
 import { happyRun, ROOM, summary } from './test-events';
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+	new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 afterEach(() => vi.useRealTimers());
 
@@ -51,7 +52,9 @@ describe('RunHistory', () => {
 	});
 
 	test('errors are kept for display', async () => {
-		const h = new RunHistory(ROOM, { fetch: (async () => json({ code: 'forbidden', message: 'Not a member' }, 403)) as typeof globalThis.fetch });
+		const h = new RunHistory(ROOM, {
+			fetch: (async () => json({ code: 'forbidden', message: 'Not a member' }, 403)) as typeof globalThis.fetch
+		});
 		await h.load();
 		expect(h.error).toBe('Not a member');
 	});
@@ -61,7 +64,9 @@ describe('RunPlayback', () => {
 	const RUN = 'runaaaaaaaaa';
 	const events = happyRun(RUN);
 	const fetch = (async (url: string | URL | Request) =>
-		String(url).endsWith('/events') ? json({ events }) : json({ ...summary(RUN, { status: 'succeeded' }), answer: 'Hello **world**' })) as typeof globalThis.fetch;
+		String(url).endsWith('/events')
+			? json({ events })
+			: json({ ...summary(RUN, { status: 'succeeded' }), answer: 'Hello **world**' })) as typeof globalThis.fetch;
 
 	test('opens at the end, scrubs back and forth', async () => {
 		const p = new RunPlayback({ fetch });
@@ -104,7 +109,8 @@ describe('RunPlayback', () => {
 });
 
 test('ModelCatalog: auto first, then the catalogue', async () => {
-	const c = new ModelCatalog((async () => json({ object: 'list', data: [{ id: 'auto' }, { id: 'sy-tiny' }, { id: 'sy-code' }] })) as typeof globalThis.fetch);
+	const c = new ModelCatalog((async () =>
+		json({ object: 'list', data: [{ id: 'auto' }, { id: 'sy-tiny' }, { id: 'sy-code' }] })) as typeof globalThis.fetch);
 	await c.load();
 	expect(c.ids).toEqual(['auto', 'sy-tiny', 'sy-code']);
 	expect(c.models).toEqual(['sy-tiny', 'sy-code']);

@@ -1,6 +1,16 @@
 // One run as a viewer sees it: its RunEvents applied strictly in seq order (duplicates ignored, gaps held back until
 // the missing events arrive), folded into what the room draws — node states, streamed text, answers, approval.
-import { NODE_NAMES, TERMINAL_STATUSES, type NodeName, type RunEvent, type RunEventData, type RunMetrics, type RunMode, type RunStatus, type RunSummary } from '../contract/runs';
+import {
+	NODE_NAMES,
+	TERMINAL_STATUSES,
+	type NodeName,
+	type RunEvent,
+	type RunEventData,
+	type RunMetrics,
+	type RunMode,
+	type RunStatus,
+	type RunSummary
+} from '../contract/runs';
 
 export type NodeStatus = 'idle' | 'running' | 'done' | 'failed' | 'waiting' | 'skipped';
 
@@ -125,7 +135,11 @@ export class RunView {
 
 	/** The node a waiting or running run is at (for "where is it now"). */
 	get currentNode(): NodeName | null {
-		return NODE_NAMES.find((n) => this.nodes[n].status === 'waiting') ?? [...NODE_NAMES].reverse().find((n) => this.nodes[n].status === 'running') ?? null;
+		return (
+			NODE_NAMES.find((n) => this.nodes[n].status === 'waiting') ??
+			[...NODE_NAMES].reverse().find((n) => this.nodes[n].status === 'running') ??
+			null
+		);
 	}
 
 	apply(event: RunEvent): ApplyResult {

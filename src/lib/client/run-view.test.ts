@@ -87,7 +87,14 @@ describe('RunView', () => {
 		const view = new RunView(RUN);
 		const base = happyRun(RUN).slice(0, 9); // …node.started modelRouter
 		for (const e of base) view.apply(e);
-		view.apply(ev(RUN, 10, 'run.interrupted', { kind: 'approval', modelId: 'sy-chat-small', reasons: ['best fit'], fallbacks: [{ modelId: 'sy-code', score: 0.4 }] }));
+		view.apply(
+			ev(RUN, 10, 'run.interrupted', {
+				kind: 'approval',
+				modelId: 'sy-chat-small',
+				reasons: ['best fit'],
+				fallbacks: [{ modelId: 'sy-code', score: 0.4 }]
+			})
+		);
 		expect(view.status).toBe('waiting_approval');
 		expect(view.nodes.modelRouter.status).toBe('waiting');
 		expect(view.interruption?.reasons).toEqual(['best fit']);

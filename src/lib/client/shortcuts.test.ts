@@ -2,7 +2,8 @@
 import { expect, test } from 'vitest';
 import { isEditable, shortcutFor, SHORTCUTS } from './shortcuts';
 
-const key = (key: string, over: Partial<Parameters<typeof shortcutFor>[0]> = {}) => shortcutFor({ key, ctrlKey: false, metaKey: false, altKey: false, editable: false, ...over });
+const key = (key: string, over: Partial<Parameters<typeof shortcutFor>[0]> = {}) =>
+	shortcutFor({ key, ctrlKey: false, metaKey: false, altKey: false, editable: false, ...over });
 
 test('run with Ctrl or Cmd + Enter, even while typing; Esc cancels', () => {
 	expect(key('Enter', { ctrlKey: true })).toBe('run');

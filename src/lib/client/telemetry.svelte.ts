@@ -44,7 +44,10 @@ export class TelemetryStore {
 	addAnswer(key: string, at: number, modelId: string, metrics: RunMetrics) {
 		if (this.answers.some((a) => a.key === key) || at < this.#now() - this.#windowMs) return; // replays of old runs
 		const point = { key, at, modelId, tokensPerSecond: metrics.tokensPerSecond, timeToFirstTokenMs: metrics.timeToFirstTokenMs };
-		this.answers = this.#trim([...this.answers, point].sort((a, b) => a.at - b.at), (a) => a.at);
+		this.answers = this.#trim(
+			[...this.answers, point].sort((a, b) => a.at - b.at),
+			(a) => a.at
+		);
 	}
 
 	get latest(): TelemetrySample | null {
@@ -79,7 +82,11 @@ export class TelemetryStore {
 	}
 
 	get answerColumns(): Columns {
-		return [this.answers.map((a) => a.at / 1000), this.answers.map((a) => a.tokensPerSecond), this.answers.map((a) => a.timeToFirstTokenMs)];
+		return [
+			this.answers.map((a) => a.at / 1000),
+			this.answers.map((a) => a.tokensPerSecond),
+			this.answers.map((a) => a.timeToFirstTokenMs)
+		];
 	}
 
 	#xs() {

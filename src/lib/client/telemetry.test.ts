@@ -55,8 +55,16 @@ describe('TelemetryStore', () => {
 	test('columns for the charts: seconds on x, CPU %, memory GiB', () => {
 		const t = new TelemetryStore();
 		t.seed([sample(1_000), sample(2_000)]);
-		expect(t.cpuColumns).toEqual([[1, 2], [40, 40], [10, 10]]);
-		expect(t.memoryColumns).toEqual([[1, 2], [4, 4], [1, 1]]);
+		expect(t.cpuColumns).toEqual([
+			[1, 2],
+			[40, 40],
+			[10, 10]
+		]);
+		expect(t.memoryColumns).toEqual([
+			[1, 2],
+			[4, 4],
+			[1, 1]
+		]);
 		expect(t.memoryTotalGiB).toBe(16);
 	});
 
@@ -68,7 +76,11 @@ describe('TelemetryStore', () => {
 		expect(t.gpuColumns).toEqual([[1], [null], [null]]);
 		t.add(sample(2_000, true));
 		expect(t.gpu).toEqual({ available: true, names: ['NVIDIA H100', 'NVIDIA H100'] });
-		expect(t.gpuColumns).toEqual([[1, 2], [null, 60], [null, 4]]);
+		expect(t.gpuColumns).toEqual([
+			[1, 2],
+			[null, 60],
+			[null, 4]
+		]);
 	});
 
 	test('answer speed points, one per run and model', () => {
@@ -77,6 +89,10 @@ describe('TelemetryStore', () => {
 		t.addAnswer('r1:a', 5_000, 'a', metrics({ tokensPerSecond: 900, timeToFirstTokenMs: 15 }));
 		t.addAnswer('r1:a', 5_000, 'a', metrics());
 		t.addAnswer('r0:a', 4_000, 'a', metrics({ tokensPerSecond: 500, timeToFirstTokenMs: null }));
-		expect(t.answerColumns).toEqual([[4, 5], [500, 900], [null, 15]]);
+		expect(t.answerColumns).toEqual([
+			[4, 5],
+			[500, 900],
+			[null, 15]
+		]);
 	});
 });

@@ -17,7 +17,6 @@ export class ThemeWatcher {
 	}
 }
 
-
 /** "12:04:31" in the viewer's locale. */
 export function formatTime(ts: number): string {
 	return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });

@@ -51,7 +51,13 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 	#generation = 0;
 	#destroyed = false;
 
-	constructor(socket: YjsProviderSocket, roomId: string, doc: Y.Doc, awareness: awarenessProtocol.Awareness, options: YjsProviderOptions = {}) {
+	constructor(
+		socket: YjsProviderSocket,
+		roomId: string,
+		doc: Y.Doc,
+		awareness: awarenessProtocol.Awareness,
+		options: YjsProviderOptions = {}
+	) {
 		super();
 		this.#socket = socket;
 		this.#roomId = roomId;

@@ -7,7 +7,14 @@ const bytes = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const budgetSchema = z.object({ ramBytes: bytes, vramBytes: bytes });
 
 /** `PUT /api/admin/models/:id/keep-alive`: idle seconds before unloading; null keeps the model until evicted. */
-export const keepAliveSchema = z.object({ seconds: z.number().int().min(1).max(30 * 24 * 3600).nullable() });
+export const keepAliveSchema = z.object({
+	seconds: z
+		.number()
+		.int()
+		.min(1)
+		.max(30 * 24 * 3600)
+		.nullable()
+});
 
 /** `POST /api/admin/models/pull` */
 export const pullSchema = z.object({ id: z.string().min(1).max(200) });

@@ -10,13 +10,19 @@ export interface PublicUser {
 }
 
 export const signupSchema = z.object({
-	email: z.email('Enter a valid email').max(254).transform((e) => e.toLowerCase()),
+	email: z
+		.email('Enter a valid email')
+		.max(254)
+		.transform((e) => e.toLowerCase()),
 	password: z.string().min(8, 'At least 8 characters').max(256, 'At most 256 characters'),
 	name: z.string().trim().min(1, 'Tell us your name').max(60, 'At most 60 characters')
 });
 
 export const loginSchema = z.object({
-	email: z.email('Enter a valid email').max(254).transform((e) => e.toLowerCase()),
+	email: z
+		.email('Enter a valid email')
+		.max(254)
+		.transform((e) => e.toLowerCase()),
 	password: z.string().min(1, 'Enter your password').max(256)
 });
 

@@ -4,7 +4,17 @@ import type { CacheEvictedEvent, CacheFailedEvent, CacheLoadedEvent, CacheLoadin
 import type { PublicUser } from './auth';
 import type { Result } from './result';
 import { roomIdSchema, type OnlineUser, type RoomDetail, type RoomMember } from './rooms';
-import type { ActivityItem, RoomRunEvent, RoomSnapshot, runForkSchema, runIdPayloadSchema, runReplaySchema, runResumeSchema, runStartSchema, TelemetrySample } from './live';
+import type {
+	ActivityItem,
+	RoomRunEvent,
+	RoomSnapshot,
+	runForkSchema,
+	runIdPayloadSchema,
+	runReplaySchema,
+	runResumeSchema,
+	runStartSchema,
+	TelemetrySample
+} from './live';
 import type { RunEvent, RunSummary } from './runs';
 import type { yjsAwarenessSchema, yjsLeaveSchema, yjsSyncSchema, YjsMessagePayload } from './yjs';
 

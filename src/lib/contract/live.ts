@@ -2,7 +2,15 @@
 import { z } from 'zod';
 import type { TelemetrySample } from './telemetry';
 import { roomIdSchema } from './rooms';
-import { approvalDecisionSchema, forkRequestSchema, RUN_MODES, runRequestSchema, samplingSchema, type RunEvent, type RunSummary } from './runs';
+import {
+	approvalDecisionSchema,
+	forkRequestSchema,
+	RUN_MODES,
+	runRequestSchema,
+	samplingSchema,
+	type RunEvent,
+	type RunSummary
+} from './runs';
 
 export type { TelemetrySample };
 

@@ -1,14 +1,7 @@
 // The one result shape for every socket ack and every JSON error body: callers switch on `ok`.
 
 export type ErrorCode =
-	| 'bad_request'
-	| 'unauthenticated'
-	| 'forbidden'
-	| 'not_found'
-	| 'conflict'
-	| 'rate_limited'
-	| 'too_large'
-	| 'internal';
+	'bad_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'internal';
 
 export interface AppError {
 	code: ErrorCode;

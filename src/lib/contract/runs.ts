@@ -1,7 +1,15 @@
 // Run events: what every viewer of a room sees, in order. Shared by server/ and the browser (zod + types only).
 import { z } from 'zod';
 
-export const NODE_NAMES = ['taskAnalyzer', 'historyReader', 'resourceMonitor', 'modelRouter', 'executor', 'outputValidator', 'summarizer'] as const;
+export const NODE_NAMES = [
+	'taskAnalyzer',
+	'historyReader',
+	'resourceMonitor',
+	'modelRouter',
+	'executor',
+	'outputValidator',
+	'summarizer'
+] as const;
 export type NodeName = (typeof NODE_NAMES)[number];
 
 export const RUN_MODES = ['orchestrated', 'direct', 'compare'] as const;
@@ -20,7 +28,12 @@ export const samplingSchema = z.strictObject({
 	temperature: z.number().min(0).max(2).optional(),
 	topP: z.number().gt(0).max(1).optional(),
 	maxTokens: z.number().int().min(1).max(8192).optional(),
-	seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+	seed: z
+		.number()
+		.int()
+		.min(0)
+		.max(2 ** 31 - 1)
+		.optional(),
 	stop: z.array(z.string().min(1).max(64)).max(4).optional()
 });
 export type Sampling = z.infer<typeof samplingSchema>;
@@ -41,7 +54,8 @@ export const runRequestSchema = z
 	})
 	.superRefine((r, ctx) => {
 		if (r.mode === 'direct' && !r.modelId) ctx.addIssue({ code: 'custom', path: ['modelId'], message: 'direct mode needs a model' });
-		if (r.mode === 'compare' && !r.compareModelIds) ctx.addIssue({ code: 'custom', path: ['compareModelIds'], message: 'compare mode needs 2–4 models' });
+		if (r.mode === 'compare' && !r.compareModelIds)
+			ctx.addIssue({ code: 'custom', path: ['compareModelIds'], message: 'compare mode needs 2–4 models' });
 	});
 export type RunRequest = z.output<typeof runRequestSchema>;
 

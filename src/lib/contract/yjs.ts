@@ -106,7 +106,10 @@ export const awarenessStateSchema = z.strictObject({
 			name: z.string().max(100).optional(),
 			color: awarenessColorSchema.optional(),
 			/** The selection tint: the colour plus an alpha byte. */
-			colorLight: z.string().regex(/^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/, 'must be a #rrggbb or #rrggbbaa colour').optional()
+			colorLight: z
+				.string()
+				.regex(/^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/, 'must be a #rrggbb or #rrggbbaa colour')
+				.optional()
 		})
 		.optional(),
 	cursor: z.strictObject({ anchor: relativePositionSchema, head: relativePositionSchema }).nullable().optional(),

@@ -41,7 +41,15 @@ describe('safeNext (post-login redirect target)', () => {
 	});
 
 	it('never returns something a browser resolves to another origin', () => {
-		const samples = ['/%2F\\evil.example', '/\\evil.example', '/.//evil.example', '/\t/evil.example', '/%2e%2e//evil.example', '/%2F%2Fevil.example', '/rooms'];
+		const samples = [
+			'/%2F\\evil.example',
+			'/\\evil.example',
+			'/.//evil.example',
+			'/\t/evil.example',
+			'/%2e%2e//evil.example',
+			'/%2F%2Fevil.example',
+			'/rooms'
+		];
 		for (const next of samples) {
 			expect(new URL(safeNext(next), 'https://switchyard.example').origin).toBe('https://switchyard.example');
 		}
@@ -49,7 +57,8 @@ describe('safeNext (post-login redirect target)', () => {
 });
 
 describe('readForm', () => {
-	const post = (body: string, type: string) => new Request('http://switchyard.test/login', { method: 'POST', body, headers: { 'content-type': type } });
+	const post = (body: string, type: string) =>
+		new Request('http://switchyard.test/login', { method: 'POST', body, headers: { 'content-type': type } });
 
 	it('reads url-encoded and multipart forms', async () => {
 		expect((await readForm(post('email=a%40b.c', 'application/x-www-form-urlencoded'))).get('email')).toBe('a@b.c');

@@ -11,13 +11,19 @@ export function openAiError(status: number, message: string, code: string, type 
 const contentSchema = z.union([
 	z.string(),
 	// The array form: only text parts are understood here.
-	z.array(z.object({ type: z.string(), text: z.string().optional() }).passthrough()).transform((parts) => parts.map((p) => p.text ?? '').join(''))
+	z
+		.array(z.object({ type: z.string(), text: z.string().optional() }).passthrough())
+		.transform((parts) => parts.map((p) => p.text ?? '').join(''))
 ]);
 
 export const chatCompletionSchema = z.object({
 	model: z.string().min(1).max(100),
 	messages: z
-		.array(z.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content: contentSchema.nullable().transform((c) => c ?? '') }).passthrough())
+		.array(
+			z
+				.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content: contentSchema.nullable().transform((c) => c ?? '') })
+				.passthrough()
+		)
 		.min(1, 'messages must not be empty')
 		.max(200),
 	stream: z.boolean().optional(),

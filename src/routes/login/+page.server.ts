@@ -13,7 +13,8 @@ export const actions: Actions = {
 		const form = parseForm(await readForm(request), loginSchema, ['email']);
 		if (!form.ok) return form.failure;
 		const result = await locals.app.auth.login({ ...form.data, clientKey: getClientAddress() });
-		if (!result.ok) return formFailure(result.error.code === 'rate_limited' ? 429 : 400, { form: result.error.message }, { email: form.data.email });
+		if (!result.ok)
+			return formFailure(result.error.code === 'rate_limited' ? 429 : 400, { form: result.error.message }, { email: form.data.email });
 		const { token, session } = await locals.app.auth.createSession(result.data.id);
 		setSessionCookie(cookies, token, session.expiresAt, locals.app.config.secureCookies);
 		redirect(303, safeNext(url.searchParams.get('next')));

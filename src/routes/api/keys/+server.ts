@@ -11,7 +11,8 @@ export const GET: RequestHandler = async (event) => {
 /** Creates a key; the full key is in this response only. A signed-in session only: a leaked key cannot mint more. */
 export const POST: RequestHandler = async (event) => {
 	const user = requireUser(event);
-	if (!event.locals.session) error(403, { message: 'API keys can only be created from a signed-in session, not with an API key', code: 'forbidden' });
+	if (!event.locals.session)
+		error(403, { message: 'API keys can only be created from a signed-in session, not with an API key', code: 'forbidden' });
 	const { name } = await readJson(event, createApiKeySchema);
 	const limited = overLimit(event.locals.app.limits.apiKeyCreate, user.id);
 	if (limited) return limited;

@@ -26,7 +26,15 @@ export const GET: RequestHandler = async (event) => {
 	if (!parsed.success) error(400, { message: describeZodError(parsed.error, 'query'), code: 'bad_request' });
 	const f = parsed.data;
 	const runs = unwrap(
-		await event.locals.app.runsService.list(user, f.room, { status: f.status, modelId: f.model, task: f.task, authorId: f.author, q: f.q, before: f.before, limit: f.limit })
+		await event.locals.app.runsService.list(user, f.room, {
+			status: f.status,
+			modelId: f.model,
+			task: f.task,
+			authorId: f.author,
+			q: f.q,
+			before: f.before,
+			limit: f.limit
+		})
 	);
 	return json({ runs, nextBefore: runs.length === f.limit ? runs.at(-1)!.createdAt : null });
 };

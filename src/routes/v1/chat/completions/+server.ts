@@ -30,7 +30,8 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 	if (last.role !== 'user') return openAiError(400, 'The last message must be from the user', 'invalid_request');
 
 	const roomHeader = request.headers.get('x-switchyard-room');
-	if (roomHeader !== null && !roomIdSchema.safeParse(roomHeader).success) return openAiError(403, 'You are not a member of that room', 'room_forbidden', 'permission_error');
+	if (roomHeader !== null && !roomIdSchema.safeParse(roomHeader).success)
+		return openAiError(403, 'You are not a member of that room', 'room_forbidden', 'permission_error');
 	// Everything about the run is set here (nothing from the room's draft): an API call means what it says.
 	const started = await app.runsService.start(user, {
 		roomId: roomHeader ?? undefined,
@@ -45,7 +46,9 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 			seed: req.seed ?? undefined,
 			stop: typeof req.stop === 'string' ? [req.stop] : (req.stop ?? undefined)
 		},
-		conversation: req.messages.slice(0, -1).map((m) => ({ role: m.role === 'developer' ? ('system' as const) : m.role, content: m.content }))
+		conversation: req.messages
+			.slice(0, -1)
+			.map((m) => ({ role: m.role === 'developer' ? ('system' as const) : m.role, content: m.content }))
 	});
 	if (!started.ok) return runStartError(started.error);
 	const run = started.data;
@@ -57,7 +60,12 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 		const settled = await app.runsService.settled(user, run.id);
 		const done = settled.ok ? settled.data : undefined;
 		if (!done || (done.status !== 'succeeded' && done.status !== 'failed_validation')) {
-			return openAiError(done?.status === 'cancelled' ? 499 : 500, done?.error ?? `The run ended ${done?.status ?? 'unexpectedly'}`, 'run_failed', 'server_error');
+			return openAiError(
+				done?.status === 'cancelled' ? 499 : 500,
+				done?.error ?? `The run ended ${done?.status ?? 'unexpectedly'}`,
+				'run_failed',
+				'server_error'
+			);
 		}
 		return json(
 			{
@@ -79,7 +87,13 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 		async start(controller) {
 			const send = (data: unknown) => controller.enqueue(encoder.encode(`data: ${JSON.stringify(data)}\n\n`));
 			const chunk = (model: string | null, delta: Record<string, string>, finish: string | null) =>
-				send({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] });
+				send({
+					id,
+					object: 'chat.completion.chunk',
+					created,
+					model,
+					choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }]
+				});
 			let model: string | null = run.modelId;
 			let answerModel: string | null = null;
 			let finish = 'stop';
@@ -113,5 +127,7 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 			void app.runsService.cancel(user, run.id);
 		}
 	});
-	return new Response(stream, { headers: { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' } });
+	return new Response(stream, {
+		headers: { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' }
+	});
 };

@@ -12,7 +12,9 @@ export const GET: RequestHandler = async (event) => {
 	const events = unwrap(await event.locals.app.runsService.events(requireUser(event), run.id, 0));
 	const disposition = `attachment; filename="run-${run.id}.${format}"`;
 	if (format === 'md') {
-		return new Response(exportMarkdown(run, events), { headers: { 'content-type': 'text/markdown; charset=utf-8', 'content-disposition': disposition } });
+		return new Response(exportMarkdown(run, events), {
+			headers: { 'content-type': 'text/markdown; charset=utf-8', 'content-disposition': disposition }
+		});
 	}
 	return json(exportJson(run, events), { headers: { 'content-disposition': disposition } });
 };
