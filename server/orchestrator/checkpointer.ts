@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import pg from 'pg';
 import type { Database } from '../config';
 
 export interface Checkpointer {
@@ -16,7 +17,11 @@ export interface Checkpointer {
  */
 export async function createCheckpointer(database: Database): Promise<Checkpointer> {
 	if (database.kind === 'postgres') {
-		const saver = PostgresSaver.fromConnString(database.url);
+		const pool = new pg.Pool({ connectionString: database.url });
+		// An idle connection the server drops (a restart, failover, an admin's pg_terminate_backend) emits 'error' on
+		// the pool; without a listener that event would take the whole process down. The pool replaces the client.
+		pool.on('error', () => {});
+		const saver = new PostgresSaver(pool);
 		await saver.setup();
 		return { saver, close: () => saver.end() };
 	}
