@@ -125,13 +125,15 @@ export async function fuzzSockets(opts: {
 	opts.watcher.on('run:event', (e) => {
 		if (e.runId === opts.watchedRunId && e.type === 'tokens') report.watcherTokenFrames++;
 	});
-	const cases = fc.sample(fuzzCase(opts.roomId, opts.watchedRunId), { numRuns: opts.count, seed: opts.seed });
+	const arbitrary = fuzzCase(opts.roomId, opts.watchedRunId);
 	let socket = opts.fuzzer();
 	const BATCH = 8;
-	for (let i = 0; i < cases.length; i += BATCH) {
+	for (let i = 0; i < opts.count; i += BATCH) {
 		if (!socket.connected) socket = opts.fuzzer(); // a payload over the buffer limit closes the connection, by design
+		// Generated batch by batch (seeded per batch): a long run never holds all its payloads at once.
+		const cases = fc.sample(arbitrary, { numRuns: Math.min(BATCH, opts.count - i), seed: opts.seed + i });
 		await Promise.all(
-			cases.slice(i, i + BATCH).map(async ({ event, payload }) => {
+			cases.map(async ({ event, payload }) => {
 				const answer = await send(socket, event, payload);
 				report.cases++;
 				report.byEvent[event] = (report.byEvent[event] ?? 0) + 1;
@@ -150,7 +152,7 @@ export async function fuzzSockets(opts: {
 			})
 		);
 		// Events sent without an ack must be ignored, not crash anything.
-		if (i % (BATCH * 10) === 0) (socket as unknown as { emit(e: string, p: unknown): void }).emit(cases[i].event, cases[i].payload);
+		if (i % (BATCH * 10) === 0) (socket as unknown as { emit(e: string, p: unknown): void }).emit(cases[0].event, cases[0].payload);
 	}
 	report.heapUsedMb.after = mb(retainedHeap());
 	report.rssMb.after = mb(process.memoryUsage().rss);
