@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { metrics as runMetrics } from '../../src/lib/client/test-events';
 import { settleRun } from './settle';
 import type { RunStateType } from './state';
 
-const metrics = {
-	queueWaitMs: 0,
-	loadWaitMs: 0,
-	timeToFirstTokenMs: 5,
-	tokensPerSecond: 100,
-	promptTokens: 10,
-	completionTokens: 20,
-	totalMs: 50
-};
+const metrics = runMetrics({ timeToFirstTokenMs: 5, tokensPerSecond: 100, loadWaitMs: 0, completionTokens: 20, totalMs: 50 });
 const state = (over: Partial<RunStateType> = {}) =>
 	({
 		modelId: 'sy-tiny',

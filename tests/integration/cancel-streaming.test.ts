@@ -4,24 +4,22 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent, RunRequest } from '../../src/lib/contract/runs';
 import { testApp } from '../helpers/app';
+import { captureUncaught } from '../helpers/uncaught';
 
 // Regression: cancelling streaming runs used to crash the process with "event tokens for run …, which is not open":
 // LangGraph gives up on an aborted stream at once, the runner closed the run's log, and the executor's token batcher
 // (still decoding, or its timer) emitted one more frame into the closed log from a timer callback.
 let app: Awaited<ReturnType<typeof testApp>>;
-const uncaught: unknown[] = [];
-const onUncaught = (err: unknown) => uncaught.push(err);
+let uncaught: ReturnType<typeof captureUncaught>;
 
 beforeAll(async () => {
 	// A file database (not :memory:): its slower writes widen the window in which the crash happened.
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'sy-cancel-'));
 	app = await testApp({ MODEL_RAM_BUDGET_MB: '1024', DATABASE_URL: `sqlite:${path.join(dir, 'switchyard.db')}` });
-	process.on('uncaughtException', onUncaught);
-	process.on('unhandledRejection', onUncaught);
+	uncaught = captureUncaught();
 }, 120_000);
 afterAll(async () => {
-	process.off('uncaughtException', onUncaught);
-	process.off('unhandledRejection', onUncaught);
+	uncaught.stop();
 	await app.ctx.close();
 });
 
@@ -70,6 +68,6 @@ describe('cancelling streaming runs', () => {
 				expect((await app.ctx.orchestrator.get(run.id))!.lastSeq).toBe(events.length);
 			}
 		}
-		expect(uncaught).toEqual([]);
+		expect(uncaught.errors).toEqual([]);
 	}, 120_000);
 });

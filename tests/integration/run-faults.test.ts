@@ -1,20 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRequest } from '../../src/lib/contract/runs';
 import { testApp } from '../helpers/app';
+import { captureUncaught } from '../helpers/uncaught';
 
 // Faults while a run ends must not take the process down or write a second ending.
 let app: Awaited<ReturnType<typeof testApp>>;
-const uncaught: unknown[] = [];
-const onUncaught = (err: unknown) => uncaught.push(err);
+let uncaught: ReturnType<typeof captureUncaught>;
 
 beforeAll(async () => {
 	app = await testApp();
-	process.on('uncaughtException', onUncaught);
-	process.on('unhandledRejection', onUncaught);
+	uncaught = captureUncaught();
 }, 120_000);
 afterAll(async () => {
-	process.off('uncaughtException', onUncaught);
-	process.off('unhandledRejection', onUncaught);
+	uncaught.stop();
 	await app.ctx.close();
 });
 
@@ -59,7 +57,7 @@ describe('a database that fails while a run ends', () => {
 		} finally {
 			fault.restore();
 		}
-		expect(uncaught).toEqual([]);
+		expect(uncaught.errors).toEqual([]);
 	});
 
 	it('a database that stays down: the process stays up, the events are still stored, no second ending', async () => {
@@ -75,7 +73,7 @@ describe('a database that fails while a run ends', () => {
 		const events = await app.ctx.runs.eventsAfter(runId, 0);
 		expect(events.filter((e) => e.type === 'run.finished' || e.type === 'run.failed')).toHaveLength(1);
 		expect(app.ctx.orchestrator.events.isLive(runId)).toBe(false);
-		expect(uncaught).toEqual([]);
+		expect(uncaught.errors).toEqual([]);
 		// The row still says running; the next start's recovery brings it in line with the log, without another ending.
 		expect((await app.ctx.orchestrator.get(runId))!.status).toBe('running');
 		await app.ctx.runsService.recoverInterrupted();

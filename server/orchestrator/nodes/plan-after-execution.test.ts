@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { metrics as runMetrics } from '../../../src/lib/client/test-events';
 import type { RunStateType } from '../state';
 import { compareRecords } from './executor';
 import { applyApproval } from './model-router';
 import { MAX_ATTEMPTS, planAfterExecution } from './output-validator';
 
-const metrics = {
-	queueWaitMs: 0,
-	loadWaitMs: 0,
-	timeToFirstTokenMs: 5,
-	tokensPerSecond: 100,
-	promptTokens: 10,
-	completionTokens: 20,
-	totalMs: 50
-};
+const metrics = runMetrics({ timeToFirstTokenMs: 5, tokensPerSecond: 100, loadWaitMs: 0, completionTokens: 20, totalMs: 50 });
 const prose = 'The capital of Australia is Canberra. It was chosen as a compromise between Sydney and Melbourne in 1908.';
 const state = (over: Partial<RunStateType> = {}) =>
 	({
