@@ -24,10 +24,10 @@ describe('soak', () => {
 			});
 			const report = await soak(server, {
 				durationMs: DURATION_MS,
-				warmupMs: LONG ? 60_000 : 5_000,
+				warmupMs: LONG ? Math.min(60_000, DURATION_MS / 3) : 5_000,
 				rooms: LONG ? 4 : 2,
 				viewersPerRoom: LONG ? 6 : 3,
-				editorsPerRoom: 2,
+				editorsPerRoom: Number(process.env.SOAK_EDITORS ?? 2),
 				runEveryMs: LONG ? 1_500 : 1_000,
 				windowMs: LONG ? 60_000 : 5_000
 			});
@@ -45,7 +45,7 @@ describe('soak', () => {
 			expect(report.runs.finished).toBe(report.runs.started);
 			expect(report.events.lost).toBe(0);
 			expect(report.events.duplicated).toBe(0);
-			expect(report.edits).toBeGreaterThan(0);
+			if (Number(process.env.SOAK_EDITORS ?? 2) > 0) expect(report.edits).toBeGreaterThan(0);
 			// Short runs are noisy (JIT, caches): the 5% goal is judged on the long run (soak.json).
 			expect(report.memory.growthPercent).toBeLessThan(LONG ? 25 : 50);
 		},
