@@ -69,7 +69,8 @@ export interface FuzzReport {
 	byEvent: Record<string, number>;
 	codes: Record<string, number>;
 	/** Answers that were not a clear Result (internal errors, malformed acks) or never came. */
-	unclear: { event: string; answer: unknown }[];
+	/** With a preview of the payload, to reproduce (the run's seed regenerates every case). */
+	unclear: { event: string; answer: unknown; payload: string }[];
 	ackTimeouts: number;
 	heapUsedMb: { before: number; after: number };
 	rssMb: { before: number; after: number };
@@ -139,12 +140,12 @@ export async function fuzzSockets(opts: {
 				report.byEvent[event] = (report.byEvent[event] ?? 0) + 1;
 				if (answer === 'timeout') {
 					// A connection closed under the payload (too large for the socket buffer) never acks: that is the limit working.
-					if (socket.connected) report.unclear.push({ event, answer: 'no answer' });
+					if (socket.connected) report.unclear.push({ event, answer: 'no answer', payload: preview(payload) });
 					else report.ackTimeouts++;
 					return;
 				}
 				if (!isClear(answer)) {
-					report.unclear.push({ event, answer });
+					report.unclear.push({ event, answer, payload: preview(payload) });
 					return;
 				}
 				const code = answer.ok ? 'ok' : answer.error.code;
@@ -158,6 +159,18 @@ export async function fuzzSockets(opts: {
 	report.rssMb.after = mb(process.memoryUsage().rss);
 	report.durationMs = Math.round(performance.now() - started);
 	return report;
+}
+
+/** The first 300 characters of a payload as JSON (bytes as a length), for the report. */
+function preview(payload: unknown): string {
+	try {
+		const text = JSON.stringify(payload, (_k, v) =>
+			v instanceof Uint8Array ? `<${v.length} bytes>` : typeof v === 'bigint' ? String(v) : v
+		);
+		return (text ?? String(payload)).slice(0, 300);
+	} catch {
+		return String(payload).slice(0, 300);
+	}
 }
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
