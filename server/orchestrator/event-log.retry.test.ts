@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
 import { RunBus } from './bus';
 import { EventLog, type EventLogOptions } from './event-log';
-import { createRunsRepository, type RunsRepository } from './runs.repository';
-import { flakyRepository, memoryLogger, runRow, seedRoom } from '../../tests/helpers/run-storage';
+import type { RunsRepository } from './runs.repository';
+import { flakyRepository, memoryLogger, runRow, seedRuns } from '../../tests/helpers/run-storage';
 
 let t: TestDatabase;
 let repo: RunsRepository;
@@ -16,10 +16,7 @@ const OTHER = 'runbbbbbbbbb';
 
 beforeEach(async () => {
 	t = await freshDatabase('sqlite');
-	repo = createRunsRepository(t.db);
-	const seeded = await seedRoom(t.db);
-	roomId = seeded.roomId;
-	for (const id of [RUN, OTHER]) await repo.insert(runRow(id, roomId, seeded.user.id));
+	({ repo, roomId } = await seedRuns(t.db, [RUN, OTHER]));
 	vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
 });
 afterEach(async () => {

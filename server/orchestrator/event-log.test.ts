@@ -3,8 +3,8 @@ import type { RunEvent } from '../../src/lib/contract/runs';
 import { freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
 import { RunBus, type RoomRunEvent } from './bus';
 import { EventLog } from './event-log';
-import { createRunsRepository, type RunsRepository } from './runs.repository';
-import { memoryLogger, runRow, seedRoom } from '../../tests/helpers/run-storage';
+import type { RunsRepository } from './runs.repository';
+import { memoryLogger, seedRuns } from '../../tests/helpers/run-storage';
 
 let t: TestDatabase;
 let repo: RunsRepository;
@@ -14,10 +14,7 @@ const OTHER = 'runbbbbbbbbb';
 
 beforeEach(async () => {
 	t = await freshDatabase('sqlite');
-	repo = createRunsRepository(t.db);
-	const seeded = await seedRoom(t.db);
-	roomId = seeded.roomId;
-	for (const id of [RUN, OTHER]) await repo.insert(runRow(id, roomId, seeded.user.id));
+	({ repo, roomId } = await seedRuns(t.db, [RUN, OTHER]));
 });
 afterEach(async () => {
 	vi.useRealTimers();

@@ -133,7 +133,7 @@ export class RunDriver {
 				await this.deps.events.flush();
 			} else await this.finish(runId, settlement);
 		} finally {
-			await context.seal(0);
+			// The context is sealed by now on every path (after the stream, or in the catch above).
 			this.active.delete(runId);
 			run.resolve();
 		}

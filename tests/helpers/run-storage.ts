@@ -5,7 +5,7 @@ import { createUsersRepository } from '../../server/auth/users.repository';
 import { createRoomsRepository } from '../../server/rooms/rooms.repository';
 import type { Db } from '../../server/storage/db';
 import type { RunsTable } from '../../server/storage/schema';
-import type { RunsRepository } from '../../server/orchestrator/runs.repository';
+import { createRunsRepository, type RunsRepository } from '../../server/orchestrator/runs.repository';
 
 /** A user and a room they own (run rows need both: foreign keys). */
 export async function seedRoom(db: Db, suffix = 'a') {
@@ -24,6 +24,14 @@ export async function seedRoom(db: Db, suffix = 'a') {
 }
 
 /** A run row with every column set; override what the test is about. */
+/** A room with these runs in it (queued rows), and the real runs repository over `db`. */
+export async function seedRuns(db: Db, runIds: string[]) {
+	const repo = createRunsRepository(db);
+	const { user, roomId } = await seedRoom(db);
+	for (const id of runIds) await repo.insert(runRow(id, roomId, user.id));
+	return { repo, roomId, user };
+}
+
 export function runRow(id: string, roomId: string, authorId: string, patch: Partial<RunsTable> = {}): RunsTable {
 	return {
 		id,
