@@ -3,6 +3,7 @@ import { createAuthService, type AuthService } from './auth/auth.service';
 import { createCredentialsRepository } from './auth/credentials.repository';
 import { createUsersRepository } from './auth/users.repository';
 import { authenticate } from './auth/authenticate';
+import { createRedisHub, type RedisHub } from './cluster/redis';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createQuarantineRepository } from './models/quarantine.repository';
@@ -29,6 +30,8 @@ export interface AppContext {
 	config: Config;
 	logger: Logger;
 	db: Db;
+	/** The cluster's Redis connections; undefined in a single process (no REDIS_URL), where every seam is in memory. */
+	redis?: RedisHub;
 	auth: AuthService;
 	rooms: RoomsService;
 	/** Per-address and per-user token buckets (SIGNUP_RATE_PER_MINUTE, ROOM_CREATE_RATE_PER_MINUTE, …): routes and services take from them. */
@@ -68,6 +71,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `SQLite file ${config.database.file}`;
 		throw new Error(`Cannot open the database at ${where}: ${err instanceof Error ? err.message : String(err)}`);
 	}
+	const redis = config.cluster.redis ? await createRedisHub(config.cluster.redis, logger.child({ component: 'redis' })) : undefined;
 	const users = createUsersRepository(db);
 	const limits = createRateLimits(config.rateLimits);
 	const auth = createAuthService({
@@ -133,6 +137,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		config,
 		logger,
 		db,
+		redis,
 		auth,
 		rooms,
 		limits,
@@ -145,7 +150,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		orchestrator,
 		runExport,
 		observability,
-		readiness: readinessChecks({ db, modelsDir: config.modelsDir }),
+		readiness: readinessChecks({ db, modelsDir: config.modelsDir, redis }),
 		yjs,
 		startedAt: Date.now(),
 		authenticate: (credentials) => authenticate(auth, credentials),
@@ -157,6 +162,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 			ctx.admin.close();
 			await models.close();
 			await yjs.close(); // stores pending prompt edits before the database goes
+			await redis?.close();
 			await db.destroy();
 		}
 	};

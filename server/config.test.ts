@@ -70,4 +70,25 @@ describe('loadConfig', () => {
 			/YJS_MAX_MESSAGE_BYTES \(65536\) must not exceed SOCKET_MAX_BUFFER_BYTES \(32768\)/
 		);
 	});
+	it('runs as one process without Redis, and refuses a cluster role or SQLite with Redis', () => {
+		const single = loadConfig({});
+		expect(single.cluster.role).toBe('all');
+		expect(single.cluster.redis).toBeUndefined();
+		expect(() => loadConfig({ SWITCHYARD_ROLE: 'worker' })).toThrow(/SWITCHYARD_ROLE=worker needs REDIS_URL/);
+		expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/REDIS_URL needs DATABASE_URL=postgres/);
+		expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+		expect(() => loadConfig({ SWITCHYARD_ROLE: 'gpu' })).toThrow(/SWITCHYARD_ROLE/);
+		const web = loadConfig({
+			SWITCHYARD_ROLE: 'web',
+			REDIS_URL: 'redis://127.0.0.1:6379/3',
+			DATABASE_URL: 'postgres://u@h/db',
+			WORKER_ID: 'w-1'
+		});
+		expect(web.cluster).toEqual({
+			role: 'web',
+			redis: { url: 'redis://127.0.0.1:6379/3', prefix: 'sy' },
+			workerId: 'w-1',
+			heartbeatMs: 1000
+		});
+	});
 });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { defaultYjsLimits } from './yjs/limits';
@@ -20,6 +21,20 @@ const envSchema = z.object({
 	HOST: z.string().min(1).default('0.0.0.0'),
 	ORIGIN: z.url().optional(),
 	DATABASE_URL: z.string().min(1).optional(),
+	SWITCHYARD_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+	REDIS_URL: z
+		.string()
+		.regex(/^rediss?:\/\//, 'must be redis://… or rediss://…')
+		.optional(),
+	REDIS_PREFIX: z
+		.string()
+		.regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, _ or -')
+		.default('sy'),
+	WORKER_ID: z
+		.string()
+		.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, ., _ or -')
+		.optional(),
+	WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 	DATA_DIR: z.string().min(1).default('data'),
 	MODELS_DIR: z.string().min(1).default('models'),
 	ADMIN_EMAIL: z.email().optional(),
@@ -68,12 +83,28 @@ const envSchema = z.object({
 
 export type Database = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
+/** What this process runs: `all` = web and inference in one process (the default), `web` or `worker` alone. */
+export type Role = 'all' | 'web' | 'worker';
+
+/**
+ * One process (no REDIS_URL: in-memory seams, today's single node) or a member of a cluster that shares Redis and
+ * PostgreSQL. Every seam picks its implementation from this once, in server/app.ts.
+ */
+export interface Cluster {
+	role: Role;
+	redis?: { url: string; prefix: string };
+	/** This process's name among the workers (WORKER_ID; default host-pid). */
+	workerId: string;
+	heartbeatMs: number;
+}
+
 export interface Config {
 	port: number;
 	host: string;
 	/** Public origin (scheme://host[:port]); when unset the request's Host header is trusted. */
 	origin?: string;
 	database: Database;
+	cluster: Cluster;
 	dataDir: string;
 	modelsDir: string;
 	admin?: { email: string; password: string };
@@ -142,6 +173,24 @@ function parseDatabase(url: string | undefined, dataDir: string): Database {
 	throw new ConfigError(`DATABASE_URL: expected postgres://… or sqlite:<file>, got "${url.split(':')[0]}:…"`);
 }
 
+function parseCluster(e: z.infer<typeof envSchema>, database: Database): Cluster {
+	const role = e.SWITCHYARD_ROLE;
+	const workerId =
+		e.WORKER_ID ??
+		`${os
+			.hostname()
+			.replace(/[^A-Za-z0-9_.-]/g, '-')
+			.slice(0, 40)}-${process.pid}`;
+	if (!e.REDIS_URL) {
+		if (role !== 'all') throw new ConfigError(`SWITCHYARD_ROLE=${role} needs REDIS_URL: web nodes and workers meet through Redis`);
+		return { role, workerId, heartbeatMs: e.WORKER_HEARTBEAT_MS };
+	}
+	if (database.kind !== 'postgres') {
+		throw new ConfigError('REDIS_URL needs DATABASE_URL=postgres://…: every node of a cluster shares one PostgreSQL database');
+	}
+	return { role, redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX }, workerId, heartbeatMs: e.WORKER_HEARTBEAT_MS };
+}
+
 /** Parses the environment once at start-up; throws a ConfigError that names every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	// An empty variable (`ADMIN_EMAIL=` as compose files and process managers pass it) counts as unset.
@@ -160,12 +209,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			throw new ConfigError(`${name} (${e[name]}) must not exceed SOCKET_MAX_BUFFER_BYTES (${e.SOCKET_MAX_BUFFER_BYTES})`);
 		}
 	}
+	const database = parseDatabase(e.DATABASE_URL, e.DATA_DIR);
+	const cluster = parseCluster(e, database);
 	const production = e.NODE_ENV === 'production';
 	return {
 		port: e.PORT,
 		host: e.HOST,
 		origin: e.ORIGIN?.replace(/\/$/, ''),
-		database: parseDatabase(e.DATABASE_URL, e.DATA_DIR),
+		database,
+		cluster,
 		dataDir: e.DATA_DIR,
 		modelsDir: e.MODELS_DIR,
 		admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : undefined,

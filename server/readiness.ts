@@ -1,5 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { sql } from 'kysely';
+import type { RedisHub } from './cluster/redis';
 import type { Db } from './storage/db';
 
 export interface ReadinessCheck {
@@ -24,11 +25,12 @@ async function timed(name: string, check: () => Promise<unknown>, timeoutMs = 20
 	}
 }
 
-/** Database reachable, models directory readable (Redis joins these when it is configured). */
-export function readinessChecks(deps: { db: Db; modelsDir: string }) {
+/** Database reachable, models directory readable, and Redis answering when the process is part of a cluster. */
+export function readinessChecks(deps: { db: Db; modelsDir: string; redis?: RedisHub }) {
 	return () =>
 		Promise.all([
 			timed('database', () => sql`select 1`.execute(deps.db)),
-			timed('models_dir', () => access(deps.modelsDir, constants.R_OK))
+			timed('models_dir', () => access(deps.modelsDir, constants.R_OK)),
+			...(deps.redis ? [timed('redis', () => deps.redis!.ping())] : [])
 		]);
 }
