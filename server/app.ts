@@ -8,7 +8,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createQuarantineRepository } from './models/quarantine.repository';
 import { ModelService } from './models/service';
-import { RunBus } from './orchestrator/bus';
+import { MemoryRunBus, type RunBus } from './orchestrator/bus';
 import { createCheckpointer } from './orchestrator/checkpointer';
 import * as runExport from './orchestrator/run-export';
 import { Orchestrator } from './orchestrator/runner';
@@ -84,7 +84,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 	const yjs = createYjsDocStore(createKyselyYjsPersistence(db), logger.child({ component: 'yjs' }), options.yjs);
 	const models = await ModelService.create(config, logger.child({ component: 'models' }), { quarantine: createQuarantineRepository(db) });
 	const runs = createRunsRepository(db);
-	const bus = new RunBus();
+	const bus: RunBus = new MemoryRunBus();
 	const checkpointer = await createCheckpointer(config.database);
 	const orchestrator = new Orchestrator({
 		runs,

@@ -35,6 +35,7 @@ const envSchema = z.object({
 		.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, ., _ or -')
 		.optional(),
 	WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+	RUN_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
 	DATA_DIR: z.string().min(1).default('data'),
 	MODELS_DIR: z.string().min(1).default('models'),
 	ADMIN_EMAIL: z.email().optional(),
@@ -96,6 +97,8 @@ export interface Cluster {
 	/** This process's name among the workers (WORKER_ID; default host-pid). */
 	workerId: string;
 	heartbeatMs: number;
+	/** BullMQ lock on a run's job (RUN_LOCK_MS): a driver that dies hands its runs on after about twice this. */
+	runLockMs: number;
 }
 
 export interface Config {
@@ -183,12 +186,18 @@ function parseCluster(e: z.infer<typeof envSchema>, database: Database): Cluster
 			.slice(0, 40)}-${process.pid}`;
 	if (!e.REDIS_URL) {
 		if (role !== 'all') throw new ConfigError(`SWITCHYARD_ROLE=${role} needs REDIS_URL: web nodes and workers meet through Redis`);
-		return { role, workerId, heartbeatMs: e.WORKER_HEARTBEAT_MS };
+		return { role, workerId, heartbeatMs: e.WORKER_HEARTBEAT_MS, runLockMs: e.RUN_LOCK_MS };
 	}
 	if (database.kind !== 'postgres') {
 		throw new ConfigError('REDIS_URL needs DATABASE_URL=postgres://…: every node of a cluster shares one PostgreSQL database');
 	}
-	return { role, redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX }, workerId, heartbeatMs: e.WORKER_HEARTBEAT_MS };
+	return {
+		role,
+		redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+		workerId,
+		heartbeatMs: e.WORKER_HEARTBEAT_MS,
+		runLockMs: e.RUN_LOCK_MS
+	};
 }
 
 /** Parses the environment once at start-up; throws a ConfigError that names every bad variable. */

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { freshDatabase, PG_ADMIN_URL, type TestDatabase } from '../../tests/helpers/databases';
-import { RunBus } from './bus';
+import { MemoryRunBus } from './bus';
 import { EventLog } from './event-log';
 import { createRunsRepository, type RunsRepository } from './runs.repository';
 import { memoryLogger, runRow, seedRoom } from '../../tests/helpers/run-storage';
@@ -45,7 +45,7 @@ afterEach(async () => {
 
 it('keeps the events written while the connection is gone and stores them, gap-free and once, when it is back', async () => {
 	const { log, lines } = memoryLogger();
-	const events = new EventLog(repo, new RunBus(), log, { retryBaseMs: 20, retryMaxMs: 100 });
+	const events = new EventLog(repo, new MemoryRunBus(), log, { retryBaseMs: 20, retryMaxMs: 100 });
 	events.open(RUN, roomId);
 	const emit = (n: number) => {
 		for (let i = 0; i < n; i++) events.emit(RUN, 'tokens', { modelId: 'sy-tiny', text: `w${i} `, count: 1 });

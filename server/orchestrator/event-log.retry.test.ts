@@ -3,7 +3,7 @@
 // timers are faked so the backoff schedule is checked exactly.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
-import { RunBus } from './bus';
+import { MemoryRunBus } from './bus';
 import { EventLog, type EventLogOptions } from './event-log';
 import type { RunsRepository } from './runs.repository';
 import { flakyRepository, memoryLogger, runRow, seedRuns } from '../../tests/helpers/run-storage';
@@ -27,7 +27,7 @@ afterEach(async () => {
 function setup(failures: number, when: 'before' | 'after' = 'before', options: Partial<EventLogOptions> = {}) {
 	const flaky = flakyRepository(repo, failures, when);
 	const { log, lines } = memoryLogger();
-	const events = new EventLog(flaky.repo, new RunBus(), log, options);
+	const events = new EventLog(flaky.repo, new MemoryRunBus(), log, options);
 	events.open(RUN, roomId);
 	return { events, lines, flaky, logged: (msg: string) => lines.filter((l) => l.msg === msg) };
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../src/lib/contract/runs';
 import { freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
-import { RunBus, type RoomRunEvent } from './bus';
+import { MemoryRunBus, type RoomRunEvent } from './bus';
 import { EventLog } from './event-log';
 import type { RunsRepository } from './runs.repository';
 import { memoryLogger, seedRuns } from '../../tests/helpers/run-storage';
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 /** An EventLog on the real repository; `writes` counts appendEvents calls (batch sizes). */
 function setup() {
-	const bus = new RunBus();
+	const bus = new MemoryRunBus();
 	const { log, lines } = memoryLogger();
 	const writes: number[] = [];
 	const counted: RunsRepository = { ...repo, appendEvents: (events) => (writes.push(events.length), repo.appendEvents(events)) };

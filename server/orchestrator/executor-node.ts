@@ -1,6 +1,7 @@
-import type { RunMetrics, Sampling } from '../../src/lib/contract/runs';
-import { execute, type ChatMessage, type ExecuteResult } from '../models/executor';
+import type { Sampling } from '../../src/lib/contract/runs';
+import type { ChatMessage } from '../models/executor';
 import { ModelError } from '../models/model-errors';
+import { serveAnswer } from '../models/serve';
 import type { ModelService } from '../models/service';
 import type { RunContext } from './run-context';
 import { TokenBatcher } from './run-context';
@@ -14,44 +15,27 @@ export interface ExecutionInput {
 	sampling: Sampling;
 }
 
-const toMetrics = (r: ExecuteResult): RunMetrics => ({
-	queueWaitMs: r.metrics.queueWaitMs,
-	loadWaitMs: r.metrics.loadWaitMs,
-	timeToFirstTokenMs: r.metrics.timeToFirstTokenMs,
-	tokensPerSecond: r.metrics.tokensPerSecond,
-	promptTokens: r.metrics.promptTokens,
-	completionTokens: r.metrics.completionTokens,
-	totalMs: r.metrics.totalMs
-});
-
 /**
- * Leases the model (loading it if needed, with model.loading/model.loaded events), streams the answer as batched
- * `tokens` events, and always releases the lease. Load failures come back as ModelError for the caller to fall back.
+ * Runs the answer on this process's model cache: model.loading/model.loaded events around the lease, the text as
+ * batched `tokens` events. Load failures come back as ModelError for the caller to fall back.
  */
 export async function executeOnModel(input: ExecutionInput): Promise<AnswerRecord> {
 	const { ctx, models, modelId } = input;
-	const loaded = models.manager.isLoaded(modelId);
-	if (!loaded) ctx.emit('model.loading', { modelId });
-	const lease = await models.manager.acquire(modelId, { signal: ctx.signal });
-	ctx.emit('model.loaded', {
-		modelId,
-		cacheHit: lease.cacheHit,
-		loadWaitMs: Math.round(lease.loadWaitMs),
-		queueWaitMs: Math.round(lease.queueWaitMs)
-	});
 	const batcher = new TokenBatcher(ctx, modelId);
 	try {
-		const result = await execute(lease, {
-			messages: input.messages,
-			sampling: input.sampling,
-			signal: ctx.signal,
-			onText: (chunk) => batcher.push(chunk)
-		});
+		const answer = await serveAnswer(
+			models,
+			{ modelId, messages: input.messages, sampling: input.sampling, signal: ctx.signal },
+			{
+				loading: () => ctx.emit('model.loading', { modelId }),
+				loaded: (info) => ctx.emit('model.loaded', { modelId, ...info }),
+				text: (chunk) => batcher.push(chunk)
+			}
+		);
 		batcher.flush();
-		return { modelId, text: result.text, finishReason: result.finishReason, metrics: toMetrics(result) };
+		return { modelId, ...answer };
 	} finally {
 		batcher.flush();
-		await lease.release();
 	}
 }
 

@@ -24,6 +24,8 @@ export interface GraphDeps {
 	activeRuns(): number;
 	classifierModelId?: string;
 	summaryModelId?: string;
+	/** Capabilities served elsewhere (a cluster's workers) instead of this process's model cache. */
+	override?: Partial<Pick<NodeDeps, 'askModelForJson' | 'executeOnModel' | 'resources' | 'candidates' | 'placement'>>;
 }
 
 /** The seven-node graph: wiring only. Each node's logic lives in ./nodes, fed by the capabilities built here. */
@@ -94,7 +96,8 @@ function nodeDepsFrom(deps: GraphDeps): NodeDeps {
 				leasesByRoom: deps.roomsByModel()
 			};
 		},
-		candidates: () => candidates(models)
+		candidates: () => candidates(models),
+		...deps.override
 	};
 }
 

@@ -1,4 +1,5 @@
-import { execute, type ChatMessage } from '../models/executor';
+import type { ChatMessage } from '../models/executor';
+import { serveJson } from '../models/serve';
 import type { ModelService } from '../models/service';
 
 /**
@@ -12,19 +13,10 @@ export async function askModelForJson(
 	jsonSchema: Record<string, unknown>,
 	options: { signal?: AbortSignal; maxTokens?: number; temperature?: number; onlyIfLoaded?: boolean } = {}
 ): Promise<unknown> {
-	if (!models.spec(modelId)) return undefined;
-	if (options.onlyIfLoaded && !models.manager.isLoaded(modelId)) return undefined; // never load a model for a summary
-	const lease = await models.manager.acquire(modelId, { signal: options.signal });
 	try {
-		const result = await execute(lease, {
-			messages,
-			sampling: { maxTokens: options.maxTokens ?? 96, temperature: options.temperature ?? 0, seed: 1, jsonSchema },
-			signal: options.signal
-		});
-		return JSON.parse(result.text);
+		const text = await serveJson(models, { modelId, messages, jsonSchema, ...options });
+		return text === undefined ? undefined : JSON.parse(text);
 	} catch {
 		return undefined;
-	} finally {
-		await lease.release();
 	}
 }

@@ -1,4 +1,5 @@
 import type { RunEventData, RunEventType } from '../../src/lib/contract/runs';
+import { FrameCoalescer } from '../models/frame-coalescer';
 
 /** What the graph's nodes need from the runner for one run: its cancel signal and a way to emit events. */
 export interface RunContext {
@@ -76,34 +77,8 @@ export const TOKEN_WINDOW_MS = 16;
  * Coalesces streamed text into one `tokens` event per frame (~16 ms) while tokens flow; the first piece after a
  * quiet spell goes out at once, so time to first token is not delayed.
  */
-export class TokenBatcher {
-	private text = '';
-	private count = 0;
-	private timer?: NodeJS.Timeout;
-	private lastSent = 0;
-
-	constructor(
-		private readonly ctx: RunContext,
-		private readonly modelId: string,
-		private readonly windowMs = TOKEN_WINDOW_MS
-	) {}
-
-	push(text: string) {
-		this.text += text;
-		this.count++;
-		if (this.timer) return;
-		const wait = this.lastSent + this.windowMs - performance.now();
-		if (wait <= 0) this.flush();
-		else this.timer = setTimeout(() => this.flush(), wait);
-	}
-
-	flush() {
-		if (this.timer) clearTimeout(this.timer);
-		this.timer = undefined;
-		if (!this.text) return;
-		this.ctx.emit('tokens', { modelId: this.modelId, text: this.text, count: this.count });
-		this.text = '';
-		this.count = 0;
-		this.lastSent = performance.now();
+export class TokenBatcher extends FrameCoalescer {
+	constructor(ctx: RunContext, modelId: string, windowMs = TOKEN_WINDOW_MS) {
+		super((text, count) => ctx.emit('tokens', { modelId, text, count }), windowMs);
 	}
 }

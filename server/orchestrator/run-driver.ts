@@ -36,6 +36,8 @@ interface ActiveRun {
  */
 export class RunDriver {
 	private readonly active = new Map<string, ActiveRun>();
+	/** Closing without ending runs: another process continues them (a cluster's driver shutting down). */
+	private detaching = false;
 
 	constructor(private readonly deps: { graph: RunGraph; runs: RunsRepository; events: EventLog; logger: Logger }) {}
 
@@ -80,7 +82,12 @@ export class RunDriver {
 		return this.active.get(runId)?.settled ?? Promise.resolve();
 	}
 
-	async close(): Promise<void> {
+	/**
+	 * Stops every run. `detach`: they are not ended, only left (their events stored), for another driver to continue
+	 * from their checkpoints; otherwise they end as cancelled by the shutdown.
+	 */
+	async close(options: { detach?: boolean } = {}): Promise<void> {
+		this.detaching = options.detach ?? false;
 		for (const runId of [...this.active.keys()]) {
 			this.abort(runId, null);
 			await this.settled(runId);
@@ -127,6 +134,10 @@ export class RunDriver {
 			}
 		}
 		try {
+			if (this.detaching && controller.signal.aborted) {
+				await this.deps.events.close(runId); // left for another driver, which numbers on from what is stored
+				return;
+			}
 			// Written once, whatever happened above: a failing write here is logged by launch(), never retried as a second ending.
 			if (settlement.kind === 'waiting') {
 				await this.deps.runs.update(runId, settlement.row);

@@ -1,4 +1,4 @@
-import { Command, type BaseCheckpointSaver } from '@langchain/langgraph';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { fail, ok, type Result } from '../../src/lib/contract/result';
 import {
 	TERMINAL_STATUSES,
@@ -18,11 +18,16 @@ import type { ModelService } from '../models/service';
 import type { RunBus } from './bus';
 import { snapshotBefore } from './checkpoints';
 import { EventLog } from './event-log';
-import { buildRunGraph, type RunGraph } from './graph';
-import { RoomQueue, type RunPolicy } from './room-queue';
-import { RunDriver, type RunInput } from './run-driver';
+import { buildRunGraph, type GraphDeps, type RunGraph } from './graph';
+import type { RunPolicy } from './room-queue';
+import { RunDriver } from './run-driver';
+import { memoryScheduler, toRunInput, type RunScheduler, type RunStart, type ScheduledRun } from './scheduler';
 import type { RunsRepository } from './runs.repository';
 import { initialRunState, type RunStateType } from './state';
+
+/** How often a run driven elsewhere is checked in storage, and how long a cancel waits for that driver. */
+const SETTLE_POLL_MS = 100;
+const REMOTE_CANCEL_WAIT_MS = 8_000;
 
 export interface StartRunInput {
 	roomId: string;
@@ -42,7 +47,23 @@ export interface OrchestratorDeps {
 	logger: Logger;
 	classifierModelId?: string;
 	summaryModelId?: string;
+	/** Where runs are driven; in this process when absent. A cluster passes its BullMQ scheduler (server/cluster). */
+	scheduler?: (hooks: SchedulerHooks) => RunScheduler;
+	/** The graph's model capabilities, when they are not this process's model cache (a cluster's workers). */
+	nodeDeps?: GraphDeps['override'];
 }
+
+export interface SchedulerHooks {
+	drive: DriveScheduled;
+	/** Stops the run if this process drives it (false when it does not). */
+	abort(runId: string, by: string | null): boolean;
+}
+
+/** Drives one scheduled run here and resolves when it stops moving; `waitTurn` holds it behind the room's earlier runs. */
+export type DriveScheduled = (
+	run: ScheduledRun,
+	options: { redelivered: boolean; waitTurn?: (stop: AbortSignal) => Promise<void> }
+) => Promise<void>;
 
 /**
  * The command API for runs: start, cancel, resume, fork, follow. Each run is one LangGraph thread (thread_id = run
@@ -52,7 +73,7 @@ export interface OrchestratorDeps {
 export class Orchestrator {
 	private readonly graph: RunGraph;
 	private readonly driver: RunDriver;
-	private readonly queue = new RoomQueue();
+	private readonly scheduler: RunScheduler;
 	readonly events: EventLog;
 
 	constructor(private readonly deps: OrchestratorDeps) {
@@ -64,20 +85,29 @@ export class Orchestrator {
 				classifierModelId: deps.classifierModelId,
 				summaryModelId: deps.summaryModelId,
 				activeRuns: () => this.driver.activeCount(),
-				roomsByModel: () => this.driver.roomsByModel()
+				roomsByModel: () => this.driver.roomsByModel(),
+				override: deps.nodeDeps
 			},
 			deps.checkpointer
 		);
 		this.driver = new RunDriver({ graph: this.graph, runs: deps.runs, events: this.events, logger: deps.logger });
+		this.scheduler = deps.scheduler
+			? deps.scheduler({ drive: (run, options) => this.driveScheduled(run, options), abort: (runId, by) => this.driver.abort(runId, by) })
+			: memoryScheduler(this.driver);
+	}
+
+	/** Runs can be driven by another process (a cluster): cancel and waits then go through the database. */
+	get distributed(): boolean {
+		return this.scheduler.distributed;
 	}
 
 	async start(input: StartRunInput): Promise<RunSummary> {
 		const runId = randomToken();
 		await this.record(runId, input, null, null);
-		this.launch(
+		await this.launch(
 			runId,
 			input.roomId,
-			initialRunState(runId, input.roomId, input.request, input.conversation ?? null),
+			{ kind: 'state', state: initialRunState(runId, input.roomId, input.request, input.conversation ?? null) },
 			input.policy ?? 'queue'
 		);
 		return (await this.deps.runs.get(runId))!;
@@ -90,8 +120,19 @@ export class Orchestrator {
 
 	/** Resolves when the run stops moving: finished, failed, cancelled or waiting for approval. */
 	async waitForRun(runId: string) {
+		if (this.distributed && !this.driver.isActive(runId)) return this.settledInStorage(runId);
 		await this.driver.settled(runId);
 		return this.deps.runs.get(runId);
+	}
+
+	/** Another process drives the run: its row says when it stops moving. */
+	private async settledInStorage(runId: string, timeoutMs = Number.POSITIVE_INFINITY) {
+		const until = Date.now() + timeoutMs;
+		for (;;) {
+			const run = await this.deps.runs.get(runId);
+			if (!run || (run.status !== 'queued' && run.status !== 'running') || Date.now() > until) return run;
+			await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
+		}
 	}
 
 	async cancel(runId: string, by: string | null): Promise<Result<RunSummary>> {
@@ -99,7 +140,13 @@ export class Orchestrator {
 		if (!run) return fail('not_found', 'No such run');
 		if (TERMINAL_STATUSES.includes(run.status))
 			return fail('conflict', `The run already ${run.status === 'succeeded' ? 'finished' : run.status.replace('_', ' ')}`);
-		if (!this.driver.abort(runId, by)) {
+		if (!this.driver.abort(runId, by) && this.scheduler.requestCancel && run.status !== 'waiting_approval') {
+			// Another process may drive it: ask the cluster, and end it here only if nobody had it.
+			await this.scheduler.requestCancel(runId, by);
+			const after = await this.settledInStorage(runId, REMOTE_CANCEL_WAIT_MS);
+			if (after && after.status !== 'queued') return ok(after);
+		}
+		if (!this.driver.isActive(runId)) {
 			// Waiting for approval (or left over from a previous process): nothing is executing, end it here.
 			this.events.open(runId, run.roomId, await this.deps.runs.lastSeq(runId));
 			await this.driver.finish(runId, { kind: 'cancelled', row: {}, data: { reason: 'cancelled by a member', by } });
@@ -116,7 +163,7 @@ export class Orchestrator {
 		this.events.open(runId, run.roomId, await this.deps.runs.lastSeq(runId));
 		this.events.emit(runId, 'run.resumed', { by, decision });
 		await this.deps.runs.update(runId, { approval_by: by });
-		this.launch(runId, run.roomId, new Command({ resume: decision }), policy);
+		await this.launch(runId, run.roomId, { kind: 'resume', decision }, policy);
 		return ok((await this.deps.runs.get(runId))!);
 	}
 
@@ -152,7 +199,7 @@ export class Orchestrator {
 			},
 			'summarizer' // the last node: nothing is scheduled, the Command below says where to go
 		);
-		this.launch(runId, parent.roomId, new Command({ goto: edits.node }), policy);
+		await this.launch(runId, parent.roomId, { kind: 'goto', node: edits.node }, policy);
 		return ok((await this.deps.runs.get(runId))!);
 	}
 
@@ -189,28 +236,59 @@ export class Orchestrator {
 			return;
 		}
 		this.events.open(runId, run.roomId, lastSeq);
-		const checkpoint = await this.graph.getState({ configurable: { thread_id: runId } });
-		if (checkpoint.next.length > 0) return this.launch(runId, run.roomId, null, policy, { recovered: true });
-		const request = runRequestSchema.safeParse(JSON.parse(run.request));
-		if (!request.success || run.status !== 'queued') {
-			await this.driver.finish(runId, {
-				kind: 'failed',
-				row: {},
-				data: { error: 'The server restarted and this run could not be continued', code: 'interrupted' }
-			});
-			return;
-		}
-		this.launch(runId, run.roomId, initialRunState(runId, run.roomId, request.data, null), policy, { recovered: true });
+		const start = await this.continuation(run);
+		if (start) return this.launch(runId, run.roomId, start, policy, { recovered: true });
+		await this.driver.finish(runId, {
+			kind: 'failed',
+			row: {},
+			data: { error: 'The server restarted and this run could not be continued', code: 'interrupted' }
+		});
 	}
 
 	async close(): Promise<void> {
-		await this.driver.close();
+		await this.scheduler.close();
+		// In a cluster, runs in flight are left to another driver (their jobs come back to the queue), not cancelled.
+		await this.driver.close({ detach: this.scheduler.distributed });
 		await this.events.flush();
 	}
 
-	private launch(runId: string, roomId: string, input: RunInput, policy: RunPolicy, options: { recovered?: boolean } = {}) {
-		const settled = this.driver.register(runId, roomId);
-		this.driver.launch(runId, input, this.queue.enter(roomId, policy, settled), options);
+	/** How an interrupted run continues: from its last checkpoint once it started, from its request while queued. */
+	private async continuation(run: RunSummary & { request: string }): Promise<RunStart | undefined> {
+		const checkpoint = await this.graph.getState({ configurable: { thread_id: run.id } });
+		if (checkpoint.next.length > 0) return { kind: 'checkpoint' };
+		const request = runRequestSchema.safeParse(JSON.parse(run.request));
+		if (!request.success || run.status !== 'queued') return undefined;
+		return { kind: 'state', state: initialRunState(run.id, run.roomId, request.data, null) };
+	}
+
+	private async launch(runId: string, roomId: string, start: RunStart, policy: RunPolicy, options: { recovered?: boolean } = {}) {
+		// Another process may drive it: what this one numbered must be stored before that one numbers on.
+		if (this.scheduler.distributed) await this.events.close(runId);
+		await this.scheduler.schedule({ runId, roomId, policy, start, recovered: options.recovered });
+	}
+
+	/** A cluster driver took this run's job (again, after a driver died, when `redelivered`). */
+	private async driveScheduled(run: ScheduledRun, options: { redelivered: boolean; waitTurn?: (stop: AbortSignal) => Promise<void> }) {
+		const row = await this.deps.runs.get(run.runId);
+		if (!row || TERMINAL_STATUSES.includes(row.status)) return;
+		if (row.status === 'waiting_approval' && run.start.kind !== 'resume') return; // it reached the gate before its driver died
+		this.events.open(run.runId, run.roomId, await this.deps.runs.lastSeq(run.runId));
+		let start: RunStart | undefined = run.start;
+		if (options.redelivered) {
+			start = await this.continuation(row);
+			if (!start) {
+				await this.driver.finish(run.runId, {
+					kind: 'failed',
+					row: {},
+					data: { error: 'The process driving this run stopped and the run could not be continued', code: 'interrupted' }
+				});
+				return;
+			}
+		}
+		const settled = this.driver.register(run.runId, run.roomId);
+		const stop = new AbortController();
+		this.driver.launch(run.runId, toRunInput(start), options.waitTurn?.(stop.signal), { recovered: options.redelivered || run.recovered });
+		await settled.finally(() => stop.abort());
 	}
 
 	private async record(runId: string, input: Omit<StartRunInput, 'policy'>, parentRunId: string | null, forkedFromNode: NodeName | null) {

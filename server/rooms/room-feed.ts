@@ -47,8 +47,9 @@ export function createRoomFeed(io: AppServer, deps: RoomFeedDeps) {
 	const offBus = deps.bus.subscribe(({ roomId, ...event }) => {
 		const channel = roomChannel(roomId);
 		const slow = laggingIn(channel);
-		for (const id of slow) io.to(id).emit('run:resync', { runId: event.runId });
-		(slow.length ? io.to(channel).except(slow) : io.to(channel)).emit('run:event', { ...event, roomId });
+		// Every node receives every run event from the bus, so each one sends to its own sockets only.
+		for (const id of slow) io.local.to(id).emit('run:resync', { runId: event.runId });
+		(slow.length ? io.local.to(channel).except(slow) : io.local.to(channel)).emit('run:event', { ...event, roomId });
 	});
 
 	const onActivity = (item: ActivityItem) => io.to(roomChannel(item.roomId)).emit('activity', item);

@@ -47,7 +47,8 @@ export function createObservability(deps: ObservabilityDeps): Observability {
 
 	// Labels that the finishing event lacks are remembered from earlier events of the same run.
 	const runLabels = new Map<string, { mode: string; task: string; model: string }>();
-	const unsubscribeBus = deps.bus.subscribe((e) => {
+	const unsubscribeBus = deps.bus.subscribe((e, origin) => {
+		if (origin === 'remote') return; // counted by the node that drives the run: a cluster's metrics add up once
 		switch (e.type) {
 			case 'run.queued':
 				runLabels.set(e.runId, { mode: e.data.mode, task: 'none', model: 'none' });

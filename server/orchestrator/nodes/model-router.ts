@@ -307,7 +307,8 @@ export const modelRouterNode =
 					pinnedModelId: s.request.modelId,
 					pinnedBy: 'room'
 				});
-				update = { routing, modelId: routing.modelId };
+				const where = await deps.placement?.(routing.modelId);
+				update = { routing: where ? { ...routing, reasons: [...routing.reasons, where] } : routing, modelId: routing.modelId };
 			} catch (err) {
 				if (!(err instanceof RoutingError)) throw err;
 				return { routing: null, modelId: null, error: { code: 'no_model', message: err.message } };

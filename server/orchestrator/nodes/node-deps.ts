@@ -24,8 +24,10 @@ export interface NodeDeps {
 	unavailable(err: unknown): { code: string; message: string } | undefined;
 	/** The room's latest succeeded runs, newest first, with their answers and summaries. */
 	recentRuns(roomId: string, limit: number): Promise<(HistoryRun & { id: string; summary: string | null })[]>;
-	/** Memory, models and load as the resource monitor sees them now. */
-	resources(): ResourceInput;
+	/** Memory, models and load as the resource monitor sees them now (a cluster reads its workers' heartbeats). */
+	resources(): ResourceInput | Promise<ResourceInput>;
+	/** In a cluster: which worker would serve the model and why, for the router's reasons. */
+	placement?(modelId: string): Promise<string | undefined>;
 	/** The models the router may choose from, with their memory estimates. */
 	candidates(): Promise<RouteCandidate[]>;
 }

@@ -89,4 +89,4 @@ export function snapshotResources(input: ResourceInput): ResourceSnapshot {
 /** The node: one snapshot of what the machine and the model cache look like as the run starts. */
 export const resourceMonitorNode =
 	(deps: NodeDeps): GraphNode =>
-	async () => ({ resources: snapshotResources(deps.resources()) });
+	async () => ({ resources: snapshotResources(await deps.resources()) });

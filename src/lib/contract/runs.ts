@@ -96,8 +96,8 @@ export interface RunEventData {
 	'node.skipped': { node: NodeName; reason: string };
 	'node.failed': { node: NodeName; ms: number; error: string };
 	'routing.decided': { modelId: string; reasons: string[]; fallbacks: { modelId: string; score: number }[]; task: string | null };
-	'model.loading': { modelId: string };
-	'model.loaded': { modelId: string; cacheHit: boolean; loadWaitMs: number; queueWaitMs: number };
+	'model.loading': { modelId: string; workerId?: string };
+	'model.loaded': { modelId: string; cacheHit: boolean; loadWaitMs: number; queueWaitMs: number; workerId?: string };
 	tokens: { modelId: string; text: string; count: number };
 	'validation.result': { modelId: string; ok: boolean; score: number; findings: { code: string; severity: string; message: string }[] };
 	retry: { attempt: number; reason: string; modelId: string; temperature?: number };

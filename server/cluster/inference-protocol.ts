@@ -1,0 +1,67 @@
+// What travels between a run's driver and an inference worker: the job (a BullMQ job on the worker's own queue)
+// and the frames that stream back on the job's Redis channel. Both sides parse with these schemas.
+import { z } from 'zod';
+import type { Sampling } from '../../src/lib/contract/runs';
+import type { ChatMessage } from '../models/executor';
+import type { ModelErrorCode } from '../models/model-errors';
+import type { RedisHub } from './redis';
+
+const messages = z
+	.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(1_000_000) }))
+	.min(1)
+	.max(1000);
+
+export const inferenceJobSchema = z.discriminatedUnion('kind', [
+	z.object({
+		kind: z.literal('answer'),
+		runId: z.string().max(100),
+		modelId: z.string().min(1).max(200),
+		messages,
+		// Validated where the run was started (the run request schema); carried as is.
+		sampling: z.record(z.string(), z.unknown()).transform((s) => s as Sampling)
+	}),
+	z.object({
+		kind: z.literal('json'),
+		runId: z.string().max(100),
+		modelId: z.string().min(1).max(200),
+		messages,
+		jsonSchema: z.record(z.string(), z.unknown()),
+		maxTokens: z.number().int().min(1).max(8192).optional(),
+		temperature: z.number().min(0).max(2).optional(),
+		onlyIfLoaded: z.boolean().optional()
+	})
+]);
+export type InferenceJob = z.infer<typeof inferenceJobSchema> & { messages: ChatMessage[] };
+
+const metrics = z.object({
+	queueWaitMs: z.number(),
+	loadWaitMs: z.number(),
+	timeToFirstTokenMs: z.number().nullable(),
+	tokensPerSecond: z.number(),
+	promptTokens: z.number(),
+	completionTokens: z.number(),
+	totalMs: z.number()
+});
+
+export const inferenceFrameSchema = z.discriminatedUnion('t', [
+	z.object({ t: z.literal('loading') }),
+	z.object({ t: z.literal('loaded'), cacheHit: z.boolean(), loadWaitMs: z.number(), queueWaitMs: z.number() }),
+	/** Text generated since the last frame (the worker coalesces tokens per frame). */
+	z.object({ t: z.literal('text'), text: z.string(), count: z.number().int().min(1) }),
+	z.object({ t: z.literal('answer'), text: z.string(), finishReason: z.string(), metrics }),
+	/** A `json` job's text; null when the model was not usable. */
+	z.object({ t: z.literal('json'), text: z.string().nullable() }),
+	z.object({ t: z.literal('error'), code: z.string(), message: z.string() })
+]);
+export type InferenceFrame = z.infer<typeof inferenceFrameSchema>;
+export type InferenceErrorCode = ModelErrorCode | 'internal';
+
+/** Names shared by both sides. */
+export const inferenceNames = (redis: RedisHub) => ({
+	/** BullMQ's key prefix: the queues live under the cluster's prefix. */
+	bullPrefix: redis.key('bull'),
+	queue: (workerId: string) => `infer-${workerId}`,
+	frames: (jobId: string) => redis.key('infer', jobId),
+	/** Every worker listens here for cancels of the jobs it runs. */
+	cancels: redis.key('infer-cancel')
+});

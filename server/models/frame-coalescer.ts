@@ -1,0 +1,34 @@
+/**
+ * Joins text pushed within one frame: the first piece of a quiet stream goes at once, a burst is sent once per
+ * window. Used for a run's `tokens` events and for a worker's text frames over Redis.
+ */
+export class FrameCoalescer {
+	private text = '';
+	private count = 0;
+	private timer?: NodeJS.Timeout;
+	private lastSent = 0;
+
+	constructor(
+		private readonly send: (text: string, count: number) => void,
+		private readonly windowMs: number
+	) {}
+
+	push(chunk: string): void {
+		this.text += chunk;
+		this.count++;
+		if (this.timer) return;
+		const wait = this.lastSent + this.windowMs - performance.now();
+		if (wait <= 0) this.flush();
+		else this.timer = setTimeout(() => this.flush(), wait);
+	}
+
+	flush(): void {
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = undefined;
+		if (!this.text) return;
+		this.send(this.text, this.count);
+		this.text = '';
+		this.count = 0;
+		this.lastSent = performance.now();
+	}
+}
