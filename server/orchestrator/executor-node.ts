@@ -1,3 +1,4 @@
+import type { RunOutput } from '../../src/lib/contract/run-output';
 import type { RunMetrics, Sampling } from '../../src/lib/contract/runs';
 import { execute, type ChatMessage, type ExecuteResult } from '../models/executor';
 import { ModelError } from '../models/model-errors';
@@ -12,6 +13,7 @@ export interface ExecutionInput {
 	modelId: string;
 	messages: ChatMessage[];
 	sampling: Sampling;
+	output?: RunOutput;
 }
 
 const toMetrics = (r: ExecuteResult): RunMetrics => ({
@@ -44,11 +46,21 @@ export async function executeOnModel(input: ExecutionInput): Promise<AnswerRecor
 		const result = await execute(lease, {
 			messages: input.messages,
 			sampling: input.sampling,
+			output: input.output,
 			signal: ctx.signal,
 			onText: (chunk) => batcher.push(chunk)
 		});
 		batcher.flush();
-		return { modelId, text: result.text, finishReason: result.finishReason, metrics: toMetrics(result) };
+		// Each call is its own event, so the room sees what the model asked for (the graph shows it on the executor).
+		for (const call of result.toolCalls ?? []) ctx.emit('tool.call', { modelId, ...call });
+		return {
+			modelId,
+			text: result.text,
+			finishReason: result.finishReason,
+			metrics: toMetrics(result),
+			...(result.toolCalls && { toolCalls: result.toolCalls }),
+			...(result.logprobs && { logprobs: result.logprobs })
+		};
 	} finally {
 		batcher.flush();
 		await lease.release();

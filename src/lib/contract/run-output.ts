@@ -81,3 +81,39 @@ export function activeTools(output: RunOutput | undefined): ToolDefinition[] {
 /** The model must call a tool (required, or a named function) rather than decide for itself. */
 export const toolCallForced = (output: RunOutput | undefined) =>
 	activeTools(output).length > 0 && (output?.toolChoice === 'required' || typeof output?.toolChoice === 'object');
+
+/** A call as the validator checks it: the tool's name and its arguments object. */
+const callSchema = (tool: ToolDefinition) => ({
+	type: 'object',
+	properties: { name: { const: tool.name }, arguments: tool.parameters },
+	required: ['name', 'arguments']
+});
+
+/**
+ * What the output validator checks an answer against, and the text it checks: the answer itself for JSON response
+ * formats and forced tool calls (the answer is the call), the list of calls when the model chose to call tools.
+ */
+export function answerCheck(
+	output: RunOutput | undefined,
+	answer: { text: string; toolCalls?: ToolCall[] }
+): { text: string; jsonSchema: Record<string, unknown> } | undefined {
+	const tools = activeTools(output);
+	if (answer.toolCalls && answer.toolCalls.length > 0 && !toolCallForced(output)) {
+		const calls = answer.toolCalls.map((c) => ({ name: c.name, arguments: safeParse(c.arguments) }));
+		return { text: JSON.stringify(calls), jsonSchema: { type: 'array', items: { anyOf: tools.map(callSchema) } } };
+	}
+	if (toolCallForced(output))
+		return { text: answer.text, jsonSchema: tools.length === 1 ? callSchema(tools[0]) : { anyOf: tools.map(callSchema) } };
+	const format = output?.responseFormat;
+	if (format?.type === 'json_object') return { text: answer.text, jsonSchema: { type: 'object' } };
+	if (format?.type === 'json_schema') return { text: answer.text, jsonSchema: format.schema };
+	return undefined;
+}
+
+function safeParse(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
+}
