@@ -71,8 +71,7 @@ test('a required tool call comes back in OpenAI’s shape, and a tool result con
 	expect(Weather.safeParse(JSON.parse(call.function.arguments)).success).toBe(true);
 
 	// The room saw the call as its own event.
-	const { key } = { key: openai.apiKey };
-	const events = await runEvents(playwright, baseURL!, key, response.headers.get('x-switchyard-run-id')!);
+	const events = await runEvents(playwright, baseURL!, openai.apiKey!, response.headers.get('x-switchyard-run-id')!);
 	expect(events.filter((e) => e.type === 'tool.call').at(-1)?.data).toMatchObject({ id: call.id, name: 'get_weather' });
 
 	messages.push(choice.message, { role: 'tool', tool_call_id: call.id, content: '{"temperature": 21}' });
