@@ -224,7 +224,7 @@ export function planAfterExecution(s: RunStateType, maxAttempts = MAX_ATTEMPTS):
 	const task = s.analysis?.task ?? 'chat';
 	const check = (a: { text: string; finishReason: string; toolCalls?: AnswerRecord['toolCalls'] }) => {
 		// JSON response formats and tool calls are checked against their schema (the grammar shaped them; this proves it).
-		const structured = answerCheck(s.request.output, a);
+		const structured = answerCheck(s.request?.output, a);
 		return validateOutput({
 			text: structured?.text ?? a.text,
 			finishReason: a.finishReason as FinishReason,
