@@ -80,7 +80,7 @@ describe('planAfterExecution with a structured output', () => {
 				output: { responseFormat: { type: 'json_schema', name: 'person', schema: person, strict: true }, parallelToolCalls: true }
 			},
 			answer: { modelId: 'a', text, finishReason: 'stop', metrics }
-		} as Partial<RunStateType>);
+		} as unknown as Partial<RunStateType>);
 
 	it('accepts JSON that matches the schema and retries JSON that does not', () => {
 		expect(planAfterExecution(jsonState('{"name":"Ada","age":36}')).update).toMatchObject({ outcome: 'accept' });
@@ -101,7 +101,7 @@ describe('planAfterExecution with a structured output', () => {
 					metrics,
 					toolCalls: [{ id: 'call_1', name: 'weather', arguments: args }]
 				}
-			} as Partial<RunStateType>);
+			} as unknown as Partial<RunStateType>);
 		const good = planAfterExecution(withCalls('{"city":"Oslo"}'));
 		expect(good.update).toMatchObject({ outcome: 'accept' });
 		expect(good.events.at(-1)).toMatchObject({ type: 'run.answer', data: { toolCalls: [{ id: 'call_1', name: 'weather' }] } });
