@@ -3,11 +3,13 @@
 // detected within its TTL; the answer then starts again on another worker, or fails with a reason.
 import { randomUUID } from 'node:crypto';
 import { Queue, createNodeRedisClient } from 'bullmq';
+import type { RunOutput } from '../../src/lib/contract/run-output';
 import type { Sampling } from '../../src/lib/contract/runs';
 import type { Logger } from '../logger';
 import type { ChatMessage } from '../models/executor';
 import { ModelError, type ModelErrorCode } from '../models/model-errors';
 import type { ServedAnswer } from '../models/serve';
+import { answerRecord } from '../orchestrator/executor-node';
 import type { RunContext } from '../orchestrator/run-context';
 import type { AnswerRecord } from '../orchestrator/state';
 import { inferenceFrameSchema, inferenceNames, type InferenceFrame, type InferenceJob } from './inference-protocol';
@@ -52,7 +54,13 @@ export class RemoteInference {
 	}
 
 	/** Streams one answer from the best worker for the model, as the run's model.* and tokens events. */
-	async executeOnModel(input: { ctx: RunContext; modelId: string; messages: ChatMessage[]; sampling: Sampling }): Promise<AnswerRecord> {
+	async executeOnModel(input: {
+		ctx: RunContext;
+		modelId: string;
+		messages: ChatMessage[];
+		sampling: Sampling;
+		output?: RunOutput;
+	}): Promise<AnswerRecord> {
 		const { ctx, modelId } = input;
 		const lost = new Set<string>();
 		for (let restart = 1; ; restart++) {
@@ -74,7 +82,7 @@ export class RemoteInference {
 			try {
 				const answer = await this.request(
 					workerId,
-					{ kind: 'answer', runId: ctx.runId, modelId, messages: input.messages, sampling: input.sampling },
+					{ kind: 'answer', runId: ctx.runId, modelId, messages: input.messages, sampling: input.sampling, output: input.output },
 					ctx.signal,
 					(frame) => {
 						if (frame.t === 'loading') ctx.emit('model.loading', { modelId, workerId });
@@ -90,8 +98,8 @@ export class RemoteInference {
 					}
 				);
 				if (answer.t !== 'answer') throw new ModelError('load_failed', 'The worker answered a different request');
-				const served: ServedAnswer = { text: answer.text, finishReason: answer.finishReason, metrics: answer.metrics };
-				return { modelId, ...served };
+				const { t: _t, ...served } = answer;
+				return answerRecord(ctx, modelId, served satisfies ServedAnswer);
 			} catch (err) {
 				if (!(err instanceof WorkerLost)) throw err;
 				this.logger.warn({ runId: ctx.runId, workerId, modelId }, 'worker lost mid-answer');

@@ -1,6 +1,7 @@
 // What travels between a run's driver and an inference worker: the job (a BullMQ job on the worker's own queue)
 // and the frames that stream back on the job's Redis channel. Both sides parse with these schemas.
 import { z } from 'zod';
+import type { RunOutput, TokenLogprob, ToolCall } from '../../src/lib/contract/run-output';
 import type { Sampling } from '../../src/lib/contract/runs';
 import type { ChatMessage } from '../models/executor';
 import type { ModelErrorCode } from '../models/model-errors';
@@ -18,7 +19,11 @@ export const inferenceJobSchema = z.discriminatedUnion('kind', [
 		modelId: z.string().min(1).max(200),
 		messages,
 		// Validated where the run was started (the run request schema); carried as is.
-		sampling: z.record(z.string(), z.unknown()).transform((s) => s as Sampling)
+		sampling: z.record(z.string(), z.unknown()).transform((s) => s as Sampling),
+		output: z
+			.record(z.string(), z.unknown())
+			.optional()
+			.transform((o) => o as RunOutput | undefined)
 	}),
 	z.object({
 		kind: z.literal('json'),
@@ -48,12 +53,28 @@ export const inferenceFrameSchema = z.discriminatedUnion('t', [
 	z.object({ t: z.literal('loaded'), cacheHit: z.boolean(), loadWaitMs: z.number(), queueWaitMs: z.number() }),
 	/** Text generated since the last frame (the worker coalesces tokens per frame). */
 	z.object({ t: z.literal('text'), text: z.string(), count: z.number().int().min(1) }),
-	z.object({ t: z.literal('answer'), text: z.string(), finishReason: z.string(), metrics }),
+	z.object({
+		t: z.literal('answer'),
+		text: z.string(),
+		finishReason: z.string(),
+		metrics,
+		// Shapes checked where they were made (server/models); carried as is.
+		toolCalls: z
+			.array(z.unknown())
+			.optional()
+			.transform((c) => c as ToolCall[] | undefined),
+		logprobs: z
+			.array(z.unknown())
+			.optional()
+			.transform((l) => l as TokenLogprob[] | undefined)
+	}),
 	/** A `json` job's text; null when the model was not usable. */
 	z.object({ t: z.literal('json'), text: z.string().nullable() }),
 	z.object({ t: z.literal('error'), code: z.string(), message: z.string() })
 ]);
 export type InferenceFrame = z.infer<typeof inferenceFrameSchema>;
+/** A frame as the worker writes it (parsed into InferenceFrame on the driver). */
+export type OutgoingFrame = z.input<typeof inferenceFrameSchema>;
 export type InferenceErrorCode = ModelErrorCode | 'internal';
 
 /** Names shared by both sides. */

@@ -6,7 +6,7 @@ import { FrameCoalescer } from '../models/frame-coalescer';
 import { ModelError } from '../models/model-errors';
 import { serveAnswer, serveJson } from '../models/serve';
 import type { ModelService } from '../models/service';
-import { inferenceJobSchema, inferenceNames, type InferenceFrame } from './inference-protocol';
+import { inferenceJobSchema, inferenceNames, type OutgoingFrame } from './inference-protocol';
 import type { RedisHub } from './redis';
 
 /** Longest a text frame waits for more tokens (one animation frame). */
@@ -34,7 +34,7 @@ export async function startInferenceWorker(deps: {
 	const cancels = await redis.connect('infer-cancels');
 	await cancels.subscribe(names.cancels, (jobId) => running.get(jobId)?.abort(new Error('cancelled')));
 
-	const send = (jobId: string, frame: InferenceFrame) => redis.commands.publish(names.frames(jobId), JSON.stringify(frame));
+	const send = (jobId: string, frame: OutgoingFrame) => redis.commands.publish(names.frames(jobId), JSON.stringify(frame));
 
 	async function serve(job: Job): Promise<void> {
 		const jobId = job.id!;
@@ -58,7 +58,13 @@ export async function startInferenceWorker(deps: {
 			const frames = new FrameCoalescer((text, count) => void send(jobId, { t: 'text', text, count }), FRAME_MS);
 			const answer = await serveAnswer(
 				models,
-				{ modelId: request.modelId, messages: request.messages, sampling: request.sampling, signal: controller.signal },
+				{
+					modelId: request.modelId,
+					messages: request.messages,
+					sampling: request.sampling,
+					output: request.output,
+					signal: controller.signal
+				},
 				{
 					loading: () => void send(jobId, { t: 'loading' }),
 					loaded: (info) => void send(jobId, { t: 'loaded', ...info }),

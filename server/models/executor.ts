@@ -9,8 +9,11 @@ import {
 	type LlamaModel,
 	type Token
 } from 'node-llama-cpp';
+import { activeTools, toolCallForced, type RunOutput, type TokenLogprob, type ToolCall } from '../../src/lib/contract/run-output';
+import { executeWithFunctions } from './function-calls';
 import type { ModelLease } from './manager';
 import { ModelError } from './model-errors';
+import { grammarSourceFor, parseForcedToolCall, tokenLogprob, type GrammarSource } from './structured';
 import { TextStream } from './text-stream';
 
 export interface ChatMessage {
@@ -33,12 +36,14 @@ export interface SamplingOptions {
 export interface ExecuteRequest {
 	messages: ChatMessage[];
 	sampling?: SamplingOptions;
+	/** JSON answers, tool calls, logprobs, raw completion (plain data from the run request). */
+	output?: RunOutput;
 	/** Called with each piece of text as it is generated. */
 	onText?: (chunk: string) => void;
 	signal?: AbortSignal;
 }
 
-export type FinishReason = 'stop' | 'length' | 'stop_sequence' | 'cancelled';
+export type FinishReason = 'stop' | 'length' | 'stop_sequence' | 'cancelled' | 'tool_calls';
 
 export interface ExecutionMetrics {
 	queueWaitMs: number;
@@ -56,13 +61,17 @@ export interface ExecuteResult {
 	text: string;
 	finishReason: FinishReason;
 	metrics: ExecutionMetrics;
+	/** The tools the model called (tool_calls finish). */
+	toolCalls?: ToolCall[];
+	/** Per answer token, when the output asked for log probabilities. */
+	logprobs?: TokenLogprob[];
 }
 
 // Short on purpose: node-llama-cpp's default system prompt is long for a small context.
 const DEFAULT_SYSTEM_PROMPT = 'You are a helpful assistant.';
 const DEFAULT_MAX_TOKENS = 512;
 
-const finishReasons: Record<string, FinishReason> = {
+export const finishReasons: Record<string, FinishReason> = {
 	eogToken: 'stop',
 	stopGenerationTrigger: 'stop',
 	functionCalls: 'stop',
@@ -80,15 +89,23 @@ const finishReasons: Record<string, FinishReason> = {
  */
 export async function execute(lease: ModelLease, request: ExecuteRequest): Promise<ExecuteResult> {
 	const started = performance.now();
-	const { sampling = {} } = request;
+	const { sampling = {}, output } = request;
 	const { model, sequence } = lease;
 	const { history, trimmed } = fitToContext(lease, request.messages, sampling.maxTokens ?? DEFAULT_MAX_TOKENS);
 	const wrapper = chatWrapperFor(model);
-	const promptTokens = wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+	// The model decides whether to call a tool: node-llama-cpp's function calling through the chat wrapper.
+	if (activeTools(output).length > 0 && !toolCallForced(output)) return executeWithFunctions(lease, wrapper, history, request, trimmed);
+	const promptTokens = output?.rawCompletion
+		? rawPromptTokens(model, request.messages.at(-1)?.content ?? '')
+		: wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
 	const room = lease.context.contextSize - promptTokens.length - 1;
 	if (room <= 0) throw new ModelError('bad_request', `The prompt (${promptTokens.length} tokens) does not fit the ${lease.context.contextSize}-token context`);
 	const maxTokens = Math.min(sampling.maxTokens ?? DEFAULT_MAX_TOKENS, room);
-	const grammar = sampling.jsonSchema ? await grammarFor(model, sampling.jsonSchema) : undefined;
+	const grammarSource = sampling.jsonSchema ? { jsonSchema: sampling.jsonSchema } : grammarSourceFor(output);
+	const grammar = grammarSource ? await grammarFor(model, grammarSource) : undefined;
+	const topLogprobs = output?.topLogprobs;
+	const logprobs: TokenLogprob[] | undefined = topLogprobs === undefined ? undefined : [];
+	let previousTokens: Token[] = []; // the answer's first token is decoded as the start of the text, like the answer
 
 	const stream = new TextStream(model, sampling.stop ?? []);
 	let firstTokenAt: number | null = null;
@@ -102,18 +119,21 @@ export async function execute(lease: ModelLease, request: ExecuteRequest): Promi
 
 	if (request.signal?.aborted) finishReason = 'cancelled';
 	else {
-		const tokens = sequence.evaluate(promptTokens, {
+		const options = {
 			temperature: sampling.temperature ?? 0.7,
 			topP: sampling.topP,
 			seed: sampling.seed ?? 42, // node-llama-cpp's default seed is the current second: keep runs reproducible
 			grammarEvaluationState: grammar ? new LlamaGrammarEvaluationState({ model, grammar }) : undefined,
 			yieldEogToken: true // see the end-of-generation token, so a natural stop is told apart from the length limit
-		});
+		};
+		// Token probabilities cost a vocabulary-sized map per token: only when asked for.
+		const tokens = logprobs ? sequence.evaluateWithMetadata(promptTokens, { probabilities: true }, options) : sequence.evaluate(promptTokens, options);
 		// Without stop strings or a grammar nothing depends on the text token by token, so decoding (a native call)
 		// happens once per frame; the first token is decoded at once so time to first token is not delayed.
 		const decodeEveryToken = (sampling.stop?.length ?? 0) > 0 || grammar !== undefined;
 		let lastDecode = 0;
-		for await (const token of tokens) {
+		for await (const item of tokens) {
+			const token = typeof item === 'number' ? item : item.token;
 			if (request.signal?.aborted) {
 				finishReason = 'cancelled';
 				break;
@@ -124,6 +144,10 @@ export async function execute(lease: ModelLease, request: ExecuteRequest): Promi
 			}
 			completionTokens++;
 			stream.add(token);
+			if (logprobs && typeof item !== 'number') {
+				logprobs.push(tokenLogprob(model, token, item.probabilities, topLogprobs ?? 0, previousTokens));
+				previousTokens = [...previousTokens.slice(-3), token];
+			}
 			const now = performance.now();
 			if (decodeEveryToken || firstTokenAt === null || now - lastDecode >= DECODE_WINDOW_MS) {
 				lastDecode = now;
@@ -143,23 +167,40 @@ export async function execute(lease: ModelLease, request: ExecuteRequest): Promi
 	}
 	emit(stream.flush());
 
-	const ended = performance.now();
-	const decodeMs = firstTokenAt === null ? 0 : ended - firstTokenAt;
+	const toolCalls = toolCallForced(output) ? parseForcedToolCall(stream.output) : undefined;
 	return {
 		text: stream.output,
-		finishReason,
-		metrics: {
-			queueWaitMs: lease.queueWaitMs,
-			loadWaitMs: lease.loadWaitMs,
-			timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
-			totalMs: ended - started,
-			promptTokens: promptTokens.length,
-			completionTokens,
-			// Tokens after the first over the time since the first: the decode rate, not counting prompt evaluation.
-			tokensPerSecond: decodeMs > 0 && completionTokens > 1 ? ((completionTokens - 1) * 1000) / decodeMs : 0,
-			trimmedMessages: trimmed
-		}
+		finishReason: toolCalls ? 'tool_calls' : finishReason,
+		toolCalls,
+		logprobs,
+		metrics: executionMetrics(lease, { started, firstTokenAt, promptTokens: promptTokens.length, completionTokens, trimmed })
 	};
+}
+
+/** Timings and token counts of one generation. */
+export function executionMetrics(
+	lease: ModelLease,
+	m: { started: number; firstTokenAt: number | null; promptTokens: number; completionTokens: number; trimmed: number }
+): ExecutionMetrics {
+	const ended = performance.now();
+	const decodeMs = m.firstTokenAt === null ? 0 : ended - m.firstTokenAt;
+	return {
+		queueWaitMs: lease.queueWaitMs,
+		loadWaitMs: lease.loadWaitMs,
+		timeToFirstTokenMs: m.firstTokenAt === null ? null : m.firstTokenAt - m.started,
+		totalMs: ended - m.started,
+		promptTokens: m.promptTokens,
+		completionTokens: m.completionTokens,
+		// Tokens after the first over the time since the first: the decode rate, not counting prompt evaluation.
+		tokensPerSecond: decodeMs > 0 && m.completionTokens > 1 ? ((m.completionTokens - 1) * 1000) / decodeMs : 0,
+		trimmedMessages: m.trimmed
+	};
+}
+
+/** A text completion's prompt: the text itself, after the BOS token when the model expects one. */
+function rawPromptTokens(model: LlamaModel, text: string): Token[] {
+	const tokens = model.tokenize(text);
+	return model.tokens.bos !== null && model.tokens.shouldPrependBosToken ? [model.tokens.bos, ...tokens] : tokens;
 }
 
 const DECODE_WINDOW_MS = 8;
@@ -185,14 +226,19 @@ function isCompleteJson(text: string): boolean {
 	}
 }
 
+const MAX_GRAMMARS_PER_MODEL = 64;
 const grammars = new WeakMap<LlamaModel, Map<string, Promise<LlamaGrammar>>>();
-function grammarFor(model: LlamaModel, schema: Record<string, unknown>): Promise<LlamaGrammar> {
-	const key = JSON.stringify(schema);
+function grammarFor(model: LlamaModel, source: GrammarSource): Promise<LlamaGrammar> {
+	const key = JSON.stringify(source);
 	let perModel = grammars.get(model);
 	if (!perModel) grammars.set(model, (perModel = new Map()));
 	let grammar = perModel.get(key);
 	if (!grammar) {
-		grammar = model.llama.createGrammarForJsonSchema(schema as never) as Promise<LlamaGrammar>;
+		if (perModel.size >= MAX_GRAMMARS_PER_MODEL) perModel.clear(); // schemas come from API callers: bound the cache
+		grammar =
+			'gbnf' in source
+				? model.llama.createGrammar({ grammar: source.gbnf })
+				: (model.llama.createGrammarForJsonSchema(source.jsonSchema as never) as Promise<LlamaGrammar>);
 		perModel.set(key, grammar);
 		grammar.catch(() => perModel.delete(key));
 	}

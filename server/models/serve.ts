@@ -1,6 +1,7 @@
 // One model request served on this process's model cache: lease (loading if needed), generate, release. The same
 // code answers a run in a single process (server/orchestrator/executor-node.ts) and an inference job on a worker
 // (server/cluster/inference-worker.ts); only where the progress goes differs.
+import type { RunOutput, TokenLogprob, ToolCall } from '../../src/lib/contract/run-output';
 import type { RunMetrics, Sampling } from '../../src/lib/contract/runs';
 import { execute, type ChatMessage, type ExecuteResult } from './executor';
 import type { ModelService } from './service';
@@ -9,6 +10,8 @@ export interface AnswerRequest {
 	modelId: string;
 	messages: ChatMessage[];
 	sampling: Sampling;
+	/** JSON answers, tool calls, logprobs, raw completion: plain data from the run request. */
+	output?: RunOutput;
 	signal?: AbortSignal;
 }
 
@@ -24,6 +27,8 @@ export interface ServedAnswer {
 	text: string;
 	finishReason: string;
 	metrics: RunMetrics;
+	toolCalls?: ToolCall[];
+	logprobs?: TokenLogprob[];
 }
 
 const toMetrics = (r: ExecuteResult): RunMetrics => ({
@@ -42,8 +47,20 @@ export async function serveAnswer(models: ModelService, request: AnswerRequest, 
 	const lease = await models.manager.acquire(request.modelId, { signal: request.signal });
 	try {
 		sink.loaded({ cacheHit: lease.cacheHit, loadWaitMs: Math.round(lease.loadWaitMs), queueWaitMs: Math.round(lease.queueWaitMs) });
-		const result = await execute(lease, { messages: request.messages, sampling: request.sampling, signal: request.signal, onText: sink.text });
-		return { text: result.text, finishReason: result.finishReason, metrics: toMetrics(result) };
+		const result = await execute(lease, {
+			messages: request.messages,
+			sampling: request.sampling,
+			output: request.output,
+			signal: request.signal,
+			onText: sink.text
+		});
+		return {
+			text: result.text,
+			finishReason: result.finishReason,
+			metrics: toMetrics(result),
+			...(result.toolCalls && { toolCalls: result.toolCalls }),
+			...(result.logprobs && { logprobs: result.logprobs })
+		};
 	} finally {
 		await lease.release();
 	}

@@ -4,6 +4,7 @@ import type { QuarantineInfo } from '../../src/lib/contract/admin';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { discoverModels, type ListedModel } from './discovery';
+import { embed, type EmbeddingResult } from './embeddings';
 import { ensureGeneratedModels } from './generator/generate';
 import { guarded, type LoadGuard } from './load-guard';
 import { createLlamaLoader, type Footprint, type ModelLoader, type ModelSpec } from './loader';
@@ -156,6 +157,11 @@ export class ModelService {
 			cached.catch(() => this.estimates.delete(id));
 		}
 		return cached;
+	}
+
+	/** One embedding vector per input from a present model (loaded through the cache like a run's). */
+	embed(id: string, inputs: string[], signal?: AbortSignal): Promise<EmbeddingResult> {
+		return embed(this.manager, id, inputs, signal);
 	}
 
 	async close(): Promise<void> {

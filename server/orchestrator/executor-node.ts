@@ -1,7 +1,8 @@
+import type { RunOutput } from '../../src/lib/contract/run-output';
 import type { Sampling } from '../../src/lib/contract/runs';
 import type { ChatMessage } from '../models/executor';
 import { ModelError } from '../models/model-errors';
-import { serveAnswer } from '../models/serve';
+import { serveAnswer, type ServedAnswer } from '../models/serve';
 import type { ModelService } from '../models/service';
 import type { RunContext } from './run-context';
 import { TokenBatcher } from './run-context';
@@ -13,6 +14,7 @@ export interface ExecutionInput {
 	modelId: string;
 	messages: ChatMessage[];
 	sampling: Sampling;
+	output?: RunOutput;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function executeOnModel(input: ExecutionInput): Promise<AnswerRecor
 	try {
 		const answer = await serveAnswer(
 			models,
-			{ modelId, messages: input.messages, sampling: input.sampling, signal: ctx.signal },
+			{ modelId, messages: input.messages, sampling: input.sampling, output: input.output, signal: ctx.signal },
 			{
 				loading: () => ctx.emit('model.loading', { modelId }),
 				loaded: (info) => ctx.emit('model.loaded', { modelId, ...info }),
@@ -33,10 +35,16 @@ export async function executeOnModel(input: ExecutionInput): Promise<AnswerRecor
 			}
 		);
 		batcher.flush();
-		return { modelId, ...answer };
+		return answerRecord(ctx, modelId, answer);
 	} finally {
 		batcher.flush();
 	}
+}
+
+/** The answer as the run keeps it; each tool call is also its own event, so the room sees what the model asked for. */
+export function answerRecord(ctx: RunContext, modelId: string, answer: ServedAnswer): AnswerRecord {
+	for (const call of answer.toolCalls ?? []) ctx.emit('tool.call', { modelId, ...call });
+	return { modelId, ...answer };
 }
 
 export function isModelUnavailable(err: unknown): err is ModelError {

@@ -1,6 +1,7 @@
 import { Annotation } from '@langchain/langgraph';
 import type { ApprovalDecision, NodeName, RunMetrics, RunMode, RunRequest, Sampling } from '../../src/lib/contract/runs';
 import type { ChatMessage } from '../models/executor';
+import type { TokenLogprob, ToolCall } from '../../src/lib/contract/run-output';
 import type { HistoryResult, ResourceSnapshot, RoutingDecision, RunDigest, TaskAnalysis, ValidationResult } from './nodes/types';
 
 export interface AnswerRecord {
@@ -8,6 +9,8 @@ export interface AnswerRecord {
 	text: string;
 	finishReason: string;
 	metrics: RunMetrics;
+	toolCalls?: ToolCall[];
+	logprobs?: TokenLogprob[];
 }
 
 export interface CompareRecord extends AnswerRecord {

@@ -34,6 +34,8 @@ export interface StartRunCommand {
 	compareModelIds?: string[];
 	sampling?: RunRequest['sampling'];
 	approvalGate?: boolean;
+	/** JSON answers, tools, logprobs, raw completion (API callers only; plain data carried in the run request). */
+	output?: RunRequest['output'];
 	/** Earlier turns supplied by an API caller instead of the room's history. */
 	conversation?: ChatMessage[];
 }
@@ -113,7 +115,8 @@ export function createRunsService(deps: RunsServiceDeps) {
 				modelId: command.modelId ?? (s.model === 'auto' ? undefined : s.model),
 				compareModelIds: command.compareModelIds,
 				sampling: command.sampling ?? { temperature: s.temperature, maxTokens: s.maxTokens },
-				approvalGate: command.approvalGate ?? s.approvalGate
+				approvalGate: command.approvalGate ?? s.approvalGate,
+				output: command.output
 			});
 			if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
 			const request = parsed.data;

@@ -616,6 +616,46 @@ export const MATRIX: Row[] = [
 		expect: signedIn,
 		note: "Without `x-switchyard-room` the run lands in the caller's own private room."
 	},
+	{ section: 'openai', surface: 'rest', method: 'GET', route: '/v1/models/[model]', params: { model: 'sy-tiny' }, expect: signedIn },
+	{
+		section: 'openai',
+		surface: 'rest',
+		method: 'POST',
+		route: '/v1/completions',
+		variant: 'in a room',
+		headers: { 'x-switchyard-room': '{roomId}' },
+		body: { model: 'sy-tiny', prompt: 'Matrix', max_tokens: 4, seed: 1 },
+		expect: cells<HttpOutcome>({ signedOut: 401, nonMembers: 403, members: 'allow', nondriver: 403 })
+	},
+	{
+		section: 'openai',
+		surface: 'rest',
+		method: 'POST',
+		route: '/v1/completions',
+		variant: 'personal room',
+		body: { model: 'sy-tiny', prompt: 'Matrix', max_tokens: 4, seed: 1 },
+		expect: signedIn
+	},
+	{
+		section: 'openai',
+		surface: 'rest',
+		method: 'POST',
+		route: '/v1/embeddings',
+		variant: 'in a room',
+		headers: { 'x-switchyard-room': '{roomId}' },
+		body: { model: 'sy-tiny', input: 'Matrix' },
+		expect: cells<HttpOutcome>({ signedOut: 401, nonMembers: 403, members: 'allow', nondriver: 403 }),
+		note: 'Each call is an entry in the room’s activity feed, so it needs the right to steer there.'
+	},
+	{
+		section: 'openai',
+		surface: 'rest',
+		method: 'POST',
+		route: '/v1/embeddings',
+		variant: 'personal room',
+		body: { model: 'sy-tiny', input: 'Matrix' },
+		expect: signedIn
+	},
 
 	// ── Admin ────────────────────────────────────────────────────────────────────────────────────────────────────
 	{ section: 'admin', surface: 'rest', method: 'GET', route: '/api/admin/models', expect: adminOnly },

@@ -26,14 +26,17 @@ export const executorNode =
 	async (s, config) => {
 		const ctx = runContextOf(config);
 		const messages = executionMessages(s);
+		const output = s.request.output;
 		if (s.mode === 'compare') {
 			const ids = s.request.compareModelIds!;
-			const settled = await Promise.allSettled(ids.map((modelId) => deps.executeOnModel({ ctx, modelId, messages, sampling: s.sampling })));
+			const settled = await Promise.allSettled(
+				ids.map((modelId) => deps.executeOnModel({ ctx, modelId, messages, sampling: s.sampling, output }))
+			);
 			return { compare: compareRecords(ids, settled), tried: ids };
 		}
 		const modelId = s.modelId!;
 		try {
-			const answer = await deps.executeOnModel({ ctx, modelId, messages, sampling: s.sampling });
+			const answer = await deps.executeOnModel({ ctx, modelId, messages, sampling: s.sampling, output });
 			return { answer, tried: [modelId], error: null };
 		} catch (err) {
 			const unavailable = deps.unavailable(err);

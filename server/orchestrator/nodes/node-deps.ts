@@ -1,6 +1,7 @@
 // What the graph's node adapters may call. The graph (server/orchestrator/graph.ts) builds it from the model
 // service and the runs repository; the node files themselves import no service, only these shapes.
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import type { RunOutput } from '../../../src/lib/contract/run-output';
 import type { Sampling } from '../../../src/lib/contract/runs';
 import type { RunContext } from '../run-context';
 import type { AnswerRecord, RunStateType, RunStateUpdate } from '../state';
@@ -19,7 +20,13 @@ export interface NodeDeps {
 		options: { signal?: AbortSignal; maxTokens?: number; temperature?: number; onlyIfLoaded?: boolean }
 	): Promise<unknown>;
 	/** Streams one answer as the run's tokens; a model that cannot be used rejects with ModelUnavailable. */
-	executeOnModel(input: { ctx: RunContext; modelId: string; messages: ChatMessage[]; sampling: Sampling }): Promise<AnswerRecord>;
+	executeOnModel(input: {
+		ctx: RunContext;
+		modelId: string;
+		messages: ChatMessage[];
+		sampling: Sampling;
+		output?: RunOutput;
+	}): Promise<AnswerRecord>;
 	/** The error of a model that cannot run now (load failure, full queue), as opposed to a bug or a cancel. */
 	unavailable(err: unknown): { code: string; message: string } | undefined;
 	/** The room's latest succeeded runs, newest first, with their answers and summaries. */

@@ -1,9 +1,10 @@
 // Output validator node: checks an answer for the failures small local models actually produce (nothing, a cut-off,
 // a loop, broken fences, code that does not parse, JSON that does not match) and says whether and how to retry.
+import { answerCheck } from '../../../src/lib/contract/run-output';
 import { checkScriptSyntax, extractCodeBlocks, findJsonAnswer, parsesAsScript, schemaProblems } from './code-checks';
 import type { CodeLanguage, Finding, FinishReason, NextAttempt, RetryAdjust, TaskKind, ValidationResult } from './types';
 import { runContextOf } from '../run-context';
-import type { RunStateType, RunStateUpdate } from '../state';
+import type { AnswerRecord, RunStateType, RunStateUpdate } from '../state';
 import type { PendingEvent } from '../stream-events';
 import type { GraphNode } from './node-deps';
 
@@ -221,8 +222,17 @@ const DEFAULT_MAX_TOKENS = 512;
  */
 export function planAfterExecution(s: RunStateType, maxAttempts = MAX_ATTEMPTS): { events: PendingEvent[]; update: RunStateUpdate } {
 	const task = s.analysis?.task ?? 'chat';
-	const check = (a: { text: string; finishReason: string }) =>
-		validateOutput({ text: a.text, finishReason: a.finishReason as FinishReason, task, codeLanguage: s.analysis?.codeLanguage });
+	const check = (a: { text: string; finishReason: string; toolCalls?: AnswerRecord['toolCalls'] }) => {
+		// JSON response formats and tool calls are checked against their schema (the grammar shaped them; this proves it).
+		const structured = answerCheck(s.request?.output, a);
+		return validateOutput({
+			text: structured?.text ?? a.text,
+			finishReason: a.finishReason as FinishReason,
+			task,
+			codeLanguage: s.analysis?.codeLanguage,
+			jsonSchema: structured?.jsonSchema
+		});
+	};
 	if (s.mode === 'compare') {
 		const events: PendingEvent[] = [];
 		const compare = s.compare.map((c) => {
@@ -277,7 +287,14 @@ export function planAfterExecution(s: RunStateType, maxAttempts = MAX_ATTEMPTS):
 	}
 	events.push({
 		type: 'run.answer',
-		data: { modelId: answer.modelId, text: answer.text, finishReason: answer.finishReason, metrics: answer.metrics }
+		data: {
+			modelId: answer.modelId,
+			text: answer.text,
+			finishReason: answer.finishReason,
+			metrics: answer.metrics,
+			...(answer.toolCalls && { toolCalls: answer.toolCalls }),
+			...(answer.logprobs && { logprobs: answer.logprobs })
+		}
 	});
 	return { events, update: { validation, outcome: next.action === 'accept' ? 'accept' : 'give-up' } };
 }

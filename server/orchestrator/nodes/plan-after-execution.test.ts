@@ -68,6 +68,47 @@ describe('planAfterExecution', () => {
 	});
 });
 
+describe('planAfterExecution with a structured output', () => {
+	const person = {
+		type: 'object',
+		properties: { name: { type: 'string' }, age: { type: 'integer', minimum: 0 } },
+		required: ['name', 'age']
+	};
+	const jsonState = (text: string) =>
+		state({
+			request: {
+				output: { responseFormat: { type: 'json_schema', name: 'person', schema: person, strict: true }, parallelToolCalls: true }
+			},
+			answer: { modelId: 'a', text, finishReason: 'stop', metrics }
+		} as unknown as Partial<RunStateType>);
+
+	it('accepts JSON that matches the schema and retries JSON that does not', () => {
+		expect(planAfterExecution(jsonState('{"name":"Ada","age":36}')).update).toMatchObject({ outcome: 'accept' });
+		const { update, events } = planAfterExecution(jsonState('{"name":"Ada","age":-1}'));
+		expect(update).toMatchObject({ outcome: 'retry', validation: { ok: false } });
+		expect(JSON.stringify(events[0].data)).toContain('schema_mismatch');
+	});
+
+	it('checks tool calls the model chose against the tool parameters, and announces them with the answer', () => {
+		const tools = [{ name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+		const withCalls = (args: string) =>
+			state({
+				request: { output: { tools, toolChoice: 'auto', parallelToolCalls: true } },
+				answer: {
+					modelId: 'a',
+					text: '',
+					finishReason: 'tool_calls',
+					metrics,
+					toolCalls: [{ id: 'call_1', name: 'weather', arguments: args }]
+				}
+			} as unknown as Partial<RunStateType>);
+		const good = planAfterExecution(withCalls('{"city":"Oslo"}'));
+		expect(good.update).toMatchObject({ outcome: 'accept' });
+		expect(good.events.at(-1)).toMatchObject({ type: 'run.answer', data: { toolCalls: [{ id: 'call_1', name: 'weather' }] } });
+		expect(planAfterExecution(withCalls('{"town":"Oslo"}')).update).toMatchObject({ outcome: 'retry' });
+	});
+});
+
 describe('compareRecords', () => {
 	it('keeps the requested order and turns a failed model into an empty answer', () => {
 		const ok = { modelId: 'a', text: 'hi', finishReason: 'stop', metrics };

@@ -8,7 +8,8 @@ const VERBS: Record<ActivityAction, string> = {
 	'run.approved': 'approved a run',
 	'run.rejected': 'rejected a run',
 	'run.overridden': 'overrode a run',
-	'run.forked': 'forked a run'
+	'run.forked': 'forked a run',
+	'embeddings.created': 'embedded texts'
 };
 
 export const describeAction = (action: ActivityAction): string => VERBS[action] ?? action;

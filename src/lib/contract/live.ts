@@ -39,7 +39,15 @@ export { runRequestSchema };
 /** A run event as broadcast to a room. */
 export type RoomRunEvent = RunEvent & { roomId: string };
 
-export type ActivityAction = 'run.started' | 'run.cancelled' | 'run.approved' | 'run.rejected' | 'run.overridden' | 'run.forked';
+export type ActivityAction =
+	| 'run.started'
+	| 'run.cancelled'
+	| 'run.approved'
+	| 'run.rejected'
+	| 'run.overridden'
+	| 'run.forked'
+	/** An API caller embedded texts (`/v1/embeddings`); the detail names the model and how many. */
+	| 'embeddings.created';
 
 export interface ActivityItem {
 	id: string;

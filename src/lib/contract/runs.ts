@@ -1,5 +1,6 @@
 // Run events: what every viewer of a room sees, in order. Shared by server/ and the browser (zod + types only).
 import { z } from 'zod';
+import { runOutputSchema, type TokenLogprob, type ToolCall } from './run-output';
 
 export const NODE_NAMES = [
 	'taskAnalyzer',
@@ -50,7 +51,9 @@ export const runRequestSchema = z
 		/** compare: 2–4 models answering side by side. */
 		compareModelIds: z.array(modelIdSchema).min(2).max(4).optional(),
 		sampling: samplingSchema.default({}),
-		approvalGate: z.boolean().default(false)
+		approvalGate: z.boolean().default(false),
+		/** JSON answers, tools, logprobs, raw completion (the OpenAI API's extras). */
+		output: runOutputSchema.optional()
 	})
 	.superRefine((r, ctx) => {
 		if (r.mode === 'direct' && !r.modelId) ctx.addIssue({ code: 'custom', path: ['modelId'], message: 'direct mode needs a model' });
@@ -103,7 +106,16 @@ export interface RunEventData {
 	retry: { attempt: number; reason: string; modelId: string; temperature?: number };
 	'run.interrupted': { kind: 'approval'; modelId: string; reasons: string[]; fallbacks: { modelId: string; score: number }[] };
 	'run.resumed': { by: string; decision: ApprovalDecision };
-	'run.answer': { modelId: string; text: string; finishReason: string; metrics: RunMetrics };
+	'run.answer': {
+		modelId: string;
+		text: string;
+		finishReason: string;
+		metrics: RunMetrics;
+		toolCalls?: ToolCall[];
+		logprobs?: TokenLogprob[];
+	};
+	/** The model called a tool (one event per call; the caller runs the tool and continues the conversation). */
+	'tool.call': { modelId: string; id: string; name: string; arguments: string };
 	'compare.answer': { modelId: string; text: string; finishReason: string; metrics: RunMetrics; score: number };
 	'run.summary': { title: string; summary: string };
 	'run.finished': { status: AnsweredStatus; modelId: string | null; metrics: RunMetrics | null };

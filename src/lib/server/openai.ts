@@ -1,42 +1,38 @@
 import { json } from '@sveltejs/kit';
-import { z } from 'zod';
+import { readTextWithin } from './body';
 import type { AppError } from '$contract/result';
 import type { RunMetrics } from '$contract/runs';
 
 /** OpenAI's error body, so OpenAI clients raise their usual exceptions. */
-export function openAiError(status: number, message: string, code: string, type = 'invalid_request_error') {
-	return json({ error: { message, type, code, param: null } }, { status });
+export function openAiError(status: number, message: string, code: string, type = 'invalid_request_error', param: string | null = null) {
+	return json({ error: { message, type, code, param } }, { status });
 }
 
-const contentSchema = z.union([
-	z.string(),
-	// The array form: only text parts are understood here.
-	z
-		.array(z.object({ type: z.string(), text: z.string().optional() }).passthrough())
-		.transform((parts) => parts.map((p) => p.text ?? '').join(''))
-]);
+/** A 400 for a field that cannot be honoured, naming it (OpenAI clients show `param`). */
+export const unsupportedField = (param: string, message: string) =>
+	openAiError(400, `${param}: ${message}`, 'unsupported_parameter', 'invalid_request_error', param);
 
-export const chatCompletionSchema = z.object({
-	model: z.string().min(1).max(100),
-	messages: z
-		.array(
-			z
-				.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content: contentSchema.nullable().transform((c) => c ?? '') })
-				.passthrough()
-		)
-		.min(1, 'messages must not be empty')
-		.max(200),
-	stream: z.boolean().optional(),
-	temperature: z.number().min(0).max(2).nullish(),
-	top_p: z.number().gt(0).max(1).nullish(),
-	max_tokens: z.number().int().min(1).max(8192).nullish(),
-	max_completion_tokens: z.number().int().min(1).max(8192).nullish(),
-	seed: z.number().int().min(0).nullish(),
-	stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish()
-});
-export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;
+export const missingKey = () => openAiError(401, 'Send an API key: Authorization: Bearer sy_…', 'invalid_api_key', 'authentication_error');
 
-export const finishReasonFor = (reason: string) => (reason === 'length' ? 'length' : 'stop');
+/** The JSON body of a /v1 request within V1_MAX_BODY_BYTES, or the OpenAI-shaped error to answer. */
+export async function readJsonBody(
+	request: Request,
+	maxBytes: number
+): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
+	const text = await readTextWithin(request, maxBytes);
+	if (text === null)
+		return {
+			ok: false,
+			response: openAiError(413, `The request body is larger than ${maxBytes} bytes (V1_MAX_BODY_BYTES)`, 'request_too_large')
+		};
+	try {
+		return { ok: true, body: JSON.parse(text) };
+	} catch {
+		return { ok: false, response: openAiError(400, 'Body is not valid JSON', 'invalid_json') };
+	}
+}
+
+export const finishReasonFor = (reason: string) => (reason === 'length' ? 'length' : reason === 'tool_calls' ? 'tool_calls' : 'stop');
 
 export function usage(metrics: RunMetrics | null) {
 	const prompt = metrics?.promptTokens ?? 0;

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { roomIdSchema } from '$contract/rooms';
+import { describeZodError } from '$contract/zod-error';
+import { missingKey, openAiError, readJsonBody, runStartError, unsupportedField } from '$lib/server/openai';
+import { HARMLESS_FIELDS, refusedField, samplingFields, samplingOf } from '$lib/server/openai-request';
+import { answerRun } from '$lib/server/openai-run';
+import type { RequestHandler } from './$types';
+
+const completionSchema = z.object({
+	...samplingFields,
+	prompt: z.union([z.string().min(1).max(32_000), z.array(z.string().min(1).max(32_000)).length(1, 'only one prompt per request')]),
+	echo: z.literal(false).nullish(),
+	best_of: z.literal(1).nullish()
+});
+const FIELDS = [...Object.keys(completionSchema.shape), ...HARMLESS_FIELDS];
+
+/** What text completions refuse on top of chat's refusals. */
+const COMPLETION_REFUSALS: Record<string, string> = {
+	suffix: 'suffix (insertion) is not supported',
+	logprobs: 'logprobs are supported on /v1/chat/completions only'
+};
+
+/**
+ * OpenAI-compatible text completion: the model continues the prompt as raw text, without the chat template. Runs
+ * like chat completions (a run in the caller's room, `x-switchyard-run-id`), streamed or not.
+ */
+export const POST: RequestHandler = async ({ locals, request }) => {
+	const { app, user } = locals;
+	if (!user) return missingKey();
+	const read = await readJsonBody(request, app.config.v1MaxBodyBytes);
+	if (!read.ok) return read.response;
+	if (typeof read.body !== 'object' || read.body === null || Array.isArray(read.body))
+		return openAiError(400, 'The body must be a JSON object', 'invalid_request');
+	const body = read.body as Record<string, unknown>;
+	for (const [field, reason] of Object.entries(COMPLETION_REFUSALS)) if (body[field] != null) return unsupportedField(field, reason);
+	if (body.echo === true) return unsupportedField('echo', 'echo is not supported');
+	if (body.best_of != null && body.best_of !== 1) return unsupportedField('best_of', 'only best_of = 1 is supported');
+	const refused = refusedField(body, FIELDS);
+	if (refused) return unsupportedField(...refused);
+	const parsed = completionSchema.safeParse(body);
+	if (!parsed.success) return openAiError(400, describeZodError(parsed.error), 'invalid_request');
+	const req = parsed.data;
+
+	const roomHeader = request.headers.get('x-switchyard-room');
+	if (roomHeader !== null && !roomIdSchema.safeParse(roomHeader).success)
+		return openAiError(403, 'You are not a member of that room', 'room_forbidden', 'permission_error');
+	const started = await app.runsService.start(user, {
+		roomId: roomHeader ?? undefined,
+		prompt: typeof req.prompt === 'string' ? req.prompt : req.prompt[0],
+		mode: req.model === 'auto' ? 'orchestrated' : 'direct',
+		modelId: req.model === 'auto' ? undefined : req.model,
+		approvalGate: false,
+		sampling: samplingOf(req),
+		output: { rawCompletion: true, parallelToolCalls: true },
+		conversation: [] // a completion continues its prompt alone, never the room's history
+	});
+	if (!started.ok) return runStartError(started.error);
+	return answerRun(app, user, started.data, {
+		kind: 'text',
+		stream: req.stream ?? false,
+		includeUsage: req.stream_options?.include_usage ?? false,
+		toolCallAnswer: false
+	});
+};
