@@ -3,6 +3,7 @@ import { createAuthService, type AuthService } from './auth/auth.service';
 import { createCredentialsRepository } from './auth/credentials.repository';
 import { createUsersRepository } from './auth/users.repository';
 import { authenticate } from './auth/authenticate';
+import { joinCluster } from './cluster/cluster';
 import { createRedisHub, type RedisHub } from './cluster/redis';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -84,13 +85,16 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 	const yjs = createYjsDocStore(createKyselyYjsPersistence(db), logger.child({ component: 'yjs' }), options.yjs);
 	const models = await ModelService.create(config, logger.child({ component: 'models' }), { quarantine: createQuarantineRepository(db) });
 	const runs = createRunsRepository(db);
-	const bus: RunBus = new MemoryRunBus();
+	const cluster = redis ? await joinCluster(config, redis, runs, logger) : undefined;
+	const bus: RunBus = cluster?.bus ?? new MemoryRunBus();
 	const checkpointer = await createCheckpointer(config.database);
 	const orchestrator = new Orchestrator({
 		runs,
 		bus,
 		models,
 		checkpointer: checkpointer.saver,
+		scheduler: cluster?.scheduler,
+		nodeDeps: cluster?.nodeDeps,
 		logger: logger.child({ component: 'orchestrator' }),
 		classifierModelId: config.models.classifier,
 		summaryModelId: config.models.summarizer
@@ -111,19 +115,24 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		rooms,
 		activity,
 		drafts: yjs,
-		modelProblem(modelId) {
+		async modelProblem(modelId) {
 			const quarantine = models.quarantined(modelId);
 			if (quarantine)
 				return {
 					code: 'conflict',
 					message: `Model ${modelId} is quarantined: ${quarantine.reason}. An admin can clear it on the admin page`
 				};
-			return models.spec(modelId) ? undefined : { code: 'not_found', message: `The model ${modelId} does not exist or is not downloaded` };
+			if (models.spec(modelId)) return undefined;
+			// A web node may not have the files: in a cluster, what counts is whether a worker serves the model.
+			if (cluster) return cluster.modelProblem(modelId);
+			return { code: 'not_found', message: `The model ${modelId} does not exist or is not downloaded` };
 		},
 		limits: config.runs,
 		replayLimit: limits.runReplay
 	});
-	await runsService.recoverInterrupted();
+	// One process continues what it left unfinished; in a cluster, BullMQ hands a dead driver's runs to another.
+	if (!cluster) await runsService.recoverInterrupted();
+	if (cluster && config.cluster.role !== 'web') await cluster.serveInference(models);
 
 	if (config.admin) {
 		const { created } = await auth.seedAdmin(config.admin.email, config.admin.password);
@@ -158,6 +167,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 			await ctx.realtime?.close();
 			await observability.close();
 			await orchestrator.close();
+			await cluster?.close();
 			await checkpointer.close();
 			ctx.admin.close();
 			await models.close();

@@ -12,7 +12,7 @@ import type { ServedAnswer } from '../models/serve';
 import { answerRecord } from '../orchestrator/executor-node';
 import type { RunContext } from '../orchestrator/run-context';
 import type { AnswerRecord } from '../orchestrator/state';
-import { inferenceFrameSchema, inferenceNames, type InferenceFrame, type InferenceJob } from './inference-protocol';
+import { inferenceFrameSchema, inferenceNames, WORKER_STOPPED, type InferenceFrame, type InferenceJob } from './inference-protocol';
 import { placeModel } from './placement';
 import type { RedisClient, RedisHub } from './redis';
 import type { WorkerRegistry } from './workers';
@@ -170,7 +170,8 @@ export class RemoteInference {
 			if (!parsed.success) return;
 			const frame = parsed.data;
 			if (frame.t === 'answer' || frame.t === 'json') settle.resolve(frame);
-			else if (frame.t === 'error') settle.reject(new ModelError(toModelCode(frame.code), frame.message));
+			else if (frame.t === 'error')
+				settle.reject(frame.code === WORKER_STOPPED ? new WorkerLost(workerId) : new ModelError(toModelCode(frame.code), frame.message));
 			else onFrame(frame);
 		};
 		await this.frames.subscribe(channel, listener);

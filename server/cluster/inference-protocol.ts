@@ -75,7 +75,9 @@ export const inferenceFrameSchema = z.discriminatedUnion('t', [
 export type InferenceFrame = z.infer<typeof inferenceFrameSchema>;
 /** A frame as the worker writes it (parsed into InferenceFrame on the driver). */
 export type OutgoingFrame = z.input<typeof inferenceFrameSchema>;
-export type InferenceErrorCode = ModelErrorCode | 'internal';
+/** An error frame's code when the worker shut down mid-answer: like a lost worker, the answer starts again elsewhere. */
+export const WORKER_STOPPED = 'worker_stopped';
+export type InferenceErrorCode = ModelErrorCode | 'internal' | typeof WORKER_STOPPED;
 
 /** Names shared by both sides. */
 export const inferenceNames = (redis: RedisHub) => ({

@@ -6,7 +6,7 @@ import { FrameCoalescer } from '../models/frame-coalescer';
 import { ModelError } from '../models/model-errors';
 import { serveAnswer, serveJson } from '../models/serve';
 import type { ModelService } from '../models/service';
-import { inferenceJobSchema, inferenceNames, type OutgoingFrame } from './inference-protocol';
+import { inferenceJobSchema, inferenceNames, WORKER_STOPPED, type OutgoingFrame } from './inference-protocol';
 import type { RedisHub } from './redis';
 
 /** Longest a text frame waits for more tokens (one animation frame). */
@@ -30,6 +30,7 @@ export async function startInferenceWorker(deps: {
 	const { redis, models, logger } = deps;
 	const names = inferenceNames(redis);
 	const running = new Map<string, AbortController>();
+	let stopping = false;
 
 	const cancels = await redis.connect('infer-cancels');
 	await cancels.subscribe(names.cancels, (jobId) => running.get(jobId)?.abort(new Error('cancelled')));
@@ -71,9 +72,12 @@ export async function startInferenceWorker(deps: {
 					text: (chunk) => frames.push(chunk)
 				}
 			).finally(() => frames.flush());
-			await send(jobId, { t: 'answer', ...answer });
+			// Stopped by this worker's shutdown, not by the run: the driver starts the answer again elsewhere.
+			if (stopping) await send(jobId, { t: 'error', code: WORKER_STOPPED, message: 'The worker shut down while answering' });
+			else await send(jobId, { t: 'answer', ...answer });
 		} catch (err) {
-			if (err instanceof ModelError) await send(jobId, { t: 'error', code: err.code, message: err.message });
+			if (stopping) await send(jobId, { t: 'error', code: WORKER_STOPPED, message: 'The worker shut down while answering' });
+			else if (err instanceof ModelError) await send(jobId, { t: 'error', code: err.code, message: err.message });
 			else {
 				logger.error({ err, runId: request.runId, modelId: request.modelId }, 'inference job failed');
 				await send(jobId, { t: 'error', code: 'internal', message: 'The worker failed while answering' });
@@ -98,6 +102,7 @@ export async function startInferenceWorker(deps: {
 	return {
 		active: () => running.size,
 		async close() {
+			stopping = true;
 			for (const controller of running.values()) controller.abort(new Error('worker shutting down'));
 			await worker.close();
 		}

@@ -50,7 +50,7 @@ export interface OrchestratorDeps {
 	/** Where runs are driven; in this process when absent. A cluster passes its BullMQ scheduler (server/cluster). */
 	scheduler?: (hooks: SchedulerHooks) => RunScheduler;
 	/** The graph's model capabilities, when they are not this process's model cache (a cluster's workers). */
-	nodeDeps?: GraphDeps['override'];
+	nodeDeps?: (local: { activeRuns(): number; roomsByModel(): Record<string, string[]> }) => GraphDeps['override'];
 }
 
 export interface SchedulerHooks {
@@ -86,7 +86,7 @@ export class Orchestrator {
 				summaryModelId: deps.summaryModelId,
 				activeRuns: () => this.driver.activeCount(),
 				roomsByModel: () => this.driver.roomsByModel(),
-				override: deps.nodeDeps
+				override: deps.nodeDeps?.({ activeRuns: () => this.driver.activeCount(), roomsByModel: () => this.driver.roomsByModel() })
 			},
 			deps.checkpointer
 		);

@@ -48,7 +48,7 @@ export interface RunsServiceDeps {
 	/** The room's shared draft (AppContext.yjs). */
 	drafts: { snapshot(roomId: string): Promise<{ prompt: string; settings: PromptSettings }> };
 	/** Why a model cannot run here (unknown, absent, quarantined), or undefined when it can. */
-	modelProblem(modelId: string): AppError | undefined;
+	modelProblem(modelId: string): AppError | undefined | Promise<AppError | undefined>;
 	limits: { maxActivePerUser: number; maxActivePerRoom: number };
 	/** RUN_REPLAY_RATE_PER_MINUTE, per user: reading a run's event log (run:replay, REST events and export). */
 	replayLimit: RateLimit;
@@ -94,9 +94,9 @@ export function createRunsService(deps: RunsServiceDeps) {
 		return ok(null);
 	}
 
-	function modelProblem(request: RunRequest): AppError | undefined {
+	async function modelProblem(request: RunRequest): Promise<AppError | undefined> {
 		for (const id of [request.modelId, ...(request.compareModelIds ?? [])]) {
-			const problem = id === undefined ? undefined : deps.modelProblem(id);
+			const problem = id === undefined ? undefined : await deps.modelProblem(id);
 			if (problem) return problem;
 		}
 		return undefined;
@@ -120,7 +120,7 @@ export function createRunsService(deps: RunsServiceDeps) {
 			});
 			if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
 			const request = parsed.data;
-			const problem = modelProblem(request);
+			const problem = await modelProblem(request);
 			if (problem) return fail(problem.code, problem.message);
 			const limited = await withinLimits(actor, roomId);
 			if (!limited.ok) return limited;
@@ -146,7 +146,7 @@ export function createRunsService(deps: RunsServiceDeps) {
 		async resume(actor: Actor, runId: string, decision: ApprovalDecision): Promise<Result<RunSummary>> {
 			const run = await steerableRun(actor, runId);
 			if (!run.ok) return run;
-			const problem = decision.action === 'override' && decision.modelId ? deps.modelProblem(decision.modelId) : undefined;
+			const problem = decision.action === 'override' && decision.modelId ? await deps.modelProblem(decision.modelId) : undefined;
 			if (problem) return fail('bad_request', problem.message);
 			const { settings } = await deps.drafts.snapshot(run.data.roomId);
 			const resumed = await orchestrator.resume(runId, actor.id, decision, settings.runPolicy);
@@ -165,7 +165,7 @@ export function createRunsService(deps: RunsServiceDeps) {
 		async fork(actor: Actor, runId: string, edits: ForkRequest): Promise<Result<RunSummary>> {
 			const run = await steerableRun(actor, runId);
 			if (!run.ok) return run;
-			const problem = edits.modelId ? deps.modelProblem(edits.modelId) : undefined;
+			const problem = edits.modelId ? await deps.modelProblem(edits.modelId) : undefined;
 			if (problem) return fail('bad_request', problem.message);
 			const limited = await withinLimits(actor, run.data.roomId);
 			if (!limited.ok) return limited;

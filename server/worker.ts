@@ -1,0 +1,55 @@
+// Inference worker entry (`npm run worker`, SWITCHYARD_ROLE=worker): the model cache and its BullMQ queue, a
+// heartbeat to Redis, and one small HTTP endpoint for probes. No SvelteKit, no Socket.IO.
+import http from 'node:http';
+import { createAppContext } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+
+async function main() {
+	const config = loadConfig({ SWITCHYARD_ROLE: 'worker', ...process.env });
+	if (config.cluster.role !== 'worker') throw new ConfigError(`npm run worker runs a worker: SWITCHYARD_ROLE is ${config.cluster.role}`);
+	const logger = createLogger(config.log);
+	const ctx = await createAppContext(config, logger);
+
+	// GET /api/ready: 200 when the database and Redis answer, 503 otherwise (for a readiness probe).
+	const server = http.createServer((req, res) => {
+		if (req.method !== 'GET' || (req.url !== '/api/ready' && req.url !== '/api/health')) {
+			res.writeHead(404).end();
+			return;
+		}
+		void ctx.readiness().then((checks) => {
+			const ok = checks.every((c) => c.ok);
+			res
+				.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+				.end(JSON.stringify({ ok, role: 'worker', workerId: config.cluster.workerId, checks }));
+		});
+	});
+	server.on('error', (err: NodeJS.ErrnoException) => {
+		logger.fatal({ err }, err.code === 'EADDRINUSE' ? `Port ${config.port} is already in use (set PORT)` : 'HTTP server error');
+		process.exit(1);
+	});
+	server.listen(config.port, config.host, () =>
+		logger.info({ port: config.port, workerId: config.cluster.workerId }, 'inference worker ready')
+	);
+
+	let closing = false;
+	const shutdown = async (signal: string) => {
+		if (closing) return;
+		closing = true;
+		logger.info({ signal }, 'worker shutting down');
+		const force = setTimeout(() => process.exit(1), 10_000).unref();
+		server.close();
+		await ctx.close(); // leaves the registry at once, aborts the answers in flight (their drivers retry elsewhere)
+		clearTimeout(force);
+		process.exit(0);
+	};
+	process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection (kept running)'));
+	process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception (kept running)'));
+	process.on('SIGTERM', () => void shutdown('SIGTERM'));
+	process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+	console.error(`Switchyard worker failed to start: ${err instanceof Error ? err.message : String(err)}`);
+	process.exit(1);
+});

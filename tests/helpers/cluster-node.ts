@@ -1,0 +1,63 @@
+// One web node of a test cluster, in its own process: the real app context, Socket.IO and the cluster seams (no
+// SvelteKit pages, which the cluster tests do not need). Prints `listening <port>` when ready. For the test's setup it
+// also answers POST /__test/user {name} and POST /__test/room {ownerId, memberIds} — test-only helpers, never in
+// the product's server. Environment as for `npm start` (REDIS_URL, DATABASE_URL, SWITCHYARD_ROLE=web, …).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAppContext } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { attachRealtime } from '../../server/hub/attach';
+import { createLogger } from '../../server/logger';
+
+const config = loadConfig(process.env);
+const ctx = await createAppContext(config, createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: false }));
+
+async function body(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+	let text = '';
+	for await (const chunk of req) text += chunk;
+	return JSON.parse(text || '{}') as Record<string, unknown>;
+}
+
+const server = http.createServer((req, res) => {
+	const reply = (status: number, value: unknown) =>
+		res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+	void (async () => {
+		if (req.method === 'POST' && req.url === '/__test/user') {
+			const { name } = (await body(req)) as { name: string };
+			const created = await ctx.auth.signup({ email: `${name.toLowerCase()}@example.com`, password: 'password1', name });
+			if (!created.ok) return reply(400, created.error);
+			const { token } = await ctx.auth.createSession(created.data.id);
+			const { key } = await ctx.auth.createApiKey(created.data.id, 'test');
+			return reply(200, { id: created.data.id, cookie: `sy_session=${token}`, apiKey: key });
+		}
+		if (req.method === 'POST' && req.url === '/__test/room') {
+			const { ownerId, memberIds } = (await body(req)) as { ownerId: string; memberIds: string[] };
+			const room = await ctx.rooms.create({ id: ownerId }, { name: 'Cluster', visibility: 'private' });
+			for (const id of memberIds) await ctx.rooms.joinByInvite({ id }, room.inviteToken!);
+			return reply(200, { id: room.id });
+		}
+		if (req.method === 'GET' && req.url?.startsWith('/__test/run/')) {
+			const runId = req.url.slice('/__test/run/'.length);
+			return reply(200, { run: (await ctx.runs.get(runId)) ?? null, events: await ctx.runs.eventsAfter(runId, 0) });
+		}
+		if (req.method === 'GET' && req.url === '/__test/workers') {
+			return reply(
+				200,
+				ctx.redis ? await new (await import('../../server/cluster/workers')).WorkerRegistry(ctx.redis, ctx.logger, 1).list() : []
+			);
+		}
+		reply(404, {});
+	})().catch((err) => reply(500, { message: String(err) }));
+});
+attachRealtime(server, ctx);
+// Tells the test which node drives which run (the node whose own event log numbers the run's start).
+ctx.bus.subscribe((event, origin) => {
+	if (origin === 'local' && event.type === 'run.started') console.log(`driving ${event.runId}`);
+});
+server.listen(0, '127.0.0.1', () => console.log(`listening ${(server.address() as AddressInfo).port}`));
+
+const shutdown = async () => {
+	await ctx.close();
+	process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown());
