@@ -34,7 +34,7 @@ export interface AppContext {
 	redis?: RedisHub;
 	auth: AuthService;
 	rooms: RoomsService;
-	/** Per-address and per-user token buckets (SIGNUP_RATE_PER_MINUTE, ROOM_CREATE_RATE_PER_MINUTE, …): routes and services take from them. */
+	/** Per-address and per-user limits (SIGNUP_RATE_PER_MINUTE, ROOM_CREATE_RATE_PER_MINUTE, …), in Redis in a cluster: routes and services take from them. */
 	limits: RateLimits;
 	/** Who steered which run: the rooms' activity feeds. */
 	activity: ActivityLog;
@@ -73,7 +73,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 	}
 	const redis = config.cluster.redis ? await createRedisHub(config.cluster.redis, logger.child({ component: 'redis' })) : undefined;
 	const users = createUsersRepository(db);
-	const limits = createRateLimits(config.rateLimits);
+	const limits = createRateLimits(config.rateLimits, redis);
 	const auth = createAuthService({
 		users,
 		credentials: createCredentialsRepository(db),
