@@ -67,7 +67,8 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 	}, limits.broadcastWindowMs);
 	const onDocUpdate = (roomId: string, update: Uint8Array, origin: unknown) => broadcaster.push(roomId, update, origin);
 	deps.docs.events.on('update', onDocUpdate);
-	const onPeerAwareness = (roomId: string, message: Uint8Array) => io.local.to(yjsChannel(roomId)).emit('yjs:awareness', { roomId, message });
+	const onPeerAwareness = (roomId: string, message: Uint8Array) =>
+		io.local.to(yjsChannel(roomId)).emit('yjs:awareness', { roomId, message });
 	deps.docs.events.on('awareness', onPeerAwareness);
 
 	// A removed member stops receiving the document at once, like the presence channel in attach.ts. In a cluster the

@@ -35,7 +35,10 @@ export async function startCluster(
 		await waitFor(
 			() => {
 				for (const node of nodes) {
-					void node.ctx.realtime!.io.of('/').adapter.serverCount().then((n) => counts.set(node, n));
+					void node.ctx
+						.realtime!.io.of('/')
+						.adapter.serverCount()
+						.then((n) => counts.set(node, n));
 				}
 				return nodes.every((node) => counts.get(node) === count);
 			},
