@@ -1,5 +1,6 @@
 // Two web nodes on one PostgreSQL database and one Redis prefix, real socket.io clients on each: broadcasts,
 // presence, removals, logouts and the per-user socket cap must hold across nodes, and nothing may arrive twice.
+import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerToClientEvents } from '../../src/lib/contract/events';
 import { startCluster, type TestCluster } from '../helpers/cluster';
@@ -94,6 +95,37 @@ describe('the web tier across two nodes', () => {
 		await nodeA.ctx.activity.record(room.id, { id: ann.id, name: 'Ann' }, 'run.started', null, 'after the removal');
 		await sleep(300);
 		expect(bobActivity).toHaveLength(0); // out of the channel on node B
+	});
+
+	it('restores a socket that comes back on the other node (connection-state recovery), with what it missed', async () => {
+		const { ann, bob, room } = await roomOfTwo();
+		const socket: TestClient = ioClient(nodeA.url, {
+			transports: ['websocket'],
+			extraHeaders: { cookie: ann.cookie },
+			forceNew: true,
+			reconnectionDelay: 300,
+			reconnectionDelayMax: 300
+		});
+		try {
+			await connected(socket);
+			const presence = nextEvent(socket, 'presence'); // a broadcast: it gives the client an offset to resume from
+			expect((await socket.timeout(5000).emitWithAck('room:join', { roomId: room.id })).ok).toBe(true);
+			await presence;
+			const activity = record(socket, 'activity');
+			const back = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+			// A network blip, and the load balancer sends the reconnection to node B.
+			(socket.io as unknown as { uri: string }).uri = nodeB.url;
+			socket.io.engine.close();
+			await nodeA.ctx.activity.record(room.id, { id: bob.id, name: 'Bob' }, 'run.started', null, 'while Ann was away');
+			await Promise.race([back, sleep(5000)]);
+			expect(socket.connected).toBe(true);
+			expect(socket.recovered).toBe(true);
+			await waitFor(() => activity.length === 1, 'the missed activity to be replayed');
+			expect(activity[0][0]).toMatchObject({ detail: 'while Ann was away' });
+			expect(await nodeB.ctx.realtime!.io.local.in(`room:${room.id}`).fetchSockets()).toHaveLength(1); // back in the room, on B
+		} finally {
+			socket.disconnect();
+		}
 	});
 
 	it('closes a session’s sockets on every node at logout', async () => {
