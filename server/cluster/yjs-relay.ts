@@ -28,7 +28,6 @@ export async function redisYjsRelay(hub: RedisHub, log: Logger): Promise<YjsRela
 
 	return {
 		nodeId,
-		peers: true,
 		async subscribe(roomId, listener) {
 			listeners.set(roomId, listener);
 			await subscriber.subscribe(
@@ -46,6 +45,11 @@ export async function redisYjsRelay(hub: RedisHub, log: Logger): Promise<YjsRela
 				},
 				true // buffers: the payload is binary
 			);
+		},
+		async othersListening(roomId) {
+			// This node is subscribed itself: more than one subscriber means another node holds the document.
+			const counts = await hub.commands.pubSubNumSub(channelOf(roomId));
+			return (counts[channelOf(roomId)] ?? 0) > 1;
 		},
 		onReconnected(callback) {
 			reconnected.add(callback);

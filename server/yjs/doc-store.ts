@@ -84,8 +84,9 @@ export function createYjsDocStore(
 			awareness.setLocalState(null); // the server has no cursor of its own
 			const room = (entry.loaded = { roomId, doc, awareness });
 			for (const { message, from } of entry.early.splice(0)) onPeerMessage(roomId, message, from);
-			if (relay.peers) {
-				// Another node's last edits may still wait in its write batch: ask for them before anyone reads this copy.
+			if (await relay.othersListening(roomId)) {
+				// Another node's last edits may still wait in its write batch: ask for them before anyone reads this copy
+				// (as Hocuspocus's Redis extension does; with nobody else holding the document, nothing to wait for).
 				const query = askPeers(room, relay, peerAnswerWaitMs);
 				entry.answered = query.answered;
 				await query.done;

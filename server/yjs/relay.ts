@@ -19,11 +19,11 @@ export type RelayMessage =
 export interface YjsRelay {
 	/** This node's name among the others (answers are addressed with it). */
 	readonly nodeId: string;
-	/** Whether other nodes may hold copies (false in a single process: nothing to ask, nothing to wait for). */
-	readonly peers: boolean;
 	/** Hears the room's messages from other nodes (never this node's own); resolves once listening. */
 	subscribe(roomId: string, listener: (message: RelayMessage, from: string) => void): Promise<void>;
 	unsubscribe(roomId: string): Promise<void>;
+	/** Whether another node listens to the room now (so a query has someone to answer it). */
+	othersListening(roomId: string): Promise<boolean>;
 	/** After a lost connection: messages may have been missed, so the caller asks again for every loaded room. */
 	onReconnected(callback: () => void): void;
 	/** Fire and forget: a message lost in a Redis outage is repaired by the queries nodes send when they reconnect. */
@@ -35,9 +35,9 @@ export interface YjsRelay {
 export function localYjsRelay(): YjsRelay {
 	return {
 		nodeId: 'local',
-		peers: false,
 		subscribe: async () => {},
 		unsubscribe: async () => {},
+		othersListening: async () => false,
 		onReconnected: () => {},
 		publish: () => {},
 		close: async () => {}

@@ -2,7 +2,8 @@
 // presence, removals, logouts and the per-user socket cap must hold across nodes, and nothing may arrive twice.
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerToClientEvents } from '../../src/lib/contract/events';
+import type { RoomJoined, ServerToClientEvents } from '../../src/lib/contract/events';
+import type { Result } from '../../src/lib/contract/result';
 import { startCluster, type TestCluster } from '../helpers/cluster';
 import { connected, nextEvent, type TestClient, type TestServer } from '../helpers/test-server';
 import { sleep, waitFor } from '../helpers/yjs-editors';
@@ -37,7 +38,7 @@ describe('the web tier across two nodes', () => {
 	async function joined(node: TestServer, who: { cookie: string }, roomId: string) {
 		const socket = node.client({ cookie: who.cookie });
 		await connected(socket);
-		const ack = await socket.timeout(5000).emitWithAck('room:join', { roomId });
+		const ack: Result<RoomJoined> = await socket.timeout(5000).emitWithAck('room:join', { roomId });
 		if (!ack.ok) throw new Error(ack.error.message);
 		return { socket, ack: ack.data };
 	}
