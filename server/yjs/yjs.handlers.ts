@@ -11,6 +11,7 @@ import { firstInvalidAwarenessState, withIdentity } from './awareness-state';
 import type { RoomDoc, YjsDocStore } from './doc-store';
 import { DocSizeCap } from './doc-size';
 import { defaultYjsLimits, type YjsLimits } from './limits';
+import { deleteFrom, mapOf } from './nested-maps';
 import { UpdateBroadcaster } from './update-broadcaster';
 import {
 	applySyncMessage,
@@ -294,15 +295,3 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 }
 
 export type YjsRealtime = ReturnType<typeof createYjsRealtime>;
-
-function mapOf<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
-	let inner = outer.get(key);
-	if (!inner) outer.set(key, (inner = new Map()));
-	return inner;
-}
-
-function deleteFrom<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K, innerKey: K2) {
-	const inner = outer.get(key);
-	inner?.delete(innerKey);
-	if (inner?.size === 0) outer.delete(key);
-}

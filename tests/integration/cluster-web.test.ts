@@ -129,6 +129,20 @@ describe('the web tier across two nodes', () => {
 		}
 	});
 
+	it('applies a role change made on one node to the user’s sockets on the other', async () => {
+		const { bob } = await roomOfTwo();
+		const onB = nodeB.client({ cookie: bob.cookie });
+		await connected(onB);
+		const promoted = await nodeA.ctx.admin.setRole(bob.id, 'admin');
+		expect(promoted.ok).toBe(true);
+		const roleOnB = async () => (await nodeB.ctx.realtime!.io.local.in(`user:${bob.id}`).fetchSockets())[0]?.data.user.role;
+		const inAdminsOnB = async () => (await nodeB.ctx.realtime!.io.local.in('admins').fetchSockets()).length;
+		const deadline = Date.now() + 5000;
+		while (((await roleOnB()) !== 'admin' || (await inAdminsOnB()) !== 1) && Date.now() < deadline) await sleep(20);
+		expect(await roleOnB()).toBe('admin');
+		expect(await inAdminsOnB()).toBe(1);
+	});
+
 	it('closes a session’s sockets on every node at logout', async () => {
 		const { ann } = await roomOfTwo();
 		const onB = nodeB.client({ cookie: ann.cookie });

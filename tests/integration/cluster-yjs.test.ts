@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import { PROMPT_TEXT } from '../../src/lib/contract/yjs';
 import { createKyselyYjsPersistence } from '../../server/yjs/persistence';
 import { encodeAwarenessEntries } from '../../server/yjs/protocol';
+import { decodeRelayMessage } from '../../server/yjs/relay';
 import { startCluster, type TestCluster } from '../helpers/cluster';
 import type { TestServer } from '../helpers/test-server';
 import { addMembers, openSyncedEditor, sleep, waitFor, type Editor } from '../helpers/yjs-editors';
@@ -98,6 +99,30 @@ describe('the collaborative prompt across two nodes', () => {
 		const stored = new Y.Doc();
 		Y.applyUpdate(stored, Y.mergeUpdates(await persistence.loadUpdates(roomId)));
 		expect(stored.getText(PROMPT_TEXT).toString()).toBe('typed on A, still in A’s write batch');
+	});
+
+	it('has each node resubscribe after its relay subscriber loses Redis, and ask the others for what it missed', async () => {
+		const { ann, bob, roomId } = await room();
+		const onA = await editor(nodeA, ann, roomId);
+		const onB = await editor(nodeB, bob, roomId);
+		onA.doc.getText(PROMPT_TEXT).insert(0, 'before');
+		await waitFor(() => onB.text() === 'before', 'B to sync');
+		// What the nodes say to each other about this room, heard by a listener of our own.
+		const redis = nodeB.ctx.redis!;
+		const listener = await redis.connect('test-listener');
+		const kinds: string[] = [];
+		await listener.subscribe(redis.key('yjs', roomId), (bytes: Buffer) => kinds.push(decodeRelayMessage(bytes).message.kind), true);
+		// A network blip between the nodes and Redis: both relay subscribers (this test's prefix only) are cut off.
+		const subscribers = (await redis.commands.clientList()).filter((c) => c.name === `${redis.prefix}-yjs-relay`);
+		expect(subscribers).toHaveLength(2);
+		for (const c of subscribers) await redis.commands.clientKill({ filter: 'ID', id: Number(c.id) });
+		// Once back, each node asks the other for what it may have missed.
+		await waitFor(() => kinds.filter((k) => k === 'query').length >= 2, 'both nodes to ask again', 10_000);
+		onA.doc.getText(PROMPT_TEXT).insert(6, ', after the blip');
+		await waitFor(() => onB.text() === 'before, after the blip', 'node B to hear node A again', 10_000);
+		onB.doc.getText(PROMPT_TEXT).insert(0, 'after: ');
+		await waitFor(() => onA.text() === 'after: before, after the blip', 'node A to hear node B again', 10_000);
+		expect(serverText(nodeB, roomId)).toBe(serverText(nodeA, roomId));
 	});
 
 	it('shows cursors across nodes, to a late joiner too, and removes them when their editor leaves', async () => {
