@@ -42,10 +42,12 @@ export function redisConnectionSlots(hub: RedisHub, log: Logger, options: { ttlM
 	return {
 		async reserve(userId, socketId, max) {
 			const now = Date.now();
-			const taken = await hub.commands.eval(RESERVE, {
-				keys: [keyOf(userId)],
-				arguments: [String(now), String(now + ttlMs), String(max), socketId]
-			});
+			const taken = await hub.commands
+				.eval(RESERVE, { keys: [keyOf(userId)], arguments: [String(now), String(now + ttlMs), String(max), socketId] })
+				.catch((err: unknown) => {
+					log.error({ err, userId }, 'counting a socket in Redis failed; the handshake is refused');
+					throw err;
+				});
 			if (taken !== 1) return false;
 			let sockets = mine.get(userId);
 			if (!sockets) mine.set(userId, (sockets = new Set()));

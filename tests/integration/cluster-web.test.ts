@@ -52,6 +52,10 @@ describe('the web tier across two nodes', () => {
 		expect(bobOnB.ack.online.map((u) => u.id).sort()).toEqual([ann.id, bob.id].sort());
 		expect((await sawBob)[0].online.map((u) => u.id).sort()).toEqual([ann.id, bob.id].sort());
 
+		// Bob's joins (the invite link on node A, room:join on node B) count against one limit, kept in Redis.
+		const redis = nodeB.ctx.redis!;
+		expect(await redis.commands.get(redis.key('limits', 'ROOM_JOIN_RATE_PER_MINUTE', bob.id))).toBe('2');
+
 		const sawBobLeave = nextEvent(annOnA.socket, 'presence', (p) => p.online.length === 1);
 		bobOnB.socket.disconnect();
 		expect((await sawBobLeave)[0].online).toEqual([{ id: ann.id, name: expect.any(String) }]);
