@@ -5,6 +5,7 @@ import { createUsersRepository } from './auth/users.repository';
 import { authenticate } from './auth/authenticate';
 import { joinCluster } from './cluster/cluster';
 import { createRedisHub, type RedisHub } from './cluster/redis';
+import { createWebTier, type WebTier } from './cluster/web-tier';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createQuarantineRepository } from './models/quarantine.repository';
@@ -33,9 +34,11 @@ export interface AppContext {
 	db: Db;
 	/** The cluster's Redis connections; undefined in a single process (no REDIS_URL), where every seam is in memory. */
 	redis?: RedisHub;
+	/** The web tier's seams across nodes (Socket.IO adapter, socket counts, Yjs relay); in memory without Redis. */
+	webTier: WebTier;
 	auth: AuthService;
 	rooms: RoomsService;
-	/** Per-address and per-user token buckets (SIGNUP_RATE_PER_MINUTE, ROOM_CREATE_RATE_PER_MINUTE, …): routes and services take from them. */
+	/** Per-address and per-user limits (SIGNUP_RATE_PER_MINUTE, ROOM_CREATE_RATE_PER_MINUTE, …), in Redis in a cluster: routes and services take from them. */
 	limits: RateLimits;
 	/** Who steered which run: the rooms' activity feeds. */
 	activity: ActivityLog;
@@ -73,8 +76,9 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		throw new Error(`Cannot open the database at ${where}: ${err instanceof Error ? err.message : String(err)}`);
 	}
 	const redis = config.cluster.redis ? await createRedisHub(config.cluster.redis, logger.child({ component: 'redis' })) : undefined;
+	const webTier = await createWebTier(redis, { sockets: config.cluster.role !== 'worker', log: logger.child({ component: 'web-tier' }) });
 	const users = createUsersRepository(db);
-	const limits = createRateLimits(config.rateLimits);
+	const limits = createRateLimits(config.rateLimits, redis);
 	const auth = createAuthService({
 		users,
 		credentials: createCredentialsRepository(db),
@@ -82,7 +86,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		sessionDays: config.sessionDays
 	});
 	const rooms = createRoomsService({ rooms: createRoomsRepository(db), users, limits });
-	const yjs = createYjsDocStore(createKyselyYjsPersistence(db), logger.child({ component: 'yjs' }), options.yjs);
+	const yjs = createYjsDocStore(createKyselyYjsPersistence(db), logger.child({ component: 'yjs' }), options.yjs, webTier.yjsRelay);
 	const models = await ModelService.create(config, logger.child({ component: 'models' }), { quarantine: createQuarantineRepository(db) });
 	const runs = createRunsRepository(db);
 	const cluster = redis ? await joinCluster(config, redis, runs, logger) : undefined;
@@ -147,6 +151,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		logger,
 		db,
 		redis,
+		webTier,
 		auth,
 		rooms,
 		limits,
@@ -172,6 +177,7 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 			ctx.admin.close();
 			await models.close();
 			await yjs.close(); // stores pending prompt edits before the database goes
+			await webTier.close();
 			await redis?.close();
 			await db.destroy();
 		}

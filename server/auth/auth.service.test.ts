@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
 import { createAuthService, SIGNUP_REFUSED } from './auth.service';
 import { createCredentialsRepository } from './credentials.repository';
@@ -20,12 +20,15 @@ describe.each(DIALECTS)('auth service on %s', (kind) => {
 		auth = createAuthService({
 			users: createUsersRepository(t.db),
 			credentials: createCredentialsRepository(t.db),
-			loginLimits: createRateLimits(loadConfig({ LOGIN_RATE_PER_MINUTE: '5', LOGIN_ADDRESS_RATE_PER_MINUTE: '12' }).rateLimits, () => now),
+			loginLimits: createRateLimits(loadConfig({ LOGIN_RATE_PER_MINUTE: '5', LOGIN_ADDRESS_RATE_PER_MINUTE: '12' }).rateLimits),
 			sessionDays: 30,
 			now: () => now
 		});
 	});
-	afterEach(() => t.drop());
+	afterEach(() => {
+		vi.useRealTimers();
+		return t.drop();
+	});
 
 	it('makes the first account admin and later ones members; emails are unique and case-insensitive', async () => {
 		const first = await auth.signup({ email: 'ann@example.com', password: 'password1', name: 'Ann' });
@@ -65,6 +68,7 @@ describe.each(DIALECTS)('auth service on %s', (kind) => {
 	});
 
 	it('rate-limits login per (account, address) pair: failures elsewhere never lock the user out', async () => {
+		vi.useFakeTimers({ toFake: ['Date'] }); // the limits' windows follow the clock
 		await auth.signup({ email: 'ann@example.com', password: 'password1', name: 'Ann' });
 		const codes: string[] = [];
 		for (let i = 0; i < 6; i++) {
@@ -79,7 +83,7 @@ describe.each(DIALECTS)('auth service on %s', (kind) => {
 		});
 		// Ann, from her own address, is not locked out by the attacker's failures.
 		expect((await auth.login({ email: 'ann@example.com', password: 'password1', clientKey: 'ann-home' })).ok).toBe(true);
-		now += 60_000;
+		vi.setSystemTime(Date.now() + 60_000);
 		expect((await auth.login({ email: 'ann@example.com', password: 'password1', clientKey: 'attacker' })).ok).toBe(true);
 	});
 

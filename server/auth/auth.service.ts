@@ -67,9 +67,9 @@ export function createAuthService(deps: AuthDeps) {
 		async login(input: { email: string; password: string; clientKey: string }): Promise<Result<PublicUser>> {
 			const email = input.email.toLowerCase();
 			// Per pair, not per account: failures from an attacker's address never lock the user out from theirs.
-			const pair = deps.loginLimits.login.take(`${email} ${input.clientKey}`);
+			const pair = await deps.loginLimits.login.take(`${email} ${input.clientKey}`);
 			if (!pair.ok) return pair;
-			const address = deps.loginLimits.loginAddress.take(input.clientKey);
+			const address = await deps.loginLimits.loginAddress.take(input.clientKey);
 			if (!address.ok) return address;
 			const user = await deps.users.findByEmail(email);
 			if (!user) {

@@ -15,6 +15,7 @@ export function attachRealtime(httpServer: Server, ctx: AppContext, extra: Parti
 		host: ctx.config.host,
 		live: { bus: ctx.bus, orchestrator: ctx.orchestrator, runs: ctx.runs, activity: ctx.activity, sampler: ctx.observability.sampler },
 		sockets: ctx.config.sockets,
+		webTier: ctx.webTier,
 		...extra,
 		// The environment's limits (YJS_*), with any a caller (a test) sets on top.
 		yjsLimits: { ...ctx.config.yjs, ...extra.yjsLimits }

@@ -19,6 +19,8 @@ import { isAllowedOrigin } from '../realtime/origin';
 import { broadcastPresence } from '../realtime/presence';
 import { limitConnectionsPerUser } from '../realtime/connection-limit';
 import { guardRecovery } from './recovery';
+import { relayServiceEventsToOtherNodes } from './cluster-events';
+import type { WebTier } from '../cluster/web-tier';
 import { apiKeyChannel, sessionChannel, userChannel, type AppServer } from '../realtime/types';
 
 export interface RealtimeDeps {
@@ -41,6 +43,8 @@ export interface RealtimeDeps {
 	host?: string;
 	/** Runs, activity and telemetry flowing to rooms. */
 	live: Omit<RoomFeedDeps, 'log'>;
+	/** The other web nodes (AppContext.webTier): with a socket adapter this node is one of a cluster. */
+	webTier?: Pick<WebTier, 'socketAdapter' | 'connectionSlots'>;
 }
 
 export interface Realtime {
@@ -63,6 +67,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 	const log = deps.logger.child({ component: 'realtime' });
 	const io: AppServer = new Server(httpServer, {
 		serveClient: false,
+		adapter: deps.webTier?.socketAdapter, // undefined: Socket.IO's in-memory adapter
 		maxHttpBufferSize: deps.sockets.maxBufferBytes,
 		// A brief network blip restores the socket with its rooms and the packets it missed; the handshake (and so
 		// the session check) still runs. Longer gaps fall back to room:join + run:replay.
@@ -91,10 +96,13 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 	});
 
 	guardRecovery(io, { rooms: deps.rooms, log }); // after the authentication middleware above
-	limitConnectionsPerUser(io, deps.sockets.maxConnectionsPerUser); // last: it counts only handshakes that pass
+	limitConnectionsPerUser(io, deps.sockets.maxConnectionsPerUser, deps.webTier?.connectionSlots); // last: it counts only handshakes that pass
 
 	const yjs = createYjsRealtime(io, { docs: deps.yjs, rooms: deps.rooms, log: log.child({ component: 'yjs' }), limits: deps.yjsLimits });
 	const live = createRoomFeed(io, { ...deps.live, log });
+	const stopCluster = deps.webTier?.socketAdapter
+		? relayServiceEventsToOtherNodes(io, { rooms: deps.rooms, admin: deps.admin?.service, yjs, log })
+		: () => {};
 
 	io.on('connection', (socket) => {
 		const { user, sessionId, apiKeyId } = socket.data;
@@ -140,6 +148,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		async close() {
 			stopRooms();
 			stopAdmin();
+			stopCluster();
 			yjs.close();
 			live.close();
 			await io.close();

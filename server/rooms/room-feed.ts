@@ -56,8 +56,9 @@ export function createRoomFeed(io: AppServer, deps: RoomFeedDeps) {
 	deps.activity.events.on('activity', onActivity);
 
 	const offTelemetry = deps.sampler?.subscribe((sample: TelemetrySample) => {
-		// Only sockets that are in a room are in this channel: no viewers, nothing sent.
-		io.to(TELEMETRY_CHANNEL).emit('telemetry', sample);
+		// Only sockets that are in a room are in this channel: no viewers, nothing sent. Each node sends its own
+		// sampler's figures to its own sockets (io.local): through the adapter every viewer would get every node's.
+		io.local.to(TELEMETRY_CHANNEL).emit('telemetry', sample);
 	});
 
 	return {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
 import { createUsersRepository } from '../auth/users.repository';
 import { RateLimit } from '../rate-limits';
@@ -8,7 +8,6 @@ import { createRoomsService } from './rooms.service';
 describe.each(DIALECTS)('rooms service on %s', (kind) => {
 	let t: TestDatabase;
 	let rooms: ReturnType<typeof createRoomsService>;
-	let now: number;
 	const ann = { id: 'annannannann', email: 'ann@example.com', name: 'Ann' };
 	const bob = { id: 'bobbobbobbob', email: 'bob@example.com', name: 'Bob' };
 	const cid = { id: 'cidcidcidcid', email: 'cid@example.com', name: 'Cid' };
@@ -17,11 +16,13 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		t = await freshDatabase(kind);
 		const users = createUsersRepository(t.db);
 		for (const u of [ann, bob, cid]) await users.create({ ...u, passwordHash: 'x' });
-		now = Date.UTC(2026, 0, 1);
-		const roomJoin = new RateLimit('ROOM_JOIN_RATE_PER_MINUTE', 20, 'room joins', () => now);
+		const roomJoin = new RateLimit('ROOM_JOIN_RATE_PER_MINUTE', 20, 'room joins');
 		rooms = createRoomsService({ rooms: createRoomsRepository(t.db), users, limits: { roomJoin } });
 	});
-	afterEach(() => t.drop());
+	afterEach(() => {
+		vi.useRealTimers();
+		return t.drop();
+	});
 
 	it('creates a room owned by its creator, who alone sees the invite token', async () => {
 		const room = await rooms.create(ann, { name: 'Eval', visibility: 'private' });
@@ -86,6 +87,7 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 	});
 
 	it('rate-limits joins per user (ROOM_JOIN_RATE_PER_MINUTE), public joins and invite links alike', async () => {
+		vi.useFakeTimers({ toFake: ['Date'] }); // the limit's window follows the clock
 		const pub = await rooms.create(ann, { name: 'Public', visibility: 'public' });
 		const priv = await rooms.create(ann, { name: 'Secret', visibility: 'private' });
 		for (let i = 0; i < 19; i++) expect((await rooms.join(bob, pub.id)).ok).toBe(true);
@@ -97,7 +99,7 @@ describe.each(DIALECTS)('rooms service on %s', (kind) => {
 		expect(await rooms.join(bob, pub.id)).toEqual(refused);
 		expect(await rooms.joinByInvite(bob, priv.inviteToken!)).toEqual(refused);
 		expect((await rooms.join(cid, pub.id)).ok).toBe(true); // per user
-		now += 3_000; // one token back
+		vi.setSystemTime(Date.now() + 60_000); // the next window
 		expect((await rooms.join(bob, pub.id)).ok).toBe(true);
 	});
 

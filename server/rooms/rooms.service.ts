@@ -166,7 +166,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 
 		/** Members get the room; a public room makes the caller a member; a private one refuses outsiders. */
 		async join(caller: Caller, roomId: string): Promise<Result<RoomDetail>> {
-			const allowed = deps.limits.roomJoin.take(caller.id);
+			const allowed = await deps.limits.roomJoin.take(caller.id);
 			if (!allowed.ok) return allowed;
 			const room = await deps.rooms.findById(roomId);
 			if (!room) return fail('not_found', 'No such room');
@@ -190,7 +190,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 		},
 
 		async joinByInvite(caller: Caller, token: string): Promise<Result<RoomDetail>> {
-			const allowed = deps.limits.roomJoin.take(caller.id);
+			const allowed = await deps.limits.roomJoin.take(caller.id);
 			if (!allowed.ok) return allowed;
 			const room = await deps.rooms.findByInviteToken(token);
 			if (!room) return fail('not_found', 'This invite link is not valid (it may have been replaced)');

@@ -179,7 +179,7 @@ export function createRunsService(deps: RunsServiceDeps) {
 
 		/** Stored and live events after `afterSeq`, in seq order. */
 		async events(actor: Actor, runId: string, afterSeq: number): Promise<Result<RunEvent[]>> {
-			const allowed = deps.replayLimit.take(actor.id);
+			const allowed = await deps.replayLimit.take(actor.id);
 			if (!allowed.ok) return allowed;
 			const run = await visibleRun(actor, runId);
 			if (!run.ok) return run;

@@ -11,6 +11,7 @@ import { firstInvalidAwarenessState, withIdentity } from './awareness-state';
 import type { RoomDoc, YjsDocStore } from './doc-store';
 import { DocSizeCap } from './doc-size';
 import { defaultYjsLimits, type YjsLimits } from './limits';
+import { deleteFrom, mapOf } from './nested-maps';
 import { UpdateBroadcaster } from './update-broadcaster';
 import {
 	applySyncMessage,
@@ -57,16 +58,22 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 	const byRoom = new Map<string, Map<string, Subscription>>();
 	const awarenessOwners = new Map<string, Map<number, Subscription>>();
 
-	// Every change to a loaded document goes to the room's other editors, coalesced per frame and encoded once.
+	// Every change to a loaded document goes to the room's other editors, coalesced per frame and encoded once. To
+	// this node's sockets only (io.local): every node holding the document sends its own sockets the changes it
+	// applies, its clients' and those relayed from other nodes (yjs/relay.ts), so nothing arrives twice.
 	const broadcaster = new UpdateBroadcaster((roomId, update, origin) => {
-		const channel = io.to(yjsChannel(roomId));
+		const channel = io.local.to(yjsChannel(roomId));
 		const target = typeof origin === 'string' ? channel.except(origin) : channel;
 		target.emit('yjs:sync', { roomId, message: encodeUpdateMessage(update) });
 	}, limits.broadcastWindowMs);
 	const onDocUpdate = (roomId: string, update: Uint8Array, origin: unknown) => broadcaster.push(roomId, update, origin);
 	deps.docs.events.on('update', onDocUpdate);
+	const onPeerAwareness = (roomId: string, message: Uint8Array) =>
+		io.local.to(yjsChannel(roomId)).emit('yjs:awareness', { roomId, message });
+	deps.docs.events.on('awareness', onPeerAwareness);
 
-	// A removed member stops receiving the document at once, like the presence channel in attach.ts.
+	// A removed member stops receiving the document at once, like the presence channel in attach.ts. In a cluster the
+	// hub also calls this for removals another node made (its sockets here hold subscriptions too).
 	const onMemberRemoved = ({ roomId, userId }: { roomId: string; userId: string }) => {
 		for (const sub of [...(byRoom.get(roomId)?.values() ?? [])]) {
 			if (sub.socket.data.user.id === userId) unsubscribe(sub);
@@ -114,7 +121,8 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 		const known = clientIds.filter((id) => sub.room.awareness.meta.has(id));
 		if (known.length === 0) return;
 		const message = encodeAwarenessUpdate(sub.room.awareness, known);
-		sub.socket.to(yjsChannel(sub.roomId)).emit('yjs:awareness', { roomId: sub.roomId, message });
+		io.local.to(yjsChannel(sub.roomId)).except(sub.socket.id).emit('yjs:awareness', { roomId: sub.roomId, message });
+		deps.docs.publishAwareness(sub.roomId, message);
 	}
 
 	/** Leaves the room's document: the others see this socket's cursors disappear at once (not after 30 s). */
@@ -131,7 +139,8 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 		if (present.length > 0) {
 			removeAwarenessStates(room.awareness, present, 'left');
 			const message = encodeAwarenessUpdate(room.awareness, present);
-			io.to(yjsChannel(roomId)).except(socket.id).emit('yjs:awareness', { roomId, message });
+			io.local.to(yjsChannel(roomId)).except(socket.id).emit('yjs:awareness', { roomId, message });
+			deps.docs.publishAwareness(roomId, message);
 		}
 		void socket.leave(yjsChannel(roomId));
 		deps.docs.release(roomId);
@@ -142,7 +151,11 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 		const owners = mapOf(awarenessOwners, sub.roomId);
 		for (const id of ids) {
 			const owner = owners.get(id);
-			const someoneElse = owner && owner !== sub && owner.socket.data.user.id !== sub.socket.data.user.id;
+			// Held on another node: the state it relayed names its user (stamped there by withIdentity).
+			const heldBy = (sub.room.awareness.states.get(id)?.user as { id?: unknown } | undefined)?.id;
+			const someoneElse = owner
+				? owner !== sub && owner.socket.data.user.id !== sub.socket.data.user.id
+				: heldBy !== undefined && heldBy !== sub.socket.data.user.id;
 			if (someoneElse || id === sub.room.awareness.clientID) return fail('forbidden', `Awareness client ${id} belongs to someone else`);
 		}
 		const added = new Set(ids.filter((id) => !sub.clients.has(id)));
@@ -269,8 +282,11 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 
 	return {
 		registerYjsHandlers,
+		/** A member was removed on another node: drop their subscriptions here too. */
+		memberRemoved: onMemberRemoved,
 		close() {
 			deps.docs.events.off('update', onDocUpdate);
+			deps.docs.events.off('awareness', onPeerAwareness);
 			deps.rooms.events.off('member-removed', onMemberRemoved);
 			for (const subs of byRoom.values()) for (const sub of subs.values()) sub.relay.cancel();
 			broadcaster.close();
@@ -279,15 +295,3 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 }
 
 export type YjsRealtime = ReturnType<typeof createYjsRealtime>;
-
-function mapOf<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
-	let inner = outer.get(key);
-	if (!inner) outer.set(key, (inner = new Map()));
-	return inner;
-}
-
-function deleteFrom<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K, innerKey: K2) {
-	const inner = outer.get(key);
-	inner?.delete(innerKey);
-	if (inner?.size === 0) outer.delete(key);
-}

@@ -75,8 +75,16 @@ export interface ServerToClientEvents {
 	'cache:pull': (payload: PullState) => void;
 }
 
-/** Nothing is sent between servers yet (one process). */
-export type InterServerEvents = Record<string, never>;
+/**
+ * Between the web nodes of a cluster (through the Socket.IO Redis adapter's serverSideEmit): changes one node made
+ * that every node must apply to its own sockets' state. Unused in a single process.
+ */
+export interface InterServerEvents {
+	/** A member was removed from a room: their sockets on every node stop editing its prompt. */
+	'member-removed': (payload: { roomId: string; userId: string }) => void;
+	/** A user's role changed: their sockets' data on every node follow it. */
+	'role-changed': (payload: { userId: string; role: 'admin' | 'member' }) => void;
+}
 
 /** Who a socket belongs to: the signed-in user, without the email. */
 export type SocketUser = Omit<PublicUser, 'email'>;

@@ -49,9 +49,9 @@ export async function readJson<S extends z.ZodType>(event: RequestEvent, schema:
 }
 
 /** Takes one token from a named limit (AppContext.limits): null while allowed, else the 429 to send, with Retry-After. */
-export function overLimit(limit: RateLimit, key: string): Response | null {
-	const taken = limit.take(key);
-	return taken.ok ? null : errorJson(taken.error, { 'retry-after': String(limit.retryAfterSeconds(key)) });
+export async function overLimit(limit: RateLimit, key: string): Promise<Response | null> {
+	const taken = await limit.take(key);
+	return taken.ok ? null : errorJson(taken.error, { 'retry-after': String(await limit.retryAfterSeconds(key)) });
 }
 
 /** A stable key for per-client rate limits. */

@@ -15,7 +15,7 @@ export const actions: Actions = {
 		if (!locals.user) error(401, 'Sign in first');
 		const form = parseForm(await readForm(request), createRoomSchema, ['name']);
 		if (!form.ok) return form.failure;
-		const limited = locals.app.limits.roomCreate.take(locals.user.id);
+		const limited = await locals.app.limits.roomCreate.take(locals.user.id);
 		if (!limited.ok) return formFailure(429, { form: limited.error.message }, { name: form.data.name });
 		const room = await locals.app.rooms.create(locals.user, form.data);
 		redirect(303, `/rooms/${room.id}`);

@@ -15,7 +15,7 @@ export const actions: Actions = {
 		if (!locals.session) error(403, 'API keys can only be created from a signed-in session');
 		const form = parseForm(await readForm(request), createApiKeySchema);
 		if (!form.ok) return form.failure;
-		const limited = locals.app.limits.apiKeyCreate.take(locals.user.id);
+		const limited = await locals.app.limits.apiKeyCreate.take(locals.user.id);
 		if (!limited.ok) return formFailure(429, { form: limited.error.message });
 		const created = await locals.app.auth.createApiKey(locals.user.id, form.data.name);
 		return { created };

@@ -15,7 +15,7 @@ export const actions: Actions = {
 		const form = parseForm(await readForm(request), signupSchema, ['email', 'name']);
 		if (!form.ok) return form.failure;
 		// Before the password is hashed (SIGNUP_RATE_PER_MINUTE per client address).
-		const limited = locals.app.limits.signup.take(clientKey(event));
+		const limited = await locals.app.limits.signup.take(clientKey(event));
 		if (!limited.ok) return formFailure(429, { form: limited.error.message }, { email: form.data.email, name: form.data.name });
 		const created = await locals.app.auth.signup(form.data);
 		// Not tied to the email field: the message must not say whether the email is taken (see auth.service signup).

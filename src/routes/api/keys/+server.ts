@@ -14,7 +14,7 @@ export const POST: RequestHandler = async (event) => {
 	if (!event.locals.session)
 		error(403, { message: 'API keys can only be created from a signed-in session, not with an API key', code: 'forbidden' });
 	const { name } = await readJson(event, createApiKeySchema);
-	const limited = overLimit(event.locals.app.limits.apiKeyCreate, user.id);
+	const limited = await overLimit(event.locals.app.limits.apiKeyCreate, user.id);
 	if (limited) return limited;
 	return json(await event.locals.app.auth.createApiKey(user.id, name), { status: 201 });
 };

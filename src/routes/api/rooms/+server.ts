@@ -15,7 +15,7 @@ export const GET: RequestHandler = async (event) => {
 export const POST: RequestHandler = async (event) => {
 	const user = requireUser(event);
 	const input = await readJson(event, createRoomSchema);
-	const limited = overLimit(event.locals.app.limits.roomCreate, user.id);
+	const limited = await overLimit(event.locals.app.limits.roomCreate, user.id);
 	if (limited) return limited;
 	return json(await event.locals.app.rooms.create(user, input), { status: 201 });
 };

@@ -8,7 +8,7 @@ export const POST: RequestHandler = async (event) => {
 	const input = await readJson(event, signupSchema);
 	const { app } = event.locals;
 	// Before the password is hashed: each signup costs an Argon2 hash (SIGNUP_RATE_PER_MINUTE per client address).
-	const limited = overLimit(app.limits.signup, clientKey(event));
+	const limited = await overLimit(app.limits.signup, clientKey(event));
 	if (limited) return limited;
 	const created = await app.auth.signup(input);
 	if (!created.ok) return errorJson(created.error);
