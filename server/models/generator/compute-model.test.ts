@@ -29,7 +29,7 @@ describe('compute model', () => {
 			if (tokens.length === 8) break;
 		}
 		expect(tokens).toHaveLength(8);
-		const vocabulary = (check.ok && (check.info.metadata as { tokenizer?: { ggml?: { tokens?: string[] } } }).tokenizer?.ggml?.tokens?.length) || 0;
+		const vocabulary = (check.ok && (check.info.metadata as { tokenizer?: { ggml?: { tokens?: readonly string[] } } }).tokenizer?.ggml?.tokens?.length) || 0;
 		expect(vocabulary).toBeGreaterThan(1000);
 		expect(tokens.every((t) => Number.isInteger(t) && t >= 0 && t < vocabulary)).toBe(true);
 		await context.dispose();
