@@ -47,9 +47,23 @@ async function main() {
 		await writeFile(file, JSON.stringify({ suite: name, started, machine: machine(), ...result }, null, 2) + '\n');
 		console.log(`✔ ${name} → ${path.relative(process.cwd(), file)}`);
 	}
+	reportLingeringHandles();
 }
 
-main().catch((err) => {
-	console.error(err);
-	process.exit(1);
-});
+/**
+ * Every suite must close what it opened; one that leaves a server, socket or timer behind would keep this process
+ * alive forever after its JSON is written. Name such leftovers (so the leak gets fixed) and end the run anyway.
+ */
+function reportLingeringHandles() {
+	// The terminal and files still closing are not leaks.
+	const lingering = process.getActiveResourcesInfo().filter((r) => !['TTYWrap', 'PipeWrap', 'CloseReq'].includes(r));
+	if (lingering.length > 0) console.warn(`bench: suites left open handles behind: ${lingering.join(', ')}`);
+}
+
+main().then(
+	() => process.exit(0),
+	(err) => {
+		console.error(err);
+		process.exit(1);
+	}
+);

@@ -26,8 +26,21 @@ export async function typeTogether(
 	const names = Array.from({ length: options.editors - 1 }, (_, i) => `Editor${i + 1}`);
 	const members = await addMembers(server, room.inviteToken!, names);
 	const editors: Editor[] = [];
-	for (const who of [owner, ...members]) editors.push(await openSyncedEditor(server, who, room.id));
+	try {
+		for (const who of [owner, ...members]) editors.push(await openSyncedEditor(server, who, room.id));
+		return await typeRounds(server, room.id, editors, options);
+	} finally {
+		// Each editor's awareness runs an interval timer: left open, it keeps the process (a benchmark) alive.
+		for (const editor of editors) editor.close();
+	}
+}
 
+async function typeRounds(
+	server: TestServer,
+	roomId: string,
+	editors: Editor[],
+	options: { rounds: number; editsPerRound: number }
+): Promise<CrowdResult> {
 	const latencies: number[] = [];
 	let consistentRounds = 0;
 	let expectedLength = 0;
@@ -63,7 +76,7 @@ export async function typeTogether(
 		for (const t of reachedAt) latencies.push(Math.max(0, t - lastEditAt));
 
 		const reference = editors[0].text();
-		const serverText = server.ctx.yjs.loaded(room.id)?.doc.getText(PROMPT_TEXT).toString();
+		const serverText = server.ctx.yjs.loaded(roomId)?.doc.getText(PROMPT_TEXT).toString();
 		if (reference.length === target && serverText === reference && editors.every((e) => e.text() === reference)) consistentRounds++;
 	}
 	return { latencies, consistentRounds, rounds: options.rounds, editorErrors: editors.reduce((n, e) => n + e.errors.length, 0) };
