@@ -188,8 +188,15 @@ export class RoomRuns {
 	#onEvent = (event: RoomRunEvent) => {
 		if (event.roomId !== this.#roomId) return;
 		const known = !!this.runs[event.runId];
-		const view = this.#ensure(event.runId);
+		let view = this.#ensure(event.runId);
 		if (!known && event.type === 'run.queued') view.createdAt = event.ts;
+		if (rewritesLog(view, event)) {
+			// Another process took the run over (its driver died) and numbers on from the events that were stored:
+			// what we saw after them is gone, so the view is rebuilt from the log.
+			this.#forget(event.runId, false);
+			view = this.#ensure(event.runId);
+			this.replay(event.runId);
+		}
 		if (view.apply(event) === 'gap') this.replay(event.runId);
 		if (!known && this.following && event.type === 'run.queued') this.focusedId = event.runId;
 	};
@@ -202,4 +209,9 @@ export class RoomRuns {
 		// Acks of a dropped connection never come: the rejoin's snapshot replays what is needed.
 		this.#replaying.clear();
 	};
+}
+
+/** A recovered start numbered at or before what the view already holds, and not the one it applied: the log was rewritten from there. */
+function rewritesLog(view: RunView, event: RoomRunEvent): boolean {
+	return event.type === 'run.started' && event.data.recovered === true && event.seq <= view.lastSeq && view.recoveredSeq !== event.seq;
 }

@@ -221,4 +221,22 @@ describe('RoomRuns', () => {
 		expect(view.nodes.executor.status).toBe('running');
 		expect(runs.focused?.id).toBe(A);
 	});
+
+	test('a run taken over by another driver (its first driver died) is rebuilt from the log when the recovered start repeats a seq', () => {
+		const { socket, runs } = setup();
+		const before = happyRun(A).slice(0, 15); // saw up to seq 15 live; the dead driver had stored only up to 12
+		for (const e of before) socket.serve('run:event', e);
+		socket.serve('run:event', ev(A, 13, 'run.started', { recovered: true }));
+		const replay = socket.take('run:replay');
+		expect(replay.payload).toEqual({ runId: A, afterSeq: 0 });
+		socket.serve('run:event', ev(A, 14, 'node.started', { node: 'executor' }));
+		replay.ack({ ok: true, data: { events: [...before.slice(0, 12), ev(A, 13, 'run.started', { recovered: true })], lastSeq: 13 } });
+		const view = runs.runs[A];
+		expect(view.lastSeq).toBe(14);
+		expect(view.streams).toEqual({});
+		expect(view.nodes.executor.status).toBe('running');
+		// The same recovered start again (a late live copy) is a plain duplicate, not another rebuild.
+		socket.serve('run:event', ev(A, 13, 'run.started', { recovered: true }));
+		expect(socket.count('run:replay')).toBe(0);
+	});
 });

@@ -42,6 +42,8 @@ export class RunView {
 	prompt = $state('');
 	authorId = $state<string | null>(null);
 	parentRunId = $state<string | null>(null);
+	/** The seq of the last recovered `run.started` applied (a rewritten log repeats seqs from there; see RoomRuns). */
+	recoveredSeq = 0;
 	/** The last seq applied: everything up to it is in the view, nothing after it. */
 	lastSeq = $state(0);
 	createdAt = $state<number | null>(null);
@@ -188,6 +190,7 @@ export class RunView {
 			case 'run.started':
 				this.status = 'running';
 				if (event.data.recovered) {
+					this.recoveredSeq = event.seq;
 					// The server restarted: the node that was running starts over, so its partial output goes.
 					this.streams = {};
 					this.loadingModel = null;
