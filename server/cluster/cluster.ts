@@ -30,7 +30,9 @@ export interface ClusterParts {
 
 export async function joinCluster(config: Config, redis: RedisHub, runs: RunsRepository, logger: Logger): Promise<ClusterParts> {
 	const { cluster } = config;
-	const registry = new WorkerRegistry(redis, logger.child({ component: 'workers' }), cluster.heartbeatMs * 3);
+	// Five missed beats (at least 1.5 s) before a worker counts as gone: a busy event loop delays a beat, and a false
+	// alarm restarts an answer that was going well.
+	const registry = new WorkerRegistry(redis, logger.child({ component: 'workers' }), Math.max(cluster.heartbeatMs * 5, 1500));
 	const bus = await RedisRunBus.create(redis, logger.child({ component: 'run-bus' }));
 	const remote = await RemoteInference.create(redis, registry, logger.child({ component: 'inference' }), cluster.heartbeatMs);
 	const scheduler = await clusterScheduler(redis, logger.child({ component: 'run-queue' }), {

@@ -69,11 +69,18 @@ export function startHeartbeat(deps: {
 		}
 	};
 	// Also on every cache change, so the router sees a load or an eviction before the next beat.
-	const onChange = () => void beat();
+	// One state write at a time; liveness (touch) every interval regardless, so a slow state (estimating a model,
+	// a load in progress) never makes a busy worker look dead.
+	let writing: Promise<void> | undefined;
+	const write = () => (writing ??= beat().finally(() => (writing = undefined)));
+	const onChange = () => void write();
 	for (const e of ['loaded', 'evicted', 'unloaded', 'failed'] as const) deps.models.manager.on(e, onChange);
-	const timer = setInterval(() => void beat(), deps.intervalMs);
+	const timer = setInterval(() => {
+		deps.registry.touch(deps.workerId).catch(() => {});
+		void write();
+	}, deps.intervalMs);
 	return {
-		first: beat(),
+		first: write(),
 		async stop() {
 			clearInterval(timer);
 			for (const e of ['loaded', 'evicted', 'unloaded', 'failed'] as const) deps.models.manager.off(e, onChange);

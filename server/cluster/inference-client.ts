@@ -165,7 +165,9 @@ export class RemoteInference {
 		const channel = this.names.frames(jobId);
 		let settle!: { resolve: (f: InferenceFrame) => void; reject: (e: unknown) => void };
 		const done = new Promise<InferenceFrame>((resolve, reject) => (settle = { resolve, reject }));
+		let lastFrameAt = Date.now();
 		const listener = (message: string) => {
+			lastFrameAt = Date.now();
 			const parsed = inferenceFrameSchema.safeParse(safeJson(message));
 			if (!parsed.success) return;
 			const frame = parsed.data;
@@ -178,6 +180,7 @@ export class RemoteInference {
 		const onAbort = () => void this.cancel(jobId);
 		signal?.addEventListener('abort', onAbort, { once: true });
 		const liveness = setInterval(() => {
+			if (Date.now() - lastFrameAt < this.registry.ttlMs) return; // frames are coming: it is alive, whatever its heartbeat says
 			this.registry.isAlive(workerId).then(
 				(alive) => alive || settle.reject(new WorkerLost(workerId)),
 				() => {} // Redis is unreachable: wait for it rather than call the worker dead

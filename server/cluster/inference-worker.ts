@@ -8,6 +8,7 @@ import { serveAnswer, serveJson } from '../models/serve';
 import type { ModelService } from '../models/service';
 import { inferenceJobSchema, inferenceNames, WORKER_STOPPED, type OutgoingFrame } from './inference-protocol';
 import type { RedisHub } from './redis';
+import { WorkerRegistry } from './workers';
 
 /** Longest a text frame waits for more tokens (one animation frame). */
 const FRAME_MS = 16;
@@ -87,7 +88,7 @@ export async function startInferenceWorker(deps: {
 		}
 	}
 
-	const client = await redis.connect('infer-worker');
+	const client = await redis.connect(WorkerRegistry.connectionName(deps.workerId));
 	const worker = new QueueWorker(names.queue(deps.workerId), serve, {
 		connection: createNodeRedisClient(client),
 		prefix: names.bullPrefix,

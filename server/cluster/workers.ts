@@ -30,6 +30,11 @@ export class WorkerRegistry {
 			.exec();
 	}
 
+	/** Keeps a worker's last state alive without rewriting it: cheap, so liveness never waits for a slow state. */
+	async touch(id: string): Promise<void> {
+		await this.redis.commands.pExpire(this.stateKey(id), this.ttlMs);
+	}
+
 	/** A worker shutting down leaves at once instead of after its TTL. */
 	async leave(id: string): Promise<void> {
 		await this.redis.commands.multi().del(this.stateKey(id)).sRem(this.members, id).exec();
@@ -52,8 +57,19 @@ export class WorkerRegistry {
 		return live;
 	}
 
+	/** The name a worker's inference connection carries in Redis (CLIENT SETNAME), so others can see it is connected. */
+	static connectionName(id: string): string {
+		return `worker-${id}`;
+	}
+
+	/**
+	 * Alive while its heartbeat has not expired, or while its connection to Redis is open: a worker whose event loop
+	 * is starved (a model load on a busy machine) still holds its connection, and a killed one loses it at once.
+	 */
 	async isAlive(id: string): Promise<boolean> {
-		return (await this.redis.commands.exists(this.stateKey(id))) === 1;
+		if ((await this.redis.commands.exists(this.stateKey(id))) === 1) return true;
+		const name = `${this.redis.prefix}-${WorkerRegistry.connectionName(id)}`;
+		return (await this.redis.commands.clientList()).some((c) => c.name === name);
 	}
 }
 

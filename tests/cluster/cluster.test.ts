@@ -40,6 +40,18 @@ function watch(socket: TestClient) {
 
 const seqs = (events: { seq: number; type: string }[]) => events.map((e) => `${e.seq}:${e.type}`);
 
+/** A run's stored log once its ending is stored (the log is written in batches, a moment after viewers see it). */
+const storedLog = (cluster: Cluster, runId: string, web?: WebNode) =>
+	waitFor(
+		'the stored log to end',
+		async () => {
+			const { events } = await cluster.run(runId, web);
+			return TERMINAL.has(events.at(-1)?.type ?? '') ? events : undefined;
+		},
+		10_000,
+		100
+	);
+
 describe('a cluster of two web nodes and two workers', () => {
 	let cluster: Cluster;
 	let ann: User;
@@ -54,7 +66,7 @@ describe('a cluster of two web nodes and two workers', () => {
 		ann = await cluster.post<User>('/__test/user', { name: 'Ann' });
 		bob = await cluster.post<User>('/__test/user', { name: 'Bob' });
 		roomId = (await cluster.post<{ id: string }>('/__test/room', { ownerId: ann.id, memberIds: [bob.id] })).id;
-	}, 180_000);
+	}, 300_000);
 	afterAll(async () => {
 		for (const s of sockets) s.disconnect();
 		await cluster?.close();
@@ -85,12 +97,15 @@ describe('a cluster of two web nodes and two workers', () => {
 		const b = await member(cluster.webs[1], bob);
 		const runId = await start(a.socket, { prompt: 'How do rooms work?' });
 		await waitFor('both viewers to see the end', () => (a.seen.ended(runId) && b.seen.ended(runId)) || undefined, 60_000);
-		const stored = (await cluster.run(runId)).events;
+		const stored = await storedLog(cluster, runId);
 		expect(seqs(a.seen.of(runId))).toEqual(seqs(b.seen.of(runId)));
 		expect(seqs(a.seen.of(runId))).toEqual(seqs(stored));
 		expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
 		const loaded = stored.find((e) => e.type === 'model.loaded');
-		expect(loaded?.data).toMatchObject({ modelId: 'sy-chat-small', workerId: 'w-b' });
+		expect(loaded?.data, JSON.stringify(stored.map((e) => [e.type, e.data]).slice(-6))).toMatchObject({
+			modelId: 'sy-chat-small',
+			workerId: 'w-b'
+		});
 	}, 90_000);
 
 	it('routes a run to the worker that already holds its model, and says so in the router’s reasons', async () => {
@@ -98,7 +113,7 @@ describe('a cluster of two web nodes and two workers', () => {
 		const a = await member(cluster.webs[1], ann);
 		const runId = await start(a.socket, { prompt: 'Summarise the room', mode: 'orchestrated' });
 		await waitFor('the run to end', () => a.seen.ended(runId) || undefined, 60_000);
-		const stored = (await cluster.run(runId)).events;
+		const stored = await storedLog(cluster, runId);
 		const routing = stored.find((e) => e.type === 'routing.decided');
 		expect((routing?.data.reasons as string[]).join(' ')).toMatch(/worker w-b already holds it/);
 		expect(stored.find((e) => e.type === 'model.loaded')?.data).toMatchObject({
@@ -107,4 +122,102 @@ describe('a cluster of two web nodes and two workers', () => {
 			cacheHit: true
 		});
 	}, 90_000);
+
+	const longAnswer = { prompt: 'Explain the router step by step', modelId: 'sy-reason', sampling: { maxTokens: 2000, seed: 2 } };
+	const gapFree = (events: { seq: number }[]) => expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+
+	it('a worker killed mid-answer: the answer starts again on the other worker, and no viewer loses an event', async () => {
+		const a = await member(cluster.webs[0], ann);
+		const b = await member(cluster.webs[1], bob);
+		const runId = await start(a.socket, longAnswer);
+		const victim = await waitFor(
+			'tokens from a worker',
+			() => {
+				const events = a.seen.of(runId);
+				const loaded = events.find((e) => e.type === 'model.loaded');
+				return loaded && events.some((e) => e.type === 'tokens') ? (loaded.data as { workerId: string }).workerId : undefined;
+			},
+			60_000,
+			5
+		);
+		expect(a.seen.of(runId).some((e) => e.type === 'run.answer')).toBe(false); // killed mid-answer, not after
+		await cluster.processes.find((p) => p.name === victim)!.kill('SIGKILL');
+		await waitFor('both viewers to see the end', () => (a.seen.ended(runId) && b.seen.ended(runId)) || undefined, 90_000);
+		const stored = await storedLog(cluster, runId);
+		const survivor = victim === 'w-a' ? 'w-b' : 'w-a';
+		expect(stored.find((e) => e.type === 'retry')?.data.reason).toBe(
+			`worker ${victim} stopped while answering: starting again on worker ${survivor}`
+		);
+		expect(
+			stored.filter((e) => e.type === 'model.loaded').at(-1)?.data.workerId,
+			JSON.stringify(stored.filter((e) => e.type !== 'tokens').map((e) => [e.type, e.data]))
+		).toBe(survivor);
+		expect(stored.at(-1)?.type).toBe('run.finished');
+		expect(seqs(a.seen.of(runId))).toEqual(seqs(stored));
+		expect(seqs(b.seen.of(runId))).toEqual(seqs(stored));
+		gapFree(stored);
+	}, 150_000);
+
+	it('a web node killed: its viewers reconnect to another node and catch up with no gap', async () => {
+		await cluster.startWeb('web-3');
+		const viewers = await Promise.all(cluster.webs.map((web) => member(web, bob)));
+		const runId = await start(viewers[0].socket, longAnswer);
+		const driver = await waitFor('a driver', () => cluster.webs.find((w) => w.lines.includes(`driving ${runId}`)), 30_000, 10);
+		const index = cluster.webs.findIndex((w) => w !== driver);
+		const victim = cluster.webs[index];
+		const seen = viewers[index].seen;
+		await waitFor('tokens on the victim’s viewer', () => seen.of(runId).some((e) => e.type === 'tokens') || undefined, 60_000, 5);
+		await victim.kill('SIGKILL');
+		const before = seen.of(runId);
+		// The load balancer sends the viewer to a node that is up: it rejoins and replays from its last seq.
+		const other = cluster.webs.find((w) => w !== victim)!;
+		const back = await member(other, bob);
+		const replayed = await back.socket.emitWithAck('run:replay', { runId, afterSeq: before.at(-1)!.seq });
+		if (!replayed.ok) throw new Error(replayed.error.message);
+		await waitFor('the end', () => back.seen.ended(runId) || replayed.data.events.some((e) => TERMINAL.has(e.type)) || undefined, 90_000);
+		const bySeq = new Map<number, { seq: number; type: string }>();
+		for (const e of [...before, ...replayed.data.events, ...back.seen.of(runId)]) bySeq.set(e.seq, e);
+		const combined = [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+		const stored = await storedLog(cluster, runId, other);
+		expect(seqs(combined)).toEqual(seqs(stored));
+		gapFree(stored);
+		cluster.webs.splice(index, 1);
+	}, 150_000);
+
+	it('the web node driving a run killed: another node continues it from its checkpoint, numbering on', async () => {
+		const viewers = await Promise.all(cluster.webs.map((web) => member(web, ann)));
+		const runId = await start(viewers[0].socket, { ...longAnswer, mode: 'orchestrated' });
+		const driver = await waitFor('a driver', () => cluster.webs.find((w) => w.lines.includes(`driving ${runId}`)), 30_000, 10);
+		const survivor = cluster.webs.find((w) => w !== driver)!;
+		const watcher = viewers[cluster.webs.indexOf(survivor)].seen;
+		await waitFor('tokens', () => watcher.of(runId).some((e) => e.type === 'tokens') || undefined, 60_000, 5);
+		await driver.kill('SIGKILL');
+		await waitFor('the other node to take the run over', () => survivor.lines.includes(`driving ${runId}`) || undefined, 30_000);
+		await waitFor(
+			'the run to end',
+			async () => (['running', 'queued'].includes((await cluster.run(runId, survivor)).run?.status ?? 'running') ? undefined : true),
+			90_000,
+			200
+		);
+		const { run, events } = await cluster.run(runId, survivor);
+		expect(run?.status).toMatch(/^(succeeded|failed_validation)$/);
+		gapFree(events);
+		const restarts = events.filter((e) => e.type === 'run.started');
+		expect(restarts.at(-1)?.data).toEqual({ recovered: true });
+		// From its checkpoint: the nodes that had finished before the executor did not run again.
+		expect(events.filter((e) => e.type === 'node.finished' && e.data.node === 'taskAnalyzer')).toHaveLength(1);
+		expect(watcher.of(runId).some((e) => e.type === 'run.started' && (e.data as { recovered?: boolean }).recovered)).toBe(true);
+		cluster.webs.splice(cluster.webs.indexOf(driver), 1);
+	}, 150_000);
+
+	it('Redis restarted: the cluster recovers without restarting its processes', async () => {
+		await cluster.restartRedis();
+		await waitFor('the worker to heartbeat again', async () => ((await cluster.workers()).length > 0 ? true : undefined), 30_000, 200);
+		const a = await member(cluster.webs[0], ann);
+		const runId = await start(a.socket, { prompt: 'Are we back?' });
+		await waitFor('the run to end', () => a.seen.ended(runId) || undefined, 60_000);
+		const stored = await storedLog(cluster, runId);
+		expect(stored.at(-1)?.type).toBe('run.finished');
+		expect(seqs(a.seen.of(runId))).toEqual(seqs(stored));
+	}, 120_000);
 });

@@ -106,7 +106,7 @@ export async function startCluster(options: { env?: Record<string, string> } = {
 		async startWeb(name: string, extra: Record<string, string> = {}): Promise<WebNode> {
 			const p = startProcess(name, process.execPath, ['--import', 'tsx', 'tests/helpers/cluster-node.ts'], env('web', extra));
 			processes.push(p);
-			const port = await waitFor(`${name} to listen`, () => p.lines.find((l) => l.startsWith('listening '))?.split(' ')[1], 60_000);
+			const port = await waitFor(`${name} to listen`, () => p.lines.find((l) => l.startsWith('listening '))?.split(' ')[1], 120_000);
 			const node = { ...p, url: `http://127.0.0.1:${port}` };
 			webs.push(node);
 			return node;
