@@ -11,9 +11,15 @@ async function main() {
 	const logger = createLogger(config.log);
 	const ctx = await createAppContext(config, logger);
 
-	// GET /api/ready: 200 when the database and Redis answer, 503 otherwise (for a readiness probe).
+	// GET /api/health: 200 while serving; GET /api/ready: 200 when the database, the models folder and Redis answer.
 	const server = http.createServer((req, res) => {
-		if (req.method !== 'GET' || (req.url !== '/api/ready' && req.url !== '/api/health')) {
+		if (req.method === 'GET' && req.url === '/api/health') {
+			res
+				.writeHead(200, { 'content-type': 'application/json' })
+				.end(JSON.stringify({ ok: true, role: 'worker', workerId: config.cluster.workerId }));
+			return;
+		}
+		if (req.method !== 'GET' || req.url !== '/api/ready') {
 			res.writeHead(404).end();
 			return;
 		}
