@@ -33,6 +33,8 @@ export interface InvitePreview {
 export interface RoomEvents {
 	'member-added': [{ roomId: string; userId: string }];
 	'member-removed': [{ roomId: string; userId: string }];
+	/** Who may steer changed: everyone in the room hears it (their Run button and settings follow). */
+	'steering-changed': [{ roomId: string; steering: 'everyone' | 'drivers' }];
 }
 
 type SummaryRow = {
@@ -110,6 +112,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 			const allowed = await requireOwner(roomId, caller);
 			if (!allowed.ok) return allowed;
 			await deps.rooms.setSteering(roomId, steering);
+			events.emit('steering-changed', { roomId, steering });
 			return detail(roomId, caller);
 		},
 

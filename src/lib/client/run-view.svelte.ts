@@ -1,6 +1,7 @@
 // One run as a viewer sees it: its RunEvents applied strictly in seq order (duplicates ignored, gaps held back until
 // the missing events arrive), folded into what the room draws — node states, streamed text, answers, approval.
 import {
+	inheritedNodes,
 	NODE_NAMES,
 	TERMINAL_STATUSES,
 	type NodeName,
@@ -12,7 +13,8 @@ import {
 	type RunSummary
 } from '../contract/runs';
 
-export type NodeStatus = 'idle' | 'running' | 'done' | 'failed' | 'waiting' | 'skipped';
+/** `inherited`: a fork took this node's result from its parent run (it does not run again). */
+export type NodeStatus = 'idle' | 'running' | 'done' | 'failed' | 'waiting' | 'skipped' | 'inherited';
 
 export interface NodeState {
 	status: NodeStatus;
@@ -42,6 +44,8 @@ export class RunView {
 	prompt = $state('');
 	authorId = $state<string | null>(null);
 	parentRunId = $state<string | null>(null);
+	/** A fork: the node it started from. */
+	forkedFromNode = $state<NodeName | null>(null);
 	/** The last seq applied: everything up to it is in the view, nothing after it. */
 	lastSeq = $state(0);
 	createdAt = $state<number | null>(null);
@@ -85,6 +89,7 @@ export class RunView {
 		view.prompt = run.prompt;
 		view.authorId = run.authorId;
 		view.parentRunId = run.parentRunId;
+		view.#markFork((NODE_NAMES as readonly string[]).includes(run.forkedFromNode ?? '') ? (run.forkedFromNode as NodeName) : null);
 		view.modelId = run.modelId;
 		view.createdAt = run.createdAt;
 		view.finishedAt = run.finishedAt;
@@ -163,6 +168,13 @@ export class RunView {
 		this.onApplied?.(event);
 	}
 
+	#markFork(node: NodeName | null) {
+		if (!node || this.forkedFromNode === node) return;
+		this.forkedFromNode = node;
+		for (const n of inheritedNodes(node))
+			if (this.nodes[n].status === 'idle') this.#node(n, { status: 'inherited', note: 'from the parent run' });
+	}
+
 	#node(node: NodeName, patch: Partial<NodeState>) {
 		this.nodes[node] = { ...this.nodes[node], ...patch };
 	}
@@ -182,6 +194,7 @@ export class RunView {
 				this.prompt = event.data.prompt;
 				this.authorId = event.data.authorId;
 				this.parentRunId = event.data.parentRunId;
+				this.#markFork(event.data.forkedFromNode ?? null);
 				this.createdAt ??= event.ts;
 				if (!this.terminal) this.status = 'queued';
 				return;
