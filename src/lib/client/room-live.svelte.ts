@@ -5,6 +5,7 @@ import type { ActivityItem, TelemetrySample } from '../contract/live';
 import type { RoomDetail } from '../contract/rooms';
 import type { ApprovalDecision, NodeName, RunEvent, RunSummary } from '../contract/runs';
 import type { Result } from '../contract/result';
+import type { PendingApproval } from './approval-attention.svelte';
 import { ActivityFeed } from './activity-feed.svelte';
 import { ModelCatalog } from './model-catalog.svelte';
 import { PromptDoc } from './prompt-doc.svelte';
@@ -105,6 +106,20 @@ export class RoomLive {
 				? { ...r, status: live.status, modelId: live.modelId ?? r.modelId }
 				: r;
 		});
+	}
+
+	/** A member's name, for "who asked" lines; runs of someone who has left read "Someone". */
+	memberName(userId: string | null): string {
+		return this.room.members.find((m) => m.id === userId)?.name ?? 'Someone';
+	}
+
+	/** The run waiting for approval that needs attention: the shown one first, else the newest waiting. */
+	get pendingApproval(): PendingApproval | null {
+		const shown = this.runs.focused;
+		const run = shown?.interruption ? shown : this.runs.active.find((r) => r.interruption);
+		if (!run?.interruption) return null;
+		const { modelId, reasons } = run.interruption;
+		return { runId: run.id, askedBy: this.memberName(run.authorId), modelId, reasons };
 	}
 
 	get inPlayback(): boolean {
