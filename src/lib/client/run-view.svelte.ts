@@ -12,6 +12,7 @@ import {
 	type RunStatus,
 	type RunSummary
 } from '../contract/runs';
+import { emptyTimeline, TimelineBuilder, type TimelineSnapshot } from './run-timeline';
 
 /** `inherited`: a fork took this node's result from its parent run (it does not run again). */
 export type NodeStatus = 'idle' | 'running' | 'done' | 'failed' | 'waiting' | 'skipped' | 'inherited';
@@ -71,10 +72,14 @@ export class RunView {
 	/** True from a `retry` until the validator runs again: the graph animates the validator → executor edge. */
 	retrying = $state(false);
 
+	/** Where the run's time went (the waterfall beside the graph). */
+	timeline = $state<TimelineSnapshot>(emptyTimeline);
+
 	/** Told about every event that becomes part of the view, in seq order (drained ones included). Not reactive. */
 	onApplied: ((event: RunEvent) => void) | null = null;
 
 	#pending = new Map<number, RunEvent>();
+	#timeline = new TimelineBuilder();
 
 	constructor(id: string) {
 		this.id = id;
@@ -164,6 +169,8 @@ export class RunView {
 
 	#take(event: RunEvent) {
 		this.#reduce(event);
+		this.#timeline.apply(event);
+		this.timeline = this.#timeline.snapshot();
 		this.lastSeq = event.seq;
 		this.onApplied?.(event);
 	}
