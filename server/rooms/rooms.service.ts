@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { fail, ok, type Result } from '../../src/lib/contract/result';
-import type { CreateRoomInput, RoomDetail, RoomList, RoomMember, RoomSummary } from '../../src/lib/contract/rooms';
+import type { CreateRoomInput, RoomDetail, RoomList, RoomListItem, RoomMember, RoomSummary } from '../../src/lib/contract/rooms';
 import { randomToken } from '../auth/tokens';
 import type { UsersRepository } from '../auth/users.repository';
 import type { RateLimits } from '../rate-limits';
@@ -55,6 +55,14 @@ const toSummary = (r: SummaryRow): RoomSummary => ({
 	createdAt: Number(r.created_at),
 	memberCount: Number(r.member_count),
 	role: r.my_role ?? null
+});
+
+type ListRow = SummaryRow & { last_activity_at: number | null; unfinished_runs: number };
+
+const toListItem = (r: ListRow): RoomListItem => ({
+	...toSummary(r),
+	lastActivityAt: Number(r.last_activity_at ?? r.created_at),
+	unfinishedRuns: Number(r.unfinished_runs)
 });
 
 export interface RoomsServiceDeps {
@@ -162,7 +170,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 			const shown = others.slice(0, limit);
 			const last = shown.at(-1);
 			return {
-				rooms: [...mine, ...shown].map(toSummary),
+				rooms: [...mine, ...shown].map(toListItem),
 				nextPublicBefore: others.length > limit && last ? `${Number(last.created_at)}.${last.id}` : null
 			};
 		},
