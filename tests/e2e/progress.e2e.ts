@@ -1,0 +1,105 @@
+// Progress where people wait: a queued run shows its place in the room's queue; an admin pulls a GGUF file by URL
+// (validated) and watches bytes, speed and time left; the pulled model then shows up in the rooms' model list.
+// The file is served by this test on loopback, slowly enough to watch: nothing is downloaded from the internet.
+import { expect, test, type Page } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { E2E_ADMIN } from '../../playwright.config';
+import { expectPrompt, output, signUp, typeInPrompt } from './helpers';
+
+test.describe.configure({ timeout: 90_000 });
+
+/** Serves one GGUF file in 64 KiB pieces every 120 ms (about 2 s for the tiny model): slow enough to see progress. */
+async function slowFileServer(file: Buffer): Promise<{ server: Server; port: number }> {
+	const server = createServer((req, res) => {
+		res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.length, 'accept-ranges': 'none' });
+		if (req.method === 'HEAD') return res.end();
+		let at = 0;
+		const timer = setInterval(() => {
+			const piece = file.subarray(at, at + 64 * 1024);
+			at += piece.length;
+			if (piece.length) res.write(piece);
+			if (at >= file.length) {
+				clearInterval(timer);
+				res.end();
+			}
+		}, 120);
+		res.on('close', () => clearInterval(timer));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return { server, port: (server.address() as AddressInfo).port };
+}
+
+async function logInAsAdmin(page: Page) {
+	await page.goto('/login');
+	await page.getByLabel('Email').fill(E2E_ADMIN.email);
+	await page.getByLabel('Password').fill(E2E_ADMIN.password);
+	await page.getByRole('button', { name: 'Log in' }).click();
+	await expect(page.getByTestId('current-user')).toContainText('admin');
+}
+
+test('a run started while another is going shows its place in the room’s queue, then runs', async ({ page }) => {
+	await signUp(page, 'Quinn');
+	await page.getByLabel('Name').fill('Queue room');
+	await page.getByRole('button', { name: 'Create room' }).click();
+	await expect(page.getByTestId('connection-status')).toHaveText('live');
+	await typeInPrompt(page, 'Describe how a queue works, in detail.');
+	await expectPrompt(page, 'how a queue works');
+	const roomId = new URL(page.url()).pathname.split('/').at(-1)!;
+
+	await page.getByTestId('run-button').click();
+	await expect(output(page)).toHaveAttribute('data-status', /queued|running/);
+	const second = await page.request.post('/api/runs', { data: { roomId } }); // a teammate's run, behind the first
+	expect(second.status()).toBe(201);
+	const secondId = (await second.json()).id as string;
+	await expect(output(page)).toHaveAttribute('data-run-id', secondId);
+	await expect(page.getByTestId('queue-place')).toHaveText('2nd in the room’s queue · 1 ahead');
+	await expect(output(page)).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+	await expect(page.getByTestId('queue-place')).toHaveCount(0);
+});
+
+test('an admin pulls a GGUF URL with bytes, speed and time left; every room then lists the model', async ({ page }) => {
+	const file = readFileSync(path.join('models', 'generated', 'sy-tiny.gguf'));
+	const name = `sy-tiny-mirror-${randomBytes(3).toString('hex')}`;
+	const { server, port } = await slowFileServer(file);
+	try {
+		await logInAsAdmin(page);
+		await page.goto('/admin');
+		await expect(page.getByTestId('admin-live')).toHaveText('live');
+
+		// Validated before anything is fetched: in the page, and again by the server.
+		await page.getByTestId('pull-uri').fill('ftp://127.0.0.1/model.gguf');
+		await page.getByTestId('pull-submit').click();
+		await expect(page.getByRole('alert').filter({ hasText: 'must be hf:' })).toBeVisible();
+		const plainHttp = await page.request.post('/api/admin/models/pull', { data: { uri: 'http://example.com/model.gguf' } });
+		expect(plainHttp.status()).toBe(400);
+		const traversal = await page.request.post('/api/admin/models/pull', { data: { uri: 'hf:user/repo/../../etc.gguf' } });
+		expect(traversal.status()).toBe(400);
+
+		// `localhost`, not 127.0.0.1: the test server's HF_ENDPOINT is on 127.0.0.1, and node-llama-cpp reads URLs on
+		// the Hugging Face endpoint's host as Hugging Face URLs.
+		await page.getByTestId('pull-uri').fill(`http://localhost:${port}/files/${name}.gguf`);
+		await page.getByTestId('pull-submit').click();
+		const row = page.locator(`[data-testid=pull-progress][data-model=${name}]`);
+		await expect(row).toHaveAttribute('data-status', 'running');
+		await expect(row.getByTestId('pull-progress-text')).toHaveText(/^[\d.]+ [KM]iB of 1\.1 MiB · [\d.]+ [KM]iB\/s · [\d.]+ (ms|s) left$/);
+		await expect(row.getByRole('progressbar')).toBeVisible();
+		await expect(row).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+		await expect(row.getByTestId('pull-progress-text')).toHaveText(/^1\.1 MiB in [\d.]+ s$/);
+
+		// Pulling the same file again is refused: the name is taken.
+		const again = await page.request.post('/api/admin/models/pull', { data: { uri: `http://localhost:${port}/files/${name}.gguf` } });
+		expect(again.status()).toBe(409);
+
+		await page.goto('/rooms');
+		await page.getByLabel('Name').fill('Mirror room');
+		await page.getByRole('button', { name: 'Create room' }).click();
+		await expect(page.getByTestId('model-select').locator(`option[value="${name}"]`)).toHaveCount(1);
+	} finally {
+		server.close();
+		rmSync(path.join('models', 'pulled', `${name}.gguf`), { force: true });
+	}
+});
