@@ -31,8 +31,9 @@ const toMetrics = (r: ExecuteResult): RunMetrics => ({
 export async function executeOnModel(input: ExecutionInput): Promise<AnswerRecord> {
 	const { ctx, models, modelId } = input;
 	const loaded = models.manager.isLoaded(modelId);
-	if (!loaded) ctx.emit('model.loading', { modelId });
-	const lease = await models.manager.acquire(modelId, { signal: ctx.signal });
+	if (!loaded) ctx.emit('model.loading', { modelId, sizeBytes: models.list().find((m) => m.id === modelId)?.sizeBytes ?? null });
+	const stopProgress = loaded ? () => {} : forwardLoadProgress(models.manager, modelId, ctx);
+	const lease = await models.manager.acquire(modelId, { signal: ctx.signal }).finally(stopProgress);
 	ctx.emit('model.loaded', {
 		modelId,
 		cacheHit: lease.cacheHit,
@@ -57,4 +58,16 @@ export async function executeOnModel(input: ExecutionInput): Promise<AnswerRecor
 
 export function isModelUnavailable(err: unknown): err is ModelError {
 	return err instanceof ModelError && err.code !== 'aborted' && err.code !== 'bad_request';
+}
+
+/** Relays the manager's load progress for one model as `model.progress` run events, at most every 100 ms. */
+function forwardLoadProgress(manager: ExecutionInput['models']['manager'], modelId: string, ctx: ExecutionInput['ctx']): () => void {
+	let last = 0;
+	const onProgress = (p: { modelId: string; fraction: number }) => {
+		if (p.modelId !== modelId || (p.fraction < 1 && Date.now() - last < 100)) return;
+		last = Date.now();
+		ctx.emit('model.progress', { modelId, fraction: Math.max(0, Math.min(1, p.fraction)) });
+	};
+	manager.on('progress', onProgress);
+	return () => manager.off('progress', onProgress);
 }

@@ -103,3 +103,39 @@ test('an admin pulls a GGUF URL with bytes, speed and time left; every room then
 		rmSync(path.join('models', 'pulled', `${name}.gguf`), { force: true });
 	}
 });
+
+test('a model loading for a run shows a progress bar with its name and size', async ({ page }) => {
+	await logInAsAdmin(page);
+	await page.goto('/rooms');
+	await page.getByLabel('Name').fill('Loading room');
+	await page.getByRole('button', { name: 'Create room' }).click();
+	await expect(page.getByTestId('connection-status')).toHaveText('live');
+	// Every load the bar showed, recorded as it happens (a small model loads in a blink).
+	await page.evaluate(() => {
+		const w = window as unknown as { __loads: string[] };
+		w.__loads = [];
+		new MutationObserver(() => {
+			const bar = document.querySelector('[data-testid=model-load-progress]');
+			if (bar) w.__loads.push(bar.textContent?.replace(/\s+/g, ' ').trim() ?? '');
+		}).observe(document.body, { subtree: true, childList: true, characterData: true });
+	});
+	await typeInPrompt(page, 'Reason about loading.');
+	await expectPrompt(page, 'Reason about loading.');
+	await page.getByText('Direct', { exact: true }).click();
+	await page.getByTestId('model-select').selectOption('sy-reason');
+	const unloaded = await page.request.post('/api/admin/models/sy-reason/unload'); // 404 when it is not loaded
+	expect([200, 404]).toContain(unloaded.status());
+	await page.getByTestId('run-button').click();
+	await expect(output(page)).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+	const loads = await page.evaluate(() => (window as unknown as { __loads: string[] }).__loads);
+	expect(loads.length).toBeGreaterThan(0);
+	expect(loads[0]).toMatch(/^Loading sy-reason \(7\.\d MiB\) \d+%$/);
+	await expect(page.getByTestId('model-load-progress')).toHaveCount(0);
+	// The bar's figures are node-llama-cpp's own load progress, carried as model.progress events up to 100%.
+	const runId = await output(page).getAttribute('data-run-id');
+	const { events } = (await (await page.request.get(`/api/runs/${runId}/events?after=0`)).json()) as {
+		events: { type: string; data: { fraction?: number } }[];
+	};
+	const fractions = events.filter((e) => e.type === 'model.progress').map((e) => e.data.fraction);
+	expect(fractions.at(-1)).toBe(1);
+});

@@ -56,6 +56,8 @@ export class RunView {
 	/** The model answering now (routing, retries and fallbacks change it). */
 	modelId = $state<string | null>(null);
 	loadingModel = $state<string | null>(null);
+	/** While a model loads for this run: how far (0–1, from node-llama-cpp) and the file's size. */
+	loadProgress = $state<{ modelId: string; fraction: number; sizeBytes: number | null } | null>(null);
 	routing = $state<RunEventData['routing.decided'] | null>(null);
 	validation = $state<RunEventData['validation.result'] | null>(null);
 	interruption = $state<RunEventData['run.interrupted'] | null>(null);
@@ -246,9 +248,14 @@ export class RunView {
 				return;
 			case 'model.loading':
 				this.loadingModel = event.data.modelId;
+				this.loadProgress = { modelId: event.data.modelId, fraction: 0, sizeBytes: event.data.sizeBytes ?? null };
+				return;
+			case 'model.progress':
+				if (this.loadProgress?.modelId === event.data.modelId) this.loadProgress = { ...this.loadProgress, fraction: event.data.fraction };
 				return;
 			case 'model.loaded':
 				if (this.loadingModel === event.data.modelId) this.loadingModel = null;
+				if (this.loadProgress?.modelId === event.data.modelId) this.loadProgress = null;
 				if (this.mode !== 'compare') this.modelId = event.data.modelId;
 				return;
 			case 'tokens':

@@ -120,7 +120,10 @@ export interface RunEventData {
 	'node.skipped': { node: NodeName; reason: string };
 	'node.failed': { node: NodeName; ms: number; error: string };
 	'routing.decided': { modelId: string; reasons: string[]; fallbacks: { modelId: string; score: number }[]; task: string | null };
-	'model.loading': { modelId: string };
+	/** `sizeBytes`: the model file's size, when known. */
+	'model.loading': { modelId: string; sizeBytes?: number | null };
+	/** How far node-llama-cpp got loading the model (0–1); at most every ~100 ms. */
+	'model.progress': { modelId: string; fraction: number };
 	'model.loaded': { modelId: string; cacheHit: boolean; loadWaitMs: number; queueWaitMs: number };
 	tokens: { modelId: string; text: string; count: number };
 	'validation.result': { modelId: string; ok: boolean; score: number; findings: { code: string; severity: string; message: string }[] };
