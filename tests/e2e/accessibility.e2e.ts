@@ -4,7 +4,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_ADMIN } from '../../playwright.config';
-import { expectPrompt, output, signUp } from './helpers';
+import { docScreenshot, expectPrompt, output, signUp } from './helpers';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -54,10 +54,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
 		await expect(page.getByTestId('connection-status')).toHaveText('live');
 		await runByKeyboard(page);
 		expect(await seriousViolations(page)).toEqual([]);
+		if (colorScheme === 'dark') await docScreenshot(page, 'room-dark');
 
 		await page.goto('/admin');
 		await expect(page.getByTestId('admin-live')).toHaveText('live');
 		expect(await seriousViolations(page)).toEqual([]);
+		if (colorScheme === 'light') await docScreenshot(page, 'admin');
 		await context.close();
 	});
 }
@@ -112,6 +114,7 @@ test('at 390 px wide the room stacks (prompt, output, graph, panels) and nothing
 	expect(graph.y).toBeGreaterThanOrEqual(prompt.y + prompt.height);
 	expect(tabs.y).toBeGreaterThanOrEqual(graph.y + graph.height);
 	expect(graph.width).toBeLessThanOrEqual(390);
+	await docScreenshot(page, 'room-narrow');
 	await page.getByRole('tab', { name: 'People' }).click();
 	await expect(page.getByTestId('member-list')).toBeVisible();
 	expect(await overflow()).toBeLessThanOrEqual(0);

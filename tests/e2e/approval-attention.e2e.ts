@@ -1,7 +1,7 @@
 // A run waiting for approval reaches members who look at another tab: a title badge, a browser notification (when
 // allowed) saying who asked and what the router proposed, and a banner that says the same.
 import { expect, test, type Page } from '@playwright/test';
-import { expectPrompt, output, twoInARoom, typeInPrompt } from './helpers';
+import { docScreenshot, expectPrompt, output, twoInARoom, typeInPrompt } from './helpers';
 
 test.describe.configure({ timeout: 90_000 });
 
@@ -63,6 +63,7 @@ test('a run waiting for approval badges the title of a member in another tab, no
 	await expect(bob.getByTestId('approval-summary')).toContainText(/Ann asked to run this; the router proposes sy-/);
 	await expect(ann).toHaveTitle('Release room · Switchyard'); // Ann is looking: no badge
 	await expect(bob.getByTestId('panel-error')).toHaveCount(0);
+	await docScreenshot(bob, 'room-approval');
 	await bob.getByTestId('approve-button').click();
 	await expect(output(ann)).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
 	expect(await notifications(bob)).toHaveLength(1); // one per waiting run, not per event

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { E2E_ADMIN } from '../../playwright.config';
-import { expectPrompt, output, signUp, typeInPrompt } from './helpers';
+import { docScreenshot, expectPrompt, output, signUp, typeInPrompt } from './helpers';
 
 test.describe.configure({ timeout: 90_000 });
 
@@ -87,6 +87,7 @@ test('an admin pulls a GGUF URL with bytes, speed and time left; every room then
 		await expect(row).toHaveAttribute('data-status', 'running');
 		await expect(row.getByTestId('pull-progress-text')).toHaveText(/^[\d.]+ [KM]iB of 1\.1 MiB · [\d.]+ [KM]iB\/s · [\d.]+ (ms|s) left$/);
 		await expect(row.getByRole('progressbar')).toBeVisible();
+		await docScreenshot(page, 'admin-pull');
 		await expect(row).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
 		await expect(row.getByTestId('pull-progress-text')).toHaveText(/^1\.1 MiB in [\d.]+ s$/);
 

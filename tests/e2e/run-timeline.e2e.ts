@@ -1,7 +1,7 @@
 // The run timeline beside the graph: a waterfall of where a run's time went, growing while it runs, the same when
 // the run is played back from the history, with tokens per second and the router's reasons.
 import { expect, test } from '@playwright/test';
-import { expectPrompt, output, signUp, typeInPrompt } from './helpers';
+import { docScreenshot, expectPrompt, output, signUp, typeInPrompt } from './helpers';
 
 test.describe.configure({ timeout: 90_000 });
 
@@ -37,6 +37,8 @@ test('a run’s waterfall grows live, shows tokens/s and the router’s reasons,
 	await expect(page.getByTestId('timeline-rate')).toHaveText(/^\d+(\.\d)? tok\/s$/);
 	await expect(page.getByTestId('timeline-routing')).toContainText(/Router chose sy-[a-z-]+: .+/);
 	await expect(page.getByTestId('timeline-total')).toContainText('in all');
+	await docScreenshot(page, 'room');
+	await docScreenshot(page, 'room-timeline', timeline);
 
 	// Played back from the history, the run draws the same waterfall.
 	await page.getByTestId('history-item').first().click();
