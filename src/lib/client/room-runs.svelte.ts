@@ -66,9 +66,10 @@ export class RoomRuns {
 		const run = this.runs[runId];
 		if (!run || run.status !== 'queued') return null;
 		const entered = run.createdAt ?? Infinity;
-		const ahead = this.active.filter(
-			(r) => r.id !== runId && (r.status === 'running' || r.status === 'queued') && (r.createdAt ?? Infinity) < entered
-		).length;
+		const mine = this.order.indexOf(runId);
+		// Runs entered in the same millisecond: `order` lists the one that arrived first after the other (older).
+		const before = (r: RunView) => (r.createdAt ?? Infinity) < entered || (r.createdAt === entered && this.order.indexOf(r.id) > mine);
+		const ahead = this.active.filter((r) => r.id !== runId && (r.status === 'running' || r.status === 'queued') && before(r)).length;
 		return { place: ahead + 1, ahead };
 	}
 
