@@ -11,6 +11,7 @@ import { modelFailure } from './errors';
 import { cacheStats, joinModels } from './overview';
 import { toAdminPreview } from './preview-text';
 import { downloadOrigin, probeEndpoint, PullTracker, type PullTrackerOptions } from './pulls';
+import { planUriPull } from './uri-pull';
 import { createAdminUsers } from './users';
 
 export interface AdminServiceDeps {
@@ -179,6 +180,24 @@ export function createAdminService(deps: AdminServiceDeps) {
 			if (!models.list().some((m) => m.id === id && m.origin === 'catalog')) return fail('not_found', `No model "${id}" in the catalogue`);
 			const started = pulls.start(id, (task) => runPull(id, task));
 			if (started.ok) logger.info({ modelId: id }, 'model pull started by an admin');
+			return started;
+		},
+
+		/**
+		 * Starts pulling a file outside the catalogue (hf: URI or https URL, validated by the route's schema); once it
+		 * is down and passed inspection, the models folder is re-read and every room's model list has it.
+		 */
+		startPullUri(uri: string): Result<PullState> {
+			const plan = planUriPull(uri, deps.config.modelsDir, new Set(models.list().map((m) => m.id)));
+			if (!plan.ok) return plan;
+			const { modelId, fileName, dirPath } = plan.data;
+			const started = pulls.start(modelId, async (task) => {
+				const origin = downloadOrigin(uri);
+				if (origin) await probeEndpoint(origin, deps.pulls?.probeTimeoutMs);
+				await pullModel(uri, { modelsDir: deps.config.modelsDir, dirPath, fileName, signal: task.signal, onProgress: task.progress });
+				await models.refresh();
+			});
+			if (started.ok) logger.info({ modelId, uri }, 'model pull of a URI started by an admin');
 			return started;
 		},
 

@@ -85,7 +85,8 @@ export class RemoteInference {
 					{ kind: 'answer', runId: ctx.runId, modelId, messages: input.messages, sampling: input.sampling, output: input.output },
 					ctx.signal,
 					(frame) => {
-						if (frame.t === 'loading') ctx.emit('model.loading', { modelId, workerId });
+						if (frame.t === 'loading') ctx.emit('model.loading', { modelId, workerId, sizeBytes: frame.sizeBytes ?? null });
+						else if (frame.t === 'progress') ctx.emit('model.progress', { modelId, fraction: frame.fraction });
 						else if (frame.t === 'loaded')
 							ctx.emit('model.loaded', {
 								modelId,

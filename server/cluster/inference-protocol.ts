@@ -49,7 +49,8 @@ const metrics = z.object({
 });
 
 export const inferenceFrameSchema = z.discriminatedUnion('t', [
-	z.object({ t: z.literal('loading') }),
+	z.object({ t: z.literal('loading'), sizeBytes: z.number().nullable().optional() }),
+	z.object({ t: z.literal('progress'), fraction: z.number().min(0).max(1) }),
 	z.object({ t: z.literal('loaded'), cacheHit: z.boolean(), loadWaitMs: z.number(), queueWaitMs: z.number() }),
 	/** Text generated since the last frame (the worker coalesces tokens per frame). */
 	z.object({ t: z.literal('text'), text: z.string(), count: z.number().int().min(1) }),

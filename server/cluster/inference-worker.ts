@@ -68,7 +68,9 @@ export async function startInferenceWorker(deps: {
 					signal: controller.signal
 				},
 				{
-					loading: () => void send(jobId, { t: 'loading' }),
+					loading: () =>
+						void send(jobId, { t: 'loading', sizeBytes: models.list().find((m) => m.id === request.modelId)?.sizeBytes ?? null }),
+					progress: (fraction) => void send(jobId, { t: 'progress', fraction }),
 					loaded: (info) => void send(jobId, { t: 'loaded', ...info }),
 					text: (chunk) => frames.push(chunk)
 				}

@@ -35,7 +35,8 @@ export interface LoadedModel {
 export interface ModelLoader {
 	/** Memory the model would take (model + context with all its sequences) under the first strategy tried. */
 	estimate(spec: ModelSpec): Promise<Footprint>;
-	load(spec: ModelSpec): Promise<LoadedModel>;
+	/** `onProgress`: node-llama-cpp's load progress, 0–1 (per strategy tried). */
+	load(spec: ModelSpec, onProgress?: (fraction: number) => void): Promise<LoadedModel>;
 }
 
 export interface LoaderOptions {
@@ -94,13 +95,13 @@ export function createLlamaLoader(llama: Llama, options: LoaderOptions = {}): Mo
 			return footprint(spec, gpu ? Math.min(spec.gpuLayers, i.totalLayers) : 0);
 		},
 
-		async load(spec) {
+		async load(spec, onProgress) {
 			await validate(spec);
 			const fallbacks: LoadedModel['fallbacks'] = [];
 			for (const strategy of strategies) {
 				let model: LlamaModel | undefined;
 				try {
-					model = await loadModel({ modelPath: spec.path, gpuLayers: gpuLayersFor(strategy), useMmap });
+					model = await loadModel({ modelPath: spec.path, gpuLayers: gpuLayersFor(strategy), useMmap, onLoadProgress: onProgress });
 					const context = await model.createContext({
 						contextSize: spec.contextSize,
 						sequences: spec.parallelism,

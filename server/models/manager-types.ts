@@ -33,6 +33,8 @@ export interface ManagerEvents {
 	evicted: [{ modelId: string; ramBytes: number; vramBytes: number; reason: 'lru' | 'budget' }];
 	unloaded: [{ modelId: string; ramBytes: number; vramBytes: number; reason: 'admin' | 'ttl' | 'shutdown' }];
 	failed: [{ modelId: string; error: string; ms: number }];
+	/** node-llama-cpp's load progress (0–1) while a model's weights load; runs waiting for it show a progress bar. */
+	progress: [{ modelId: string; fraction: number }];
 }
 
 export interface EvictionPreview {

@@ -239,7 +239,8 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 		const started = performance.now();
 		this.emit('loading', { modelId: id, ...entry.footprint });
 		try {
-			const loaded = await guarded(this.guard, entry.spec, () => this.loader.load(entry.spec));
+			const onProgress = (fraction: number) => this.emit('progress', { modelId: id, fraction });
+			const loaded = await guarded(this.guard, entry.spec, () => this.loader.load(entry.spec, onProgress));
 			entry.model = loaded.model;
 			entry.context = loaded.context;
 			entry.strategy = loaded.strategy;

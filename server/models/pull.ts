@@ -19,6 +19,9 @@ export interface PullOptions {
 	onProgress?: (progress: PullProgress) => void;
 	/** Catalogue to resolve ids against (default: <modelsDir>/catalog.json). */
 	catalog?: CatalogEntry[];
+	/** Where a URI's file goes (default: the models folder) and its name there (default: the downloader's choice). */
+	dirPath?: string;
+	fileName?: string;
 }
 
 export interface PullResult {
@@ -60,8 +63,8 @@ export async function pullModel(target: string, options: PullOptions): Promise<P
 	}
 	const downloader = await createModelDownloader({
 		modelUri: uri,
-		dirPath: modelsDir,
-		fileName: entry ? localFileName(entry) : undefined,
+		dirPath: entry ? modelsDir : (options.dirPath ?? modelsDir),
+		fileName: entry ? localFileName(entry) : options.fileName,
 		showCliProgress: false,
 		// Keep the partial file on cancel so running the same pull again resumes it.
 		deleteTempFileOnCancel: false,

@@ -19,6 +19,8 @@ export interface AnswerRequest {
 export interface AnswerSink {
 	/** The model is not in the cache: a load starts (or is already under way). */
 	loading(): void;
+	/** How far the load got (0–1), at most every ~100 ms. */
+	progress?(fraction: number): void;
 	loaded(info: { cacheHit: boolean; loadWaitMs: number; queueWaitMs: number }): void;
 	text(chunk: string): void;
 }
@@ -43,8 +45,10 @@ const toMetrics = (r: ExecuteResult): RunMetrics => ({
 
 /** Streams one answer; load failures reject with ModelError for the caller to fall back. The lease is always released. */
 export async function serveAnswer(models: ModelService, request: AnswerRequest, sink: AnswerSink): Promise<ServedAnswer> {
-	if (!models.manager.isLoaded(request.modelId)) sink.loading();
-	const lease = await models.manager.acquire(request.modelId, { signal: request.signal });
+	const loaded = models.manager.isLoaded(request.modelId);
+	if (!loaded) sink.loading();
+	const stopProgress = loaded || !sink.progress ? () => {} : forwardLoadProgress(models, request.modelId, sink.progress);
+	const lease = await models.manager.acquire(request.modelId, { signal: request.signal }).finally(stopProgress);
 	try {
 		sink.loaded({ cacheHit: lease.cacheHit, loadWaitMs: Math.round(lease.loadWaitMs), queueWaitMs: Math.round(lease.queueWaitMs) });
 		const result = await execute(lease, {
@@ -92,4 +96,16 @@ export async function serveJson(models: ModelService, request: JsonRequest): Pro
 	} finally {
 		await lease.release();
 	}
+}
+
+/** Relays the manager's load progress for one model, at most every 100 ms (and always the end). */
+function forwardLoadProgress(models: ModelService, modelId: string, progress: (fraction: number) => void): () => void {
+	let last = 0;
+	const onProgress = (p: { modelId: string; fraction: number }) => {
+		if (p.modelId !== modelId || (p.fraction < 1 && Date.now() - last < 100)) return;
+		last = Date.now();
+		progress(Math.max(0, Math.min(1, p.fraction)));
+	};
+	models.manager.on('progress', onProgress);
+	return () => models.manager.off('progress', onProgress);
 }

@@ -29,7 +29,8 @@ export async function executeOnModel(input: ExecutionInput): Promise<AnswerRecor
 			models,
 			{ modelId, messages: input.messages, sampling: input.sampling, output: input.output, signal: ctx.signal },
 			{
-				loading: () => ctx.emit('model.loading', { modelId }),
+				loading: () => ctx.emit('model.loading', { modelId, sizeBytes: models.list().find((m) => m.id === modelId)?.sizeBytes ?? null }),
+				progress: (fraction) => ctx.emit('model.progress', { modelId, fraction }),
 				loaded: (info) => ctx.emit('model.loaded', { modelId, ...info }),
 				text: (chunk) => batcher.push(chunk)
 			}

@@ -321,7 +321,8 @@ export class Orchestrator {
 			mode: input.request.mode,
 			prompt: input.request.prompt,
 			authorId: input.authorId,
-			parentRunId
+			parentRunId,
+			forkedFromNode
 		});
 	}
 }

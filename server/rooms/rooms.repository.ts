@@ -6,6 +6,15 @@ export type MemberRole = 'owner' | 'member';
 
 const summaryColumns = ['rooms.id', 'rooms.name', 'rooms.visibility', 'rooms.owner_id', 'rooms.created_at'] as const;
 const memberCount = sql<number>`(select count(*) from room_members where room_members.room_id = rooms.id)`.as('member_count');
+// The rooms list shows how alive each room is: its newest activity (runs started, approved…) and its unfinished runs.
+const lastActivity = sql<number | null>`(select max(room_activity.ts) from room_activity where room_activity.room_id = rooms.id)`.as(
+	'last_activity_at'
+);
+const unfinishedRuns =
+	sql<number>`(select count(*) from runs where runs.room_id = rooms.id and runs.status in ('queued', 'running', 'waiting_approval'))`.as(
+		'unfinished_runs'
+	);
+const listColumns = [memberCount, lastActivity, unfinishedRuns] as const;
 
 export function createRoomsRepository(db: Db) {
 	return {
@@ -38,7 +47,7 @@ export function createRoomsRepository(db: Db) {
 			return db
 				.selectFrom('rooms')
 				.innerJoin('room_members as mine', (join) => join.onRef('mine.room_id', '=', 'rooms.id').on('mine.user_id', '=', userId))
-				.select([...summaryColumns, 'mine.role as my_role', memberCount])
+				.select([...summaryColumns, 'mine.role as my_role', ...listColumns])
 				.orderBy('rooms.created_at', 'desc')
 				.orderBy('rooms.id', 'desc')
 				.execute();
@@ -47,7 +56,7 @@ export function createRoomsRepository(db: Db) {
 		listPublicNotMine(userId: string, page: { before?: { createdAt: number; id: string }; limit: number }) {
 			let query = db
 				.selectFrom('rooms')
-				.select([...summaryColumns, sql<null>`null`.as('my_role'), memberCount])
+				.select([...summaryColumns, sql<null>`null`.as('my_role'), ...listColumns])
 				.where('rooms.visibility', '=', 'public')
 				.where(({ not, exists, selectFrom }) =>
 					not(

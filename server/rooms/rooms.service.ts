@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { fail, ok, type Result } from '../../src/lib/contract/result';
-import type { CreateRoomInput, RoomDetail, RoomList, RoomMember, RoomSummary } from '../../src/lib/contract/rooms';
+import type { CreateRoomInput, RoomDetail, RoomList, RoomListItem, RoomMember, RoomSummary } from '../../src/lib/contract/rooms';
 import { randomToken } from '../auth/tokens';
 import type { UsersRepository } from '../auth/users.repository';
 import type { RateLimits } from '../rate-limits';
@@ -33,6 +33,8 @@ export interface InvitePreview {
 export interface RoomEvents {
 	'member-added': [{ roomId: string; userId: string }];
 	'member-removed': [{ roomId: string; userId: string }];
+	/** Who may steer changed: everyone in the room hears it (their Run button and settings follow). */
+	'steering-changed': [{ roomId: string; steering: 'everyone' | 'drivers' }];
 }
 
 type SummaryRow = {
@@ -53,6 +55,14 @@ const toSummary = (r: SummaryRow): RoomSummary => ({
 	createdAt: Number(r.created_at),
 	memberCount: Number(r.member_count),
 	role: r.my_role ?? null
+});
+
+type ListRow = SummaryRow & { last_activity_at: number | null; unfinished_runs: number };
+
+const toListItem = (r: ListRow): RoomListItem => ({
+	...toSummary(r),
+	lastActivityAt: Number(r.last_activity_at ?? r.created_at),
+	unfinishedRuns: Number(r.unfinished_runs)
 });
 
 export interface RoomsServiceDeps {
@@ -110,6 +120,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 			const allowed = await requireOwner(roomId, caller);
 			if (!allowed.ok) return allowed;
 			await deps.rooms.setSteering(roomId, steering);
+			events.emit('steering-changed', { roomId, steering });
 			return detail(roomId, caller);
 		},
 
@@ -159,7 +170,7 @@ export function createRoomsService(deps: RoomsServiceDeps) {
 			const shown = others.slice(0, limit);
 			const last = shown.at(-1);
 			return {
-				rooms: [...mine, ...shown].map(toSummary),
+				rooms: [...mine, ...shown].map(toListItem),
 				nextPublicBefore: others.length > limit && last ? `${Number(last.created_at)}.${last.id}` : null
 			};
 		},

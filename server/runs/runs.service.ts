@@ -109,11 +109,12 @@ export function createRunsService(deps: RunsServiceDeps) {
 			if (!may.ok) return may;
 			const draft = await deps.drafts.snapshot(roomId);
 			const s = draft.settings;
+			const mode = command.mode ?? s.mode;
 			const parsed = runRequestSchema.safeParse({
 				prompt: command.prompt ?? draft.prompt,
-				mode: command.mode ?? s.mode,
+				mode,
 				modelId: command.modelId ?? (s.model === 'auto' ? undefined : s.model),
-				compareModelIds: command.compareModelIds,
+				compareModelIds: command.compareModelIds ?? (mode === 'compare' && s.compareModels.length >= 2 ? s.compareModels : undefined),
 				sampling: command.sampling ?? { temperature: s.temperature, maxTokens: s.maxTokens },
 				approvalGate: command.approvalGate ?? s.approvalGate,
 				output: command.output

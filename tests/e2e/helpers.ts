@@ -1,5 +1,5 @@
 // Shared steps for the browser tests: people sign up in their own browser contexts and meet in a room.
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 
 export async function signUp(page: Page, name: string) {
@@ -96,4 +96,16 @@ export async function nodeLog(page: Page): Promise<{ node: string; status: strin
 /** When each node was first seen with `status` (Infinity if never). */
 export function firstSeen(log: { node: string; status: string; at: number }[], name: string, status: string): number {
 	return log.find((e) => e.node === name && e.status === status)?.at ?? Infinity;
+}
+
+/**
+ * The README's screenshots come from the tests: with UPDATE_SCREENSHOTS=1 a test writes its picture to
+ * docs/screenshots/<name>.png (the whole page, or one part of it); otherwise this does nothing.
+ */
+export async function docScreenshot(page: Page, name: string, part?: Locator) {
+	if (!process.env.UPDATE_SCREENSHOTS) return;
+	const path = `docs/screenshots/${name}.png`;
+	await page.evaluate(() => document.fonts.ready);
+	if (part) await part.screenshot({ path, animations: 'disabled' });
+	else await page.screenshot({ path, animations: 'disabled' });
 }

@@ -190,15 +190,19 @@ export class AdminConsole {
 		});
 	}
 
-	async pull(modelId: string): Promise<void> {
+	/** Pulls a catalogue model (`id`) or a file outside the catalogue (`uri`); true when it started. */
+	async pull(target: string, by: 'id' | 'uri' = 'id'): Promise<boolean> {
+		let started = false;
 		await this.#act(
-			`pull:${modelId}`,
+			`pull:${target}`,
 			async () => {
-				const state = await this.#call<PullState>('POST', '/api/admin/models/pull', { id: modelId });
+				const state = await this.#call<PullState>('POST', '/api/admin/models/pull', { [by]: target });
 				if (state) this.#setPull(state);
+				started = state != null;
 			},
 			false
 		);
+		return started;
 	}
 
 	async setRole(userId: string, role: Role): Promise<void> {

@@ -9,8 +9,6 @@ import { userColors } from './colors';
 import type { AppSocket } from './socket';
 import { SocketIoYjsProvider } from './yjs-provider';
 
-/** Extra key of the settings map (not in the contract yet): the models a compare run answers with. */
-export const COMPARE_MODELS_KEY = 'compareModels';
 const MODEL_ID = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 export interface Peer {
@@ -24,8 +22,6 @@ export interface Peer {
 export interface PromptDocOptions {
 	/** After this long without a keystroke, "typing" turns off. */
 	typingIdleMs?: number;
-	/** Tests bind the doc without a socket. */
-	socket?: AppSocket | null;
 }
 
 export class PromptDoc {
@@ -35,16 +31,16 @@ export class PromptDoc {
 	readonly user: { name: string; color: string; colorLight: string };
 
 	settings = $state<PromptSettings>(readPromptSettings(this.doc));
-	compareModels = $state<string[]>([]);
 	/** Others in the document (one entry per browser tab), with their colour and whether they are typing. */
 	peers = $state<Peer[]>([]);
 	empty = $state(true);
 	synced = $state(false);
 	error = $state<AppError | null>(null);
 
-	readonly #provider: SocketIoYjsProvider | null;
+	#provider: SocketIoYjsProvider | null = null;
 	readonly #settings: Y.Map<unknown>;
 	readonly #typingIdleMs: number;
+	readonly #roomId: string;
 	#typingTimer: ReturnType<typeof setTimeout> | undefined;
 
 	constructor(roomId: string, user: { id: string; name: string }, options: PromptDocOptions = {}) {
@@ -56,9 +52,19 @@ export class PromptDoc {
 		this.#settings.observe(this.#readSettings);
 		this.text.observe(this.#onText);
 		this.awareness.on('change', this.#readPeers);
-		this.#provider = options.socket ? new SocketIoYjsProvider(options.socket, roomId, this.doc, this.awareness) : null;
-		this.#provider?.on('synced', (synced) => (this.synced = synced));
-		this.#provider?.on('error', (error) => (this.error = error));
+		this.#roomId = roomId;
+	}
+
+	/**
+	 * Starts syncing with the room's document. Called once the socket's `room:join` was accepted: the server only
+	 * opens a room's document to members, and joining is what makes a visitor of a public room one.
+	 */
+	connect(socket: AppSocket) {
+		if (this.#provider) return;
+		const provider = new SocketIoYjsProvider(socket, this.#roomId, this.doc, this.awareness);
+		provider.on('synced', (synced) => (this.synced = synced));
+		provider.on('error', (error) => (this.error = error));
+		this.#provider = provider;
 	}
 
 	set<K extends keyof PromptSettings>(key: K, value: PromptSettings[K]) {
@@ -66,7 +72,12 @@ export class PromptDoc {
 	}
 
 	setCompareModels(ids: string[]) {
-		this.#settings.set(COMPARE_MODELS_KEY, ids.filter((id) => MODEL_ID.test(id)).slice(0, 4));
+		this.#settings.set('compareModels', ids.filter((id) => MODEL_ID.test(id)).slice(0, 4));
+	}
+
+	/** Compare mode's models, as validated from the shared settings. */
+	get compareModels(): string[] {
+		return this.settings.compareModels;
 	}
 
 	get typingPeers(): Peer[] {
@@ -85,10 +96,6 @@ export class PromptDoc {
 
 	#readSettings = () => {
 		this.settings = readPromptSettings(this.doc);
-		const ids = this.#settings.get(COMPARE_MODELS_KEY);
-		this.compareModels = Array.isArray(ids)
-			? ids.filter((id): id is string => typeof id === 'string' && MODEL_ID.test(id)).slice(0, 4)
-			: [];
 	};
 
 	#onText = (_event: Y.YTextEvent, transaction: Y.Transaction) => {

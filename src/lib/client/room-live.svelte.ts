@@ -5,6 +5,7 @@ import type { ActivityItem, TelemetrySample } from '../contract/live';
 import type { RoomDetail } from '../contract/rooms';
 import type { ApprovalDecision, NodeName, RunEvent, RunSummary } from '../contract/runs';
 import type { Result } from '../contract/result';
+import type { PendingApproval } from './approval-attention.svelte';
 import { ActivityFeed } from './activity-feed.svelte';
 import { ModelCatalog } from './model-catalog.svelte';
 import { PromptDoc } from './prompt-doc.svelte';
@@ -39,6 +40,8 @@ export class RoomLive {
 	readonly #socket: AppSocket;
 	readonly #initialRoom: RoomDetail;
 	readonly #userId: string;
+	/** Whether the first join was accepted (the document and history started). */
+	#entered = false;
 
 	constructor(socket: AppSocket, room: RoomDetail, user: { id: string; name: string }) {
 		this.roomId = room.id;
@@ -48,9 +51,16 @@ export class RoomLive {
 		this.activity = new ActivityFeed(room.id);
 		this.history = new RunHistory(room.id);
 		this.runs = new RoomRuns(socket, room.id, { onEvent: this.#onRunEvent });
-		this.prompt = new PromptDoc(room.id, user, { socket });
+		this.prompt = new PromptDoc(room.id, user);
 		this.session = new RoomSession(socket, room.id, {
 			onJoined: (joined) => {
+				// Only now: joining makes a visitor of a public room a member, and the document and the history
+				// answer members only. Reconnects rejoin before the provider's own resync matters.
+				if (!this.#entered) {
+					this.#entered = true;
+					this.prompt.connect(socket);
+					void this.history.load();
+				}
 				this.runs.seed({ activeRuns: joined.activeRuns ?? [], recentRuns: joined.recentRuns ?? [] });
 				this.activity.seed(joined.activity ?? []);
 				this.telemetry.seed(joined.telemetry ?? []);
@@ -59,7 +69,6 @@ export class RoomLive {
 		socket.on('activity', this.#onActivity);
 		socket.on('telemetry', this.#onTelemetry);
 		void this.models.load();
-		void this.history.load();
 	}
 
 	/** The room as last heard (members, steering), before the first join the page's copy. */
@@ -99,6 +108,20 @@ export class RoomLive {
 		});
 	}
 
+	/** A member's name, for "who asked" lines; runs of someone who has left read "Someone". */
+	memberName(userId: string | null): string {
+		return this.room.members.find((m) => m.id === userId)?.name ?? 'Someone';
+	}
+
+	/** The run waiting for approval that needs attention: the shown one first, else the newest waiting. */
+	get pendingApproval(): PendingApproval | null {
+		const shown = this.runs.focused;
+		const run = shown?.interruption ? shown : this.runs.active.find((r) => r.interruption);
+		if (!run?.interruption) return null;
+		const { modelId, reasons } = run.interruption;
+		return { runId: run.id, askedBy: this.memberName(run.authorId), modelId, reasons };
+	}
+
 	get inPlayback(): boolean {
 		return this.playback.runId !== null;
 	}
@@ -118,8 +141,8 @@ export class RoomLive {
 		const blocker = this.runBlocker;
 		if (blocker) return this.#say(blocker);
 		this.busy = true;
-		const extras = this.prompt.settings.mode === 'compare' ? { compareModelIds: [...this.prompt.compareModels] } : {};
-		const result = await this.runs.start(extras);
+		// The server runs the shared draft as it stands, compare models included (validated room settings).
+		const result = await this.runs.start();
 		this.busy = false;
 		if (this.#report(result)) this.follow();
 	}

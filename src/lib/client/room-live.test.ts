@@ -45,6 +45,20 @@ function setup() {
 }
 
 describe('RoomLive', () => {
+	test('the shared draft and the history wait for the join: a visitor of a public room becomes a member first', async () => {
+		const { socket, join } = setup();
+		await Promise.resolve();
+		expect(socket.count('yjs:sync')).toBe(0);
+		expect(vi.mocked(fetch).mock.calls.filter(([url]) => String(url).startsWith('/api/runs'))).toHaveLength(0);
+		join.ack({ ok: true, data: { room, online: [], activeRuns: [], recentRuns: [], activity: [], telemetry: [] } });
+		expect(socket.count('yjs:sync')).toBe(1);
+		expect(vi.mocked(fetch).mock.calls.filter(([url]) => String(url).startsWith('/api/runs'))).toHaveLength(1);
+		// A rejoin (reconnect) starts neither twice.
+		socket.serve('connect');
+		socket.take('room:join').ack({ ok: true, data: { room, online: [], activeRuns: [], recentRuns: [], activity: [], telemetry: [] } });
+		expect(vi.mocked(fetch).mock.calls.filter(([url]) => String(url).startsWith('/api/runs'))).toHaveLength(1);
+	});
+
 	test('the join snapshot seeds runs (replayed), the activity feed and telemetry', () => {
 		const { socket, live, join } = setup();
 		expect(join.payload).toEqual({ roomId: ROOM });
@@ -113,7 +127,7 @@ describe('RoomLive', () => {
 		expect(live.runBlocker).toBe('Pick 2–4 models to compare');
 		live.prompt.setCompareModels(['sy-tiny', 'sy-code']);
 		void live.run();
-		expect(socket.take('run:start').payload).toEqual({ roomId: ROOM, compareModelIds: ['sy-tiny', 'sy-code'] });
+		expect(socket.take('run:start').payload).toEqual({ roomId: ROOM }); // the server reads them from the draft
 
 		live.prompt.set('mode', 'direct');
 		expect(live.runBlocker).toBe('Direct mode needs a model');

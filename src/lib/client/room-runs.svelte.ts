@@ -58,6 +58,21 @@ export class RoomRuns {
 		return this.order.map((id) => this.runs[id]).filter((r) => r && r.active);
 	}
 
+	/**
+	 * A queued run's place in the room's queue: 1 + the unfinished runs that entered before it and still hold the
+	 * room (running or queued; a run parked at approval lets the next one start). Null unless it is queued.
+	 */
+	queuePlace(runId: string): { place: number; ahead: number } | null {
+		const run = this.runs[runId];
+		if (!run || run.status !== 'queued') return null;
+		const entered = run.createdAt ?? Infinity;
+		const mine = this.order.indexOf(runId);
+		// Runs entered in the same millisecond: `order` lists the one that arrived first after the other (older).
+		const before = (r: RunView) => (r.createdAt ?? Infinity) < entered || (r.createdAt === entered && this.order.indexOf(r.id) > mine);
+		const ahead = this.active.filter((r) => r.id !== runId && (r.status === 'running' || r.status === 'queued') && before(r)).length;
+		return { place: ahead + 1, ahead };
+	}
+
 	/** The run Esc cancels: the focused one when it is still going, else the newest that is. */
 	get cancellable(): RunView | null {
 		const f = this.focused;

@@ -239,4 +239,19 @@ describe('RoomRuns', () => {
 		socket.serve('run:event', ev(A, 13, 'run.started', { recovered: true }));
 		expect(socket.count('run:replay')).toBe(0);
 	});
+
+	test('a queued run knows its place: behind the running and queued runs that entered before it', () => {
+		const { runs } = setup();
+		const C = 'runcccccccccc';
+		runs.seed({
+			activeRuns: [
+				summary(A, { status: 'running', createdAt: 1 }),
+				summary(B, { status: 'waiting_approval', createdAt: 2 }),
+				summary(C, { status: 'queued', createdAt: 3 })
+			],
+			recentRuns: []
+		});
+		expect(runs.queuePlace(C)).toEqual({ place: 2, ahead: 1 }); // the run at approval lets it by
+		expect(runs.queuePlace(A)).toBeNull();
+	});
 });

@@ -31,6 +31,7 @@ export class RoomSession {
 		socket.on('presence', this.#presence);
 		socket.on('room:removed', this.#removed);
 		socket.on('room:members', this.#members);
+		socket.on('room:steering', this.#steering);
 		if (socket.connected) this.#join();
 	}
 
@@ -45,6 +46,7 @@ export class RoomSession {
 		this.#socket.off('presence', this.#presence);
 		this.#socket.off('room:removed', this.#removed);
 		this.#socket.off('room:members', this.#members);
+		this.#socket.off('room:steering', this.#steering);
 		if (this.#socket.connected) this.#socket.emit('room:leave', { roomId: this.#roomId }, () => {});
 	}
 
@@ -87,6 +89,10 @@ export class RoomSession {
 	#members = (payload: { roomId: string; members: RoomMember[] }) => {
 		if (payload.roomId === this.#roomId && this.room)
 			this.room = { ...this.room, members: payload.members, memberCount: payload.members.length };
+	};
+
+	#steering = (payload: { roomId: string; steering: RoomDetail['steering'] }) => {
+		if (payload.roomId === this.#roomId && this.room) this.room = { ...this.room, steering: payload.steering };
 	};
 
 	#removed = (payload: { roomId: string }) => {

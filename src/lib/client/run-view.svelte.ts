@@ -1,6 +1,7 @@
 // One run as a viewer sees it: its RunEvents applied strictly in seq order (duplicates ignored, gaps held back until
 // the missing events arrive), folded into what the room draws — node states, streamed text, answers, approval.
 import {
+	inheritedNodes,
 	NODE_NAMES,
 	TERMINAL_STATUSES,
 	type NodeName,
@@ -11,8 +12,10 @@ import {
 	type RunStatus,
 	type RunSummary
 } from '../contract/runs';
+import { emptyTimeline, TimelineBuilder, type TimelineSnapshot } from './run-timeline';
 
-export type NodeStatus = 'idle' | 'running' | 'done' | 'failed' | 'waiting' | 'skipped';
+/** `inherited`: a fork took this node's result from its parent run (it does not run again). */
+export type NodeStatus = 'idle' | 'running' | 'done' | 'failed' | 'waiting' | 'skipped' | 'inherited';
 
 export interface NodeState {
 	status: NodeStatus;
@@ -44,6 +47,8 @@ export class RunView {
 	parentRunId = $state<string | null>(null);
 	/** The seq of the last recovered `run.started` applied (a rewritten log repeats seqs from there; see RoomRuns). */
 	recoveredSeq = 0;
+	/** A fork: the node it started from. */
+	forkedFromNode = $state<NodeName | null>(null);
 	/** The last seq applied: everything up to it is in the view, nothing after it. */
 	lastSeq = $state(0);
 	createdAt = $state<number | null>(null);
@@ -53,6 +58,8 @@ export class RunView {
 	/** The model answering now (routing, retries and fallbacks change it). */
 	modelId = $state<string | null>(null);
 	loadingModel = $state<string | null>(null);
+	/** While a model loads for this run: how far (0–1, from node-llama-cpp) and the file's size. */
+	loadProgress = $state<{ modelId: string; fraction: number; sizeBytes: number | null } | null>(null);
 	routing = $state<RunEventData['routing.decided'] | null>(null);
 	validation = $state<RunEventData['validation.result'] | null>(null);
 	interruption = $state<RunEventData['run.interrupted'] | null>(null);
@@ -69,10 +76,14 @@ export class RunView {
 	/** True from a `retry` until the validator runs again: the graph animates the validator → executor edge. */
 	retrying = $state(false);
 
+	/** Where the run's time went (the waterfall beside the graph). */
+	timeline = $state<TimelineSnapshot>(emptyTimeline);
+
 	/** Told about every event that becomes part of the view, in seq order (drained ones included). Not reactive. */
 	onApplied: ((event: RunEvent) => void) | null = null;
 
 	#pending = new Map<number, RunEvent>();
+	#timeline = new TimelineBuilder();
 
 	constructor(id: string) {
 		this.id = id;
@@ -87,6 +98,7 @@ export class RunView {
 		view.prompt = run.prompt;
 		view.authorId = run.authorId;
 		view.parentRunId = run.parentRunId;
+		view.#markFork((NODE_NAMES as readonly string[]).includes(run.forkedFromNode ?? '') ? (run.forkedFromNode as NodeName) : null);
 		view.modelId = run.modelId;
 		view.createdAt = run.createdAt;
 		view.finishedAt = run.finishedAt;
@@ -161,8 +173,17 @@ export class RunView {
 
 	#take(event: RunEvent) {
 		this.#reduce(event);
+		this.#timeline.apply(event);
+		this.timeline = this.#timeline.snapshot();
 		this.lastSeq = event.seq;
 		this.onApplied?.(event);
+	}
+
+	#markFork(node: NodeName | null) {
+		if (!node || this.forkedFromNode === node) return;
+		this.forkedFromNode = node;
+		for (const n of inheritedNodes(node))
+			if (this.nodes[n].status === 'idle') this.#node(n, { status: 'inherited', note: 'from the parent run' });
 	}
 
 	#node(node: NodeName, patch: Partial<NodeState>) {
@@ -184,6 +205,7 @@ export class RunView {
 				this.prompt = event.data.prompt;
 				this.authorId = event.data.authorId;
 				this.parentRunId = event.data.parentRunId;
+				this.#markFork(event.data.forkedFromNode ?? null);
 				this.createdAt ??= event.ts;
 				if (!this.terminal) this.status = 'queued';
 				return;
@@ -229,9 +251,14 @@ export class RunView {
 				return;
 			case 'model.loading':
 				this.loadingModel = event.data.modelId;
+				this.loadProgress = { modelId: event.data.modelId, fraction: 0, sizeBytes: event.data.sizeBytes ?? null };
+				return;
+			case 'model.progress':
+				if (this.loadProgress?.modelId === event.data.modelId) this.loadProgress = { ...this.loadProgress, fraction: event.data.fraction };
 				return;
 			case 'model.loaded':
 				if (this.loadingModel === event.data.modelId) this.loadingModel = null;
+				if (this.loadProgress?.modelId === event.data.modelId) this.loadProgress = null;
 				if (this.mode !== 'compare') this.modelId = event.data.modelId;
 				return;
 			case 'tokens':

@@ -147,4 +147,27 @@ describe('RunView', () => {
 		expect(full.status).toBe('succeeded');
 		expect(() => view.apply(ev('runbbbbbbbbb', 1, 'run.started', {}))).toThrow();
 	});
+
+	test('a fork shows the nodes before its fork point as inherited; the fork node and later ones run', () => {
+		const view = new RunView(RUN);
+		view.apply(
+			ev(RUN, 1, 'run.queued', {
+				roomId: ROOM,
+				mode: 'orchestrated',
+				prompt: 'p',
+				authorId: 'u',
+				parentRunId: 'runparent',
+				forkedFromNode: 'executor'
+			})
+		);
+		expect(view.forkedFromNode).toBe('executor');
+		for (const n of ['taskAnalyzer', 'historyReader', 'resourceMonitor', 'modelRouter'] as const)
+			expect(view.nodes[n].status).toBe('inherited');
+		expect(view.nodes.executor.status).toBe('idle');
+		expect(view.nodes.summarizer.status).toBe('idle');
+		const fromFirstStage = RunView.fromSummary(summary(RUN, { parentRunId: 'runparent', forkedFromNode: 'historyReader' }));
+		expect(fromFirstStage.nodes.taskAnalyzer.status).toBe('inherited');
+		expect(fromFirstStage.nodes.historyReader.status).toBe('idle');
+		expect(fromFirstStage.nodes.modelRouter.status).toBe('idle');
+	});
 });

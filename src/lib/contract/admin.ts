@@ -16,8 +16,34 @@ export const keepAliveSchema = z.object({
 		.nullable()
 });
 
-/** `POST /api/admin/models/pull` */
-export const pullSchema = z.object({ id: z.string().min(1).max(200) });
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * A model file to pull that is not in the catalogue: `hf:<user>/<repo>/<file>.gguf` (the file names itself) or an
+ * https URL whose path ends in a `.gguf` file name. Plain http only to this machine (a local mirror, tests): a file
+ * fetched over the network without TLS could be swapped on the way. The file name becomes the model id.
+ */
+export const pullUriSchema = z
+	.string()
+	.trim()
+	.max(2000)
+	.refine((s) => {
+		if (/^hf:[\w.-]+\/[\w.-]+\/([\w.-]+\/)*[\w.-]+\.gguf(#[\w./-]+)?$/i.test(s))
+			return !s.split(/[/#:]/).some((segment) => segment === '.' || segment === '..'); // no way out of the repository
+		if (!URL.canParse(s)) return false;
+		const url = new URL(s);
+		const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+		return secure && !url.username && !url.password && /\/[\w.-]+\.gguf$/i.test(url.pathname);
+	}, 'must be hf:<user>/<repo>/<file>.gguf or an https URL of a .gguf file');
+
+/** The file a pull of `uri` writes (its last path segment), e.g. `model-q4_k_m.gguf`. */
+export function pullFileName(uri: string): string {
+	const path = uri.startsWith('hf:') ? uri.slice(3).split('#')[0] : new URL(uri).pathname;
+	return decodeURIComponent(path.split('/').at(-1) ?? '');
+}
+
+/** `POST /api/admin/models/pull`: a catalogue id, or a URI of a file outside the catalogue. */
+export const pullSchema = z.union([z.strictObject({ id: z.string().min(1).max(200) }), z.strictObject({ uri: pullUriSchema })]);
 
 export const roles = ['admin', 'member'] as const;
 export type Role = (typeof roles)[number];

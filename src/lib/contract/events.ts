@@ -59,6 +59,8 @@ export interface ServerToClientEvents {
 	presence: (payload: PresencePayload) => void;
 	/** The room's member list changed (someone joined, left or was removed). */
 	'room:members': (payload: { roomId: string; members: RoomMember[] }) => void;
+	/** The owner changed who may steer runs (every member, or drivers only). */
+	'room:steering': (payload: { roomId: string; steering: RoomDetail['steering'] }) => void;
 	/** You were removed from a room (or it was deleted): drop its state. */
 	'room:removed': (payload: { roomId: string }) => void;
 	/** A y-protocols sync message (the server's step 2 and step 1, or someone's update). */

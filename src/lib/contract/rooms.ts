@@ -32,9 +32,17 @@ export const roomListQuerySchema = z.object({
 });
 export type RoomListQuery = z.input<typeof roomListQuerySchema>;
 
+/** A room in the rooms list, with how alive it is. */
+export interface RoomListItem extends RoomSummary {
+	/** The newest activity in the room (a run started, approved, cancelled…), or its creation when none. */
+	lastActivityAt: number;
+	/** Runs queued, running or waiting for approval. */
+	unfinishedRuns: number;
+}
+
 export interface RoomList {
 	/** Every room you are a member of (newest first), then up to `limit` public rooms you are not in (newest first). */
-	rooms: RoomSummary[];
+	rooms: RoomListItem[];
 	/** Pass as `publicBefore` for the next page of public rooms; null when there are no more. */
 	nextPublicBefore: string | null;
 }

@@ -13,6 +13,22 @@ export const NODE_NAMES = [
 ] as const;
 export type NodeName = (typeof NODE_NAMES)[number];
 
+/** Each node's step in the graph: the first three run side by side, then one after another. */
+export const NODE_STEP: Record<NodeName, number> = {
+	taskAnalyzer: 0,
+	historyReader: 0,
+	resourceMonitor: 0,
+	modelRouter: 1,
+	executor: 2,
+	outputValidator: 3,
+	summarizer: 4
+};
+
+/** The nodes a fork from `node` takes from its parent: every other node at its step or before (they do not run again). */
+export function inheritedNodes(node: NodeName): NodeName[] {
+	return NODE_NAMES.filter((n) => n !== node && NODE_STEP[n] <= NODE_STEP[node]);
+}
+
 export const RUN_MODES = ['orchestrated', 'direct', 'compare'] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
@@ -91,7 +107,15 @@ export interface RunMetrics {
 
 /** Event types and their data. Every event carries runId, seq (1, 2, 3… per run, no gaps) and ts (epoch ms). */
 export interface RunEventData {
-	'run.queued': { roomId: string; mode: RunMode; prompt: string; authorId: string; parentRunId: string | null };
+	/** `forkedFromNode`: a fork starts at that node; the nodes before it keep what the parent run computed. */
+	'run.queued': {
+		roomId: string;
+		mode: RunMode;
+		prompt: string;
+		authorId: string;
+		parentRunId: string | null;
+		forkedFromNode?: NodeName | null;
+	};
 	/** `recovered`: the server restarted while the run was going; it continues from its last checkpoint (a node that was running starts over). */
 	'run.started': { attempt?: number; recovered?: boolean };
 	'node.started': { node: NodeName };
@@ -99,7 +123,10 @@ export interface RunEventData {
 	'node.skipped': { node: NodeName; reason: string };
 	'node.failed': { node: NodeName; ms: number; error: string };
 	'routing.decided': { modelId: string; reasons: string[]; fallbacks: { modelId: string; score: number }[]; task: string | null };
-	'model.loading': { modelId: string; workerId?: string };
+	/** `sizeBytes`: the model file's size, when known; `workerId`: the worker loading it, in a cluster. */
+	'model.loading': { modelId: string; sizeBytes?: number | null; workerId?: string };
+	/** How far node-llama-cpp got loading the model (0–1); at most every ~100 ms. */
+	'model.progress': { modelId: string; fraction: number };
 	'model.loaded': { modelId: string; cacheHit: boolean; loadWaitMs: number; queueWaitMs: number; workerId?: string };
 	tokens: { modelId: string; text: string; count: number };
 	'validation.result': { modelId: string; ok: boolean; score: number; findings: { code: string; severity: string; message: string }[] };

@@ -12,6 +12,8 @@ export const SETTINGS_MAP = 'settings';
 export const promptModeSchema = z.enum(['orchestrated', 'direct', 'compare']);
 export type PromptMode = z.infer<typeof promptModeSchema>;
 
+const draftModelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'not a model id');
+
 /**
  * One value per key of the `settings` Y.Map. Any peer can write anything into a Y.Map, so readers validate each key
  * and fall back to its default instead of trusting the document.
@@ -19,7 +21,9 @@ export type PromptMode = z.infer<typeof promptModeSchema>;
 export const promptSettingsSchema = z.object({
 	mode: promptModeSchema,
 	/** 'auto' lets the orchestrator choose; otherwise a model id from the catalogue. */
-	model: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'not a model id'),
+	model: draftModelIdSchema,
+	/** Compare mode: the 2–4 models that answer side by side (a run of the draft uses them; fewer is a draft in progress). */
+	compareModels: z.array(draftModelIdSchema).max(4),
 	/** Same bounds as a run request's sampling, so the settings can become one unchanged. */
 	temperature: z.number().min(0).max(2),
 	maxTokens: z.number().int().min(1).max(8192),
@@ -32,6 +36,7 @@ export type PromptSettings = z.infer<typeof promptSettingsSchema>;
 export const defaultPromptSettings: PromptSettings = {
 	mode: 'orchestrated',
 	model: 'auto',
+	compareModels: [],
 	temperature: 0.7,
 	maxTokens: 512,
 	approvalGate: false,

@@ -8,7 +8,8 @@ export const NODE_STATUS_CLASS: Record<NodeStatus, string> = {
 	done: 'border-emerald-500 bg-emerald-50 text-zinc-900 dark:bg-emerald-950/50 dark:text-zinc-50',
 	failed: 'border-red-500 bg-red-50 text-red-900 dark:bg-red-950/50 dark:text-red-100',
 	waiting: 'border-amber-500 bg-amber-50 text-amber-950 ring-4 ring-amber-500/25 dark:bg-amber-950/50 dark:text-amber-50',
-	skipped: 'border-dashed border-zinc-300 bg-zinc-50 text-zinc-400 dark:border-zinc-700 dark:bg-zinc-900/60 dark:text-zinc-500'
+	skipped: 'border-dashed border-zinc-300 bg-zinc-50 text-zinc-600 dark:border-zinc-700 dark:bg-zinc-900/60 dark:text-zinc-400',
+	inherited: 'border-dotted border-emerald-600 bg-zinc-50 text-zinc-700 dark:border-emerald-500 dark:bg-zinc-900/60 dark:text-zinc-300'
 };
 
 export const NODE_STATUS_TEXT: Record<NodeStatus, string> = {
@@ -17,7 +18,8 @@ export const NODE_STATUS_TEXT: Record<NodeStatus, string> = {
 	done: 'done',
 	failed: 'failed',
 	waiting: 'needs approval',
-	skipped: 'skipped'
+	skipped: 'skipped',
+	inherited: 'inherited'
 };
 
 export const RUN_STATUS_CLASS: Record<RunStatus, string> = {
