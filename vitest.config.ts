@@ -11,7 +11,13 @@ export default defineConfig({
 	// SvelteKit's aliases, so tests can call route handlers (src/routes/**/+server.ts) directly.
 	resolve: { alias: { $contract: here('./src/lib/contract'), $lib: here('./src/lib') } },
 	test: {
-		include: ['server/**/*.test.ts', 'src/lib/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/cluster/**/*.test.ts', 'tests/security/**/*.test.ts'],
+		include: [
+			'server/**/*.test.ts',
+			'src/lib/**/*.test.ts',
+			'tests/integration/**/*.test.ts',
+			'tests/cluster/**/*.test.ts',
+			'tests/security/**/*.test.ts'
+		],
 		environment: 'node',
 		testTimeout: 30_000,
 		hookTimeout: 60_000,
