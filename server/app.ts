@@ -1,9 +1,10 @@
+import { createAdminWorkers, type AdminWorkers } from './admin/admin-workers';
 import { createAdminService, type AdminService } from './admin/admin.service';
 import { createAuthService, type AuthService } from './auth/auth.service';
 import { createCredentialsRepository } from './auth/credentials.repository';
 import { createUsersRepository } from './auth/users.repository';
 import { authenticate } from './auth/authenticate';
-import { joinCluster } from './cluster/cluster';
+import { joinCluster, type ClusterParts } from './cluster/cluster';
 import { createRedisHub, type RedisHub } from './cluster/redis';
 import { createWebTier, type WebTier } from './cluster/web-tier';
 import type { Config } from './config';
@@ -34,6 +35,8 @@ export interface AppContext {
 	db: Db;
 	/** The cluster's Redis connections; undefined in a single process (no REDIS_URL), where every seam is in memory. */
 	redis?: RedisHub;
+	/** This process's part in the cluster (run bus, scheduler, workers, admin commands); undefined in a single process. */
+	cluster?: ClusterParts;
 	/** The web tier's seams across nodes (Socket.IO adapter, socket counts, Yjs relay); in memory without Redis. */
 	webTier: WebTier;
 	auth: AuthService;
@@ -45,6 +48,8 @@ export interface AppContext {
 	models: ModelService;
 	/** The admin console: model cache controls, background pulls, roles; `cache:*` events to admins (server/admin). */
 	admin: AdminService;
+	/** The inference workers as the admin console sees them (this process alone without a cluster), and commands to them. */
+	adminWorkers: AdminWorkers;
 	runs: RunsRepository;
 	/** Every run rule (who may steer, room policy, limits, activity): the one way in for sockets, REST and /v1. */
 	runsService: RunsService;
@@ -136,7 +141,8 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 	});
 	// One process continues what it left unfinished; in a cluster, BullMQ hands a dead driver's runs to another.
 	if (!cluster) await runsService.recoverInterrupted();
-	if (cluster && config.cluster.role !== 'web') await cluster.serveInference(models);
+	const admin = createAdminService({ models, db, config, logger: logger.child({ component: 'admin' }) });
+	if (cluster && config.cluster.role !== 'web') await cluster.serveInference(models, admin);
 
 	if (config.admin) {
 		const { created } = await auth.seedAdmin(config.admin.email, config.admin.password);
@@ -151,13 +157,15 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 		logger,
 		db,
 		redis,
+		cluster,
 		webTier,
 		auth,
 		rooms,
 		limits,
 		activity,
 		models,
-		admin: createAdminService({ models, db, config, logger: logger.child({ component: 'admin' }) }),
+		admin,
+		adminWorkers: createAdminWorkers({ admin, models, workerId: config.cluster.workerId, cluster }),
 		runs,
 		runsService,
 		bus,

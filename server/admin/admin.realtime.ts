@@ -1,3 +1,4 @@
+import type { ClusterParts } from '../cluster/cluster';
 import type { Logger } from '../logger';
 import { listen } from '../listen';
 import type { ModelManager } from '../models/manager';
@@ -23,7 +24,10 @@ export function joinAdminChannel(socket: AppSocket, logger: Logger): void {
  * The admin console on the socket side: the model cache's events and pull progress go to the admins channel as
  * `cache:*`, and a role change moves the user's open sockets in or out of it. Returns the unsubscribe.
  */
-export function registerAdminRealtime(io: AppServer, deps: { admin: AdminService; manager: ModelManager; logger: Logger }): () => void {
+export function registerAdminRealtime(
+	io: AppServer,
+	deps: { admin: AdminService; manager: ModelManager; cluster?: Pick<ClusterParts, 'cacheEvents'>; logger: Logger }
+): () => void {
 	const admins = () => io.to(ADMINS_CHANNEL);
 	const now = Date.now;
 	const stops = [
@@ -49,7 +53,15 @@ export function registerAdminRealtime(io: AppServer, deps: { admin: AdminService
 			}
 		})
 	];
+	// In a cluster the models live on workers: each web node hears every worker's events and tells its own admins.
+	let relaying = true;
+	deps.cluster
+		?.cacheEvents((name, payload) => {
+			if (relaying) io.local.to(ADMINS_CHANNEL).emit(`cache:${name}`, payload as never);
+		})
+		.catch((err) => deps.logger.error({ err }, 'could not subscribe to the workers’ cache events'));
 	return () => {
+		relaying = false;
 		for (const stop of stops) stop();
 	};
 }

@@ -1,11 +1,13 @@
 // A process's part in a cluster, built once by the app context when REDIS_URL is set: the run bus, the run
 // scheduler, the worker registry, remote inference for the graph, and, on workers, the inference consumer with its
 // heartbeat. Without REDIS_URL none of this exists and every seam stays in memory.
+import type { AdminService } from '../admin/admin.service';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { ModelService } from '../models/service';
 import type { GraphDeps } from '../orchestrator/graph';
 import type { RunsRepository } from '../orchestrator/runs.repository';
+import { publishCacheEvents, subscribeCacheEvents, type CacheEventListener } from './cache-events';
 import { startHeartbeat } from './heartbeat';
 import { RemoteInference } from './inference-client';
 import { startInferenceWorker, type InferenceWorker } from './inference-worker';
@@ -13,6 +15,7 @@ import { clusterCandidates, clusterResources, placeModel } from './placement';
 import type { RedisHub } from './redis';
 import { RedisRunBus } from './run-bus';
 import { clusterScheduler } from './run-queue';
+import { sendWorkerCommand, serveWorkerCommands, type WorkerAction, type WorkerReply } from './worker-commands';
 import { WorkerRegistry } from './workers';
 
 export interface ClusterParts {
@@ -23,8 +26,12 @@ export interface ClusterParts {
 	nodeDeps(local: { activeRuns(): number; roomsByModel(): Record<string, string[]> }): GraphDeps['override'];
 	/** Why no worker can run a model now, or undefined when one can. */
 	modelProblem(modelId: string): Promise<{ code: 'not_found'; message: string } | undefined>;
-	/** Starts serving inference here (role worker or all). */
-	serveInference(models: ModelService): Promise<void>;
+	/** Starts serving inference here (role worker or all), with the admin commands aimed at this worker. */
+	serveInference(models: ModelService, admin: AdminService): Promise<void>;
+	/** An admin action on one worker's cache (or 'all'), answered by each worker that ran it. */
+	command(target: string, action: WorkerAction, modelId: string): Promise<WorkerReply[]>;
+	/** Every worker's `cache:*` events, for the admins' sockets of this node. */
+	cacheEvents(listener: CacheEventListener): Promise<void>;
 	close(): Promise<void>;
 }
 
@@ -45,6 +52,7 @@ export async function joinCluster(config: Config, redis: RedisHub, runs: RunsRep
 	});
 	let worker: InferenceWorker | undefined;
 	let heartbeat: ReturnType<typeof startHeartbeat> | undefined;
+	let stopCacheEvents: (() => void) | undefined;
 
 	return {
 		bus,
@@ -61,7 +69,11 @@ export async function joinCluster(config: Config, redis: RedisHub, runs: RunsRep
 			const served = (await registry.list()).some((w) => w.models.some((m) => m.id === modelId));
 			return served ? undefined : { code: 'not_found', message: `No live worker serves the model ${modelId}` };
 		},
-		async serveInference(models) {
+		command: (target, action, modelId) => sendWorkerCommand(redis, target, action, modelId),
+		cacheEvents: (listener) => subscribeCacheEvents(redis, listener),
+		async serveInference(models, admin) {
+			await serveWorkerCommands(redis, cluster.workerId, admin, logger.child({ component: 'worker-commands' }));
+			stopCacheEvents = publishCacheEvents(redis, models.manager, cluster.workerId);
 			worker = await startInferenceWorker({
 				redis,
 				models,
@@ -78,6 +90,7 @@ export async function joinCluster(config: Config, redis: RedisHub, runs: RunsRep
 			await heartbeat.first;
 		},
 		async close() {
+			stopCacheEvents?.();
 			await heartbeat?.stop();
 			await worker?.close();
 			await remote.close();

@@ -10,7 +10,7 @@ export function attachRealtime(httpServer: Server, ctx: AppContext, extra: Parti
 		yjs: ctx.yjs,
 		logger: ctx.logger,
 		runsService: ctx.runsService,
-		admin: { service: ctx.admin, manager: ctx.models.manager },
+		admin: { service: ctx.admin, manager: ctx.models.manager, cluster: ctx.cluster },
 		origin: ctx.config.origin,
 		host: ctx.config.host,
 		live: { bus: ctx.bus, orchestrator: ctx.orchestrator, runs: ctx.runs, activity: ctx.activity, sampler: ctx.observability.sampler },

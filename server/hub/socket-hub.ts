@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { joinAdminChannel, registerAdminRealtime } from '../admin/admin.realtime';
 import type { AdminService } from '../admin/admin.service';
+import type { ClusterParts } from '../cluster/cluster';
 import type { ModelManager } from '../models/manager';
 import { authenticate } from '../auth/authenticate';
 import type { AuthService } from '../auth/auth.service';
@@ -36,7 +37,7 @@ export interface RealtimeDeps {
 	/** Public origin; when unset the Host header decides, for names DNS rebinding cannot fake (see isAllowedOrigin). */
 	origin?: string;
 	/** The admin console (cache events and role changes reach admins' sockets). */
-	admin?: { service: AdminService; manager: ModelManager };
+	admin?: { service: AdminService; manager: ModelManager; cluster?: Pick<ClusterParts, 'cacheEvents'> };
 	/** Every run rule; socket steering goes through it. */
 	runsService: RunsService;
 	/** The address the server listens on (HOST); a name here counts as safe when `origin` is unset. */
@@ -129,7 +130,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 
 	const stopRooms = registerRoomsRealtime(io, { rooms: deps.rooms, log });
 	const stopAdmin = deps.admin
-		? registerAdminRealtime(io, { admin: deps.admin.service, manager: deps.admin.manager, logger: log })
+		? registerAdminRealtime(io, { admin: deps.admin.service, manager: deps.admin.manager, cluster: deps.admin.cluster, logger: log })
 		: () => {};
 
 	return {

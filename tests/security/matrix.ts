@@ -691,6 +691,16 @@ export const MATRIX: Row[] = [
 		params: { id: ADMIN_MODEL },
 		expect: adminOnly
 	},
+	{ section: 'admin', surface: 'rest', method: 'GET', route: '/api/admin/workers', expect: adminOnly },
+	{
+		section: 'admin',
+		surface: 'rest',
+		method: 'POST',
+		route: '/api/admin/workers/[id]/models/[model]/[action]',
+		params: { id: 'all', model: ADMIN_MODEL, action: 'pin' },
+		expect: adminOnly,
+		note: 'A cache action on one inference worker or all of them.'
+	},
 	{
 		section: 'admin',
 		surface: 'rest',

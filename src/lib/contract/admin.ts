@@ -171,10 +171,14 @@ export interface AdminUser {
 
 // ── `cache:*` events (server → admins' sockets). `at`: when it happened (epoch ms). ──────────────────────────────
 export interface CacheLoadingEvent extends ModelBytes {
+	/** The worker whose cache it is, in a cluster (absent in a single process). */
+	workerId?: string;
 	modelId: string;
 	at: number;
 }
 export interface CacheLoadedEvent extends ModelBytes {
+	/** The worker whose cache it is, in a cluster (absent in a single process). */
+	workerId?: string;
 	modelId: string;
 	ms: number;
 	strategy: string;
@@ -182,16 +186,22 @@ export interface CacheLoadedEvent extends ModelBytes {
 	at: number;
 }
 export interface CacheEvictedEvent extends ModelBytes {
+	/** The worker whose cache it is, in a cluster (absent in a single process). */
+	workerId?: string;
 	modelId: string;
 	reason: 'lru' | 'budget';
 	at: number;
 }
 export interface CacheUnloadedEvent extends ModelBytes {
+	/** The worker whose cache it is, in a cluster (absent in a single process). */
+	workerId?: string;
 	modelId: string;
 	reason: 'admin' | 'ttl' | 'shutdown';
 	at: number;
 }
 export interface CacheFailedEvent {
+	/** The worker whose cache it is, in a cluster (absent in a single process). */
+	workerId?: string;
 	modelId: string;
 	error: string;
 	ms: number;
