@@ -210,6 +210,25 @@ describe('a cluster of two web nodes and two workers', () => {
 		cluster.webs.splice(cluster.webs.indexOf(driver), 1);
 	}, 150_000);
 
+	it('an admin command aimed at one worker runs there, and its cache event reaches the admins', async () => {
+		const admin = await connect(cluster.webs[0], ann); // the first account is the admin
+		sockets.push(admin);
+		const target = (await cluster.workers())[0].id;
+		const loaded = new Promise<{ modelId: string; workerId?: string }>((resolve) => admin.on('cache:loaded', resolve));
+		const result = await cluster.post<{ ok: boolean; data: { workerId: string; result: { ok: boolean } }[] }>('/__test/command', {
+			target,
+			action: 'preload',
+			modelId: 'sy-tiny'
+		});
+		expect(result.ok).toBe(true);
+		expect(result.data.map((r) => [r.workerId, r.result.ok])).toEqual([[target, true]]);
+		expect(await loaded).toMatchObject({ modelId: 'sy-tiny', workerId: target });
+		const state = await waitFor('the heartbeat to show it', async () =>
+			(await cluster.workers()).find((w) => w.id === target && w.models.some((m) => m.id === 'sy-tiny' && m.state === 'ready'))
+		);
+		expect(state.id).toBe(target);
+	}, 60_000);
+
 	it('Redis restarted: the cluster recovers without restarting its processes', async () => {
 		await cluster.restartRedis();
 		await waitFor('the worker to heartbeat again', async () => ((await cluster.workers()).length > 0 ? true : undefined), 30_000, 200);

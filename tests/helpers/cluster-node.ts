@@ -1,6 +1,6 @@
 // One web node of a test cluster, in its own process: the real app context, Socket.IO and the cluster seams (no
 // SvelteKit pages, which the cluster tests do not need). Prints `listening <port>` when ready. For the test's setup it
-// also answers POST /__test/user {name} and POST /__test/room {ownerId, memberIds} — test-only helpers, never in
+// also answers /__test/user, /__test/room, /__test/run/<id>, /__test/workers and /__test/command — test-only helpers, never in
 // the product's server. Environment as for `npm start` (REDIS_URL, DATABASE_URL, SWITCHYARD_ROLE=web, …).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,11 +40,10 @@ const server = http.createServer((req, res) => {
 			const runId = req.url.slice('/__test/run/'.length);
 			return reply(200, { run: (await ctx.runs.get(runId)) ?? null, events: await ctx.runs.eventsAfter(runId, 0) });
 		}
-		if (req.method === 'GET' && req.url === '/__test/workers') {
-			return reply(
-				200,
-				ctx.redis ? await new (await import('../../server/cluster/workers')).WorkerRegistry(ctx.redis, ctx.logger, 1).list() : []
-			);
+		if (req.method === 'GET' && req.url === '/__test/workers') return reply(200, (await ctx.adminWorkers.list()).workers);
+		if (req.method === 'POST' && req.url === '/__test/command') {
+			const { target, action, modelId } = (await body(req)) as { target: string; action: 'preload'; modelId: string };
+			return reply(200, await ctx.adminWorkers.command(target, action, modelId));
 		}
 		reply(404, {});
 	})().catch((err) => reply(500, { message: String(err) }));
