@@ -88,7 +88,8 @@ describe('loadConfig', () => {
 			role: 'web',
 			redis: { url: 'redis://127.0.0.1:6379/3', prefix: 'sy' },
 			workerId: 'w-1',
-			heartbeatMs: 1000
+			heartbeatMs: 1000,
+			runLockMs: 30_000
 		});
 	});
 });

@@ -59,7 +59,8 @@ describe('collaborative prompt sync', () => {
 			temperature: 0.7,
 			maxTokens: 512,
 			approvalGate: false,
-			runPolicy: 'queue'
+			runPolicy: 'queue',
+			compareModels: []
 		});
 
 		const settings = ann.doc.getMap(SETTINGS_MAP);
@@ -77,7 +78,8 @@ describe('collaborative prompt sync', () => {
 			temperature: 0.2,
 			maxTokens: 128,
 			approvalGate: true,
-			runPolicy: 'queue'
+			runPolicy: 'queue',
+			compareModels: []
 		});
 
 		bob.doc.getMap(SETTINGS_MAP).set('temperature', 99);
