@@ -95,7 +95,13 @@ export class RemoteInference {
 								loadWaitMs: frame.loadWaitMs,
 								queueWaitMs: frame.queueWaitMs
 							});
-						else if (frame.t === 'text') ctx.emit('tokens', { modelId, text: frame.text, count: frame.count });
+						else if (frame.t === 'text')
+							ctx.emit(
+								'tokens',
+								frame.at === undefined
+									? { modelId, text: frame.text, count: frame.count }
+									: { modelId, text: frame.text, count: frame.count, producedAt: frame.at }
+							);
 					}
 				);
 				if (answer.t !== 'answer') throw new ModelError('load_failed', 'The worker answered a different request');

@@ -53,7 +53,13 @@ export const inferenceFrameSchema = z.discriminatedUnion('t', [
 	z.object({ t: z.literal('progress'), fraction: z.number().min(0).max(1) }),
 	z.object({ t: z.literal('loaded'), cacheHit: z.boolean(), loadWaitMs: z.number(), queueWaitMs: z.number() }),
 	/** Text generated since the last frame (the worker coalesces tokens per frame). */
-	z.object({ t: z.literal('text'), text: z.string(), count: z.number().int().min(1) }),
+	z.object({
+		t: z.literal('text'),
+		text: z.string(),
+		count: z.number().int().min(1),
+		/** When the newest text left the model (epoch ms), only with SWITCHYARD_TRACE_TOKENS=1 on the worker. */
+		at: z.number().optional()
+	}),
 	z.object({
 		t: z.literal('answer'),
 		text: z.string(),

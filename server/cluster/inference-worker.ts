@@ -2,7 +2,7 @@
 // streams frames back on the job's channel. Tokens are coalesced per frame (one Redis message per ~16 ms of text).
 import { Worker as QueueWorker, createNodeRedisClient, type Job } from 'bullmq';
 import type { Logger } from '../logger';
-import { FrameCoalescer } from '../models/frame-coalescer';
+import { FrameCoalescer, traceTokens } from '../models/frame-coalescer';
 import { ModelError } from '../models/model-errors';
 import { serveAnswer, serveJson } from '../models/serve';
 import type { ModelService } from '../models/service';
@@ -57,7 +57,11 @@ export async function startInferenceWorker(deps: {
 				await send(jobId, { t: 'json', text: text ?? null });
 				return;
 			}
-			const frames = new FrameCoalescer((text, count) => void send(jobId, { t: 'text', text, count }), FRAME_MS);
+			const trace = traceTokens();
+			const frames = new FrameCoalescer(
+				(text, count, at) => void send(jobId, trace ? { t: 'text', text, count, at } : { t: 'text', text, count }),
+				FRAME_MS
+			);
 			const answer = await serveAnswer(
 				models,
 				{

@@ -5,17 +5,20 @@
 export class FrameCoalescer {
 	private text = '';
 	private count = 0;
+	/** When the newest text in the frame was pushed (epoch ms, high resolution): the token-latency trace's origin. */
+	private newestAt = 0;
 	private timer?: NodeJS.Timeout;
 	private lastSent = 0;
 
 	constructor(
-		private readonly send: (text: string, count: number) => void,
+		private readonly send: (text: string, count: number, newestAt: number) => void,
 		private readonly windowMs: number
 	) {}
 
 	push(chunk: string): void {
 		this.text += chunk;
 		this.count++;
+		this.newestAt = performance.timeOrigin + performance.now();
 		if (this.timer) return;
 		const wait = this.lastSent + this.windowMs - performance.now();
 		if (wait <= 0) this.flush();
@@ -26,9 +29,15 @@ export class FrameCoalescer {
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
 		if (!this.text) return;
-		this.send(this.text, this.count);
+		this.send(this.text, this.count, this.newestAt);
 		this.text = '';
 		this.count = 0;
 		this.lastSent = performance.now();
 	}
 }
+
+/**
+ * SWITCHYARD_TRACE_TOKENS=1 stamps each `tokens` event with `producedAt`, the moment its newest text left the model
+ * (on whichever process ran it), so benchmarks can measure model → viewer latency. Off by default: no extra bytes.
+ */
+export const traceTokens = () => process.env.SWITCHYARD_TRACE_TOKENS === '1';

@@ -1,5 +1,5 @@
 import type { RunEventData, RunEventType } from '../../src/lib/contract/runs';
-import { FrameCoalescer } from '../models/frame-coalescer';
+import { FrameCoalescer, traceTokens } from '../models/frame-coalescer';
 
 /** What the graph's nodes need from the runner for one run: its cancel signal and a way to emit events. */
 export interface RunContext {
@@ -78,7 +78,10 @@ export const TOKEN_WINDOW_MS = 16;
  * quiet spell goes out at once, so time to first token is not delayed.
  */
 export class TokenBatcher extends FrameCoalescer {
-	constructor(ctx: RunContext, modelId: string, windowMs = TOKEN_WINDOW_MS) {
-		super((text, count) => ctx.emit('tokens', { modelId, text, count }), windowMs);
+	constructor(ctx: RunContext, modelId: string, windowMs = TOKEN_WINDOW_MS, trace = traceTokens()) {
+		super(
+			(text, count, producedAt) => ctx.emit('tokens', trace ? { modelId, text, count, producedAt } : { modelId, text, count }),
+			windowMs
+		);
 	}
 }

@@ -1,6 +1,7 @@
 // One web node of a test cluster, in its own process: the real app context, Socket.IO and the cluster seams (no
 // SvelteKit pages, which the cluster tests do not need). Prints `listening <port>` when ready. For the test's setup it
-// also answers /__test/user, /__test/room, /__test/run/<id>, /__test/workers and /__test/command — test-only helpers, never in
+// also answers /__test/user, /__test/room, /__test/start, /__test/run/<id>, /__test/workers and /__test/command —
+// test-only helpers, never in
 // the product's server. Environment as for `npm start` (REDIS_URL, DATABASE_URL, SWITCHYARD_ROLE=web, …).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +36,12 @@ const server = http.createServer((req, res) => {
 			const room = await ctx.rooms.create({ id: ownerId }, { name: 'Cluster', visibility: 'private' });
 			for (const id of memberIds) await ctx.rooms.joinByInvite({ id }, room.inviteToken!);
 			return reply(200, { id: room.id });
+		}
+		// Starts a run as the orchestrator takes it, sampling included (benchmarks pass ignoreEos for a fixed length).
+		if (req.method === 'POST' && req.url === '/__test/start') {
+			const { roomId, authorId, request } = (await body(req)) as { roomId: string; authorId: string; request: never };
+			const run = await ctx.orchestrator.start({ roomId, authorId, request, conversation: [] });
+			return reply(200, { id: run.id });
 		}
 		if (req.method === 'GET' && req.url?.startsWith('/__test/run/')) {
 			const runId = req.url.slice('/__test/run/'.length);

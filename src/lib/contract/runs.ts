@@ -128,7 +128,8 @@ export interface RunEventData {
 	/** How far node-llama-cpp got loading the model (0–1); at most every ~100 ms. */
 	'model.progress': { modelId: string; fraction: number };
 	'model.loaded': { modelId: string; cacheHit: boolean; loadWaitMs: number; queueWaitMs: number; workerId?: string };
-	tokens: { modelId: string; text: string; count: number };
+	/** producedAt: when the newest text left the model (epoch ms), only with SWITCHYARD_TRACE_TOKENS=1 (benchmarks). */
+	tokens: { modelId: string; text: string; count: number; producedAt?: number };
 	'validation.result': { modelId: string; ok: boolean; score: number; findings: { code: string; severity: string; message: string }[] };
 	retry: { attempt: number; reason: string; modelId: string; temperature?: number };
 	'run.interrupted': { kind: 'approval'; modelId: string; reasons: string[]; fallbacks: { modelId: string; score: number }[] };
