@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
+import { createClient, type RedisClientType } from 'redis';
 import { freshDatabase, type TestDatabase } from './databases';
 import { MODELS_DIR } from './models';
 
@@ -98,12 +99,49 @@ export async function startCluster(options: { env?: Record<string, string> } = {
 	});
 
 	const webs: WebNode[] = [];
+	let registry: RedisClientType | undefined;
+	const registryClient = async () => {
+		if (!registry) {
+			registry = createClient({ url: redisUrl, socket: { reconnectStrategy: () => 100 } });
+			registry.on('error', () => {}); // a restart of the private Redis: it reconnects
+			await registry.connect();
+		}
+		return registry;
+	};
 	const cluster = {
 		database,
 		redisUrl,
 		webs,
 		processes,
-		async startWeb(name: string, extra: Record<string, string> = {}): Promise<WebNode> {
+		/**
+		 * A web node: the test entry (app context and Socket.IO, no pages) by default; `sveltekit` runs the real
+		 * production server (server/index.ts, which needs `npm run build` first) for browser tests.
+		 */
+		async startWeb(name: string, extra: Record<string, string> = {}, options: { sveltekit?: boolean } = {}): Promise<WebNode> {
+			if (options.sveltekit) {
+				const port = await freePort();
+				const p = startProcess(
+					name,
+					process.execPath,
+					['--import', 'tsx', 'server/index.ts'],
+					env('web', { PORT: String(port), HOST: '127.0.0.1', ...extra })
+				);
+				processes.push(p);
+				const url = `http://127.0.0.1:${port}`;
+				await waitFor(
+					`${name} to serve`,
+					() =>
+						fetch(`${url}/api/health`).then(
+							(r) => r.ok || undefined,
+							() => undefined
+						),
+					120_000,
+					200
+				);
+				const node = { ...p, url };
+				webs.push(node);
+				return node;
+			}
 			const p = startProcess(name, process.execPath, ['--import', 'tsx', 'tests/helpers/cluster-node.ts'], env('web', extra));
 			processes.push(p);
 			const port = await waitFor(`${name} to listen`, () => p.lines.find((l) => l.startsWith('listening '))?.split(' ')[1], 120_000);
@@ -127,11 +165,13 @@ export async function startCluster(options: { env?: Record<string, string> } = {
 			);
 			return p;
 		},
-		/** The live workers' states, as the registry has them. */
+		/** The live workers' states, read from the registry in Redis (as any node reads it). */
 		async workers(): Promise<{ id: string; models: { id: string; state?: string }[] }[]> {
-			const web = webs.find((w) => w.child.exitCode === null && w.child.signalCode === null);
-			if (!web) return [];
-			return (await fetch(`${web.url}/__test/workers`)).json();
+			const client = await registryClient();
+			const ids = await client.sMembers('sy:workers');
+			if (ids.length === 0) return [];
+			const states = await client.mGet(ids.map((id) => `sy:worker:${id}`));
+			return states.filter((s): s is string => s !== null).map((s) => JSON.parse(s));
 		},
 		async restartRedis() {
 			await redis.kill('SIGKILL');
@@ -150,6 +190,7 @@ export async function startCluster(options: { env?: Record<string, string> } = {
 			}>;
 		},
 		async close() {
+			await registry?.close().catch(() => {});
 			await Promise.all(processes.filter((p) => p !== redis).map((p) => p.kill('SIGTERM').catch(() => {})));
 			await redis.kill('SIGKILL');
 			await database.drop();
