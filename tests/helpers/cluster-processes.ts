@@ -160,7 +160,7 @@ export async function startCluster(options: { env?: Record<string, string> } = {
 			await waitFor(
 				`worker ${id} to heartbeat`,
 				async () => ((await cluster.workers()).some((w) => w.id === id) ? true : undefined),
-				60_000,
+				120_000,
 				100
 			);
 			return p;
