@@ -7,6 +7,7 @@ import { registerAppContext } from './app-registry';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { attachRealtime } from './hub/attach';
+import { manageProcess } from './process-lifecycle';
 
 const PROTOCOL_HEADER = 'x-switchyard-protocol';
 
@@ -46,23 +47,10 @@ async function main() {
 		if (!config.admin) logger.info('No ADMIN_EMAIL set: the first account you sign up becomes the admin.');
 	});
 
-	let closing = false;
-	const shutdown = async (signal: string) => {
-		if (closing) return;
-		closing = true;
-		logger.info({ signal }, 'shutting down');
-		const force = setTimeout(() => process.exit(1), 10_000).unref();
+	manageProcess(logger, async () => {
 		server.closeIdleConnections();
 		await ctx.close(); // closes Socket.IO (and with it the HTTP server), then the database
-		clearTimeout(force);
-		process.exit(0);
-	};
-	// A fault in one run or one request must not take every room down: log it and keep serving. The causes found so
-	// far are fixed at their source; these handlers are the last line, and each hit is an error in the log.
-	process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection (kept running)'));
-	process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception (kept running)'));
-	process.on('SIGTERM', () => void shutdown('SIGTERM'));
-	process.on('SIGINT', () => void shutdown('SIGINT'));
+	});
 }
 
 main().catch((err) => {

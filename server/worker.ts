@@ -4,6 +4,7 @@ import http from 'node:http';
 import { createAppContext } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { manageProcess } from './process-lifecycle';
 
 async function main() {
 	const config = loadConfig({ SWITCHYARD_ROLE: 'worker', ...process.env });
@@ -38,21 +39,10 @@ async function main() {
 		logger.info({ port: config.port, workerId: config.cluster.workerId }, 'inference worker ready')
 	);
 
-	let closing = false;
-	const shutdown = async (signal: string) => {
-		if (closing) return;
-		closing = true;
-		logger.info({ signal }, 'worker shutting down');
-		const force = setTimeout(() => process.exit(1), 10_000).unref();
+	manageProcess(logger, async () => {
 		server.close();
-		await ctx.close(); // leaves the registry at once, aborts the answers in flight (their drivers retry elsewhere)
-		clearTimeout(force);
-		process.exit(0);
-	};
-	process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection (kept running)'));
-	process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception (kept running)'));
-	process.on('SIGTERM', () => void shutdown('SIGTERM'));
-	process.on('SIGINT', () => void shutdown('SIGINT'));
+		await ctx.close(); // leaves the registry at once; answers in flight go back to their drivers, which retry elsewhere
+	});
 }
 
 main().catch((err) => {

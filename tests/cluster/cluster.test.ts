@@ -126,6 +126,27 @@ describe('a cluster of two web nodes and two workers', () => {
 	const longAnswer = { prompt: 'Explain the router step by step', modelId: 'sy-reason', sampling: { maxTokens: 2000, seed: 2 } };
 	const gapFree = (events: { seq: number }[]) => expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
 
+	it('a cancel sent to another node stops the run where it is driven; the room’s queue holds across nodes', async () => {
+		const a = await member(cluster.webs[0], ann);
+		const b = await member(cluster.webs[1], bob);
+		const first = await start(a.socket, longAnswer);
+		const second = await start(b.socket, { prompt: 'And the next one, after it' });
+		await waitFor('tokens', () => a.seen.of(first).some((e) => e.type === 'tokens') || undefined, 60_000, 5);
+		expect(b.seen.of(second).some((e) => e.type === 'run.started')).toBe(false); // waits behind the first
+		// From a node that does not drive the run: the cancel crosses the cluster to its driver (and on to the worker).
+		const driver = await waitFor('a driver', () => cluster.webs.find((w) => w.lines.includes(`driving ${first}`)), 30_000, 10);
+		const canceller = driver === cluster.webs[0] ? b.socket : a.socket;
+		const cancelled = await canceller.emitWithAck('run:cancel', { runId: first });
+		expect(cancelled.ok && cancelled.data.status).toBe('cancelled');
+		await waitFor('the second run to end', () => b.seen.ended(second) || undefined, 60_000);
+		const firstLog = await storedLog(cluster, first);
+		const secondLog = await storedLog(cluster, second);
+		expect(firstLog.at(-1)?.type).toBe('run.cancelled');
+		const firstEnded = (firstLog.at(-1) as unknown as { ts: number }).ts;
+		const secondStarted = (secondLog.find((e) => e.type === 'run.started') as unknown as { ts: number }).ts;
+		expect(secondStarted).toBeGreaterThanOrEqual(firstEnded);
+	}, 120_000);
+
 	it('a worker killed mid-answer: the answer starts again on the other worker, and no viewer loses an event', async () => {
 		const a = await member(cluster.webs[0], ann);
 		const b = await member(cluster.webs[1], bob);
