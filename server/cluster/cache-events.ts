@@ -2,7 +2,7 @@
 // tagged with its id, on one channel; every web node relays them to its own admin sockets.
 import type { ModelManager } from '../models/manager';
 import { listen } from '../listen';
-import type { RedisHub } from './redis';
+import { safeJson, type RedisHub } from './redis';
 
 export const CACHE_EVENT_NAMES = ['loading', 'loaded', 'evicted', 'unloaded', 'failed'] as const;
 export type CacheEventName = (typeof CACHE_EVENT_NAMES)[number];
@@ -26,11 +26,7 @@ export function publishCacheEvents(redis: RedisHub, manager: ModelManager, worke
 export async function subscribeCacheEvents(redis: RedisHub, listener: CacheEventListener): Promise<void> {
 	const subscriber = await redis.connect('cache-events');
 	await subscriber.subscribe(redis.key('cache-events'), (message) => {
-		try {
-			const { name, payload } = JSON.parse(message) as { name: CacheEventName; payload: Parameters<CacheEventListener>[1] };
-			if (CACHE_EVENT_NAMES.includes(name) && typeof payload?.workerId === 'string') listener(name, payload);
-		} catch {
-			// not ours: ignored
-		}
+		const event = safeJson(message) as { name: CacheEventName; payload?: Parameters<CacheEventListener>[1] } | undefined;
+		if (event && CACHE_EVENT_NAMES.includes(event.name) && typeof event.payload?.workerId === 'string') listener(event.name, event.payload);
 	});
 }

@@ -14,7 +14,7 @@ import type { RunContext } from '../orchestrator/run-context';
 import type { AnswerRecord } from '../orchestrator/state';
 import { inferenceFrameSchema, inferenceNames, WORKER_STOPPED, type InferenceFrame, type InferenceJob } from './inference-protocol';
 import { placeModel } from './placement';
-import type { RedisClient, RedisHub } from './redis';
+import { safeJson, type RedisClient, type RedisHub } from './redis';
 import type { WorkerRegistry } from './workers';
 
 /** The worker serving a request stopped heartbeating. */
@@ -228,11 +228,3 @@ const MODEL_CODES: readonly ModelErrorCode[] = [
 ];
 const toModelCode = (code: string): ModelErrorCode =>
 	MODEL_CODES.includes(code as ModelErrorCode) ? (code as ModelErrorCode) : 'load_failed';
-
-function safeJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
-	}
-}

@@ -71,3 +71,12 @@ export async function createRedisHub(options: { url: string; prefix: string }, l
 		}
 	};
 }
+
+/** A message read from Redis, parsed; undefined when it is not JSON (the caller validates the shape). */
+export function safeJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}

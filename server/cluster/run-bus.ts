@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import { MemoryRunBus, type EventOrigin, type RoomRunEvent, type RunBus } from '../orchestrator/bus';
-import type { RedisHub } from './redis';
+import { safeJson, type RedisHub } from './redis';
 
 interface Envelope {
 	/** The node that published it: its own listeners already had it. */
@@ -54,13 +54,8 @@ export class RedisRunBus implements RunBus {
 	}
 
 	private received(message: string): void {
-		let envelope: Envelope;
-		try {
-			envelope = JSON.parse(message) as Envelope;
-		} catch {
-			this.logger.error('a run-events message that is not JSON: dropped');
-			return;
-		}
+		const envelope = safeJson(message) as Envelope | undefined;
+		if (!envelope) return void this.logger.error('a run-events message that is not JSON: dropped');
 		if (envelope.node !== this.node) this.local.deliverRemote(envelope.event);
 	}
 }

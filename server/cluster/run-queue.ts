@@ -7,7 +7,7 @@ import { Queue, Worker as QueueWorker, createNodeRedisClient, type Job } from 'b
 import type { Logger } from '../logger';
 import type { SchedulerHooks } from '../orchestrator/runner';
 import type { RunScheduler, ScheduledRun } from '../orchestrator/scheduler';
-import type { RedisHub } from './redis';
+import { safeJson, type RedisHub } from './redis';
 
 const QUEUE = 'runs';
 /** How often a run waiting for its turn looks at the head of its room's list. */
@@ -39,8 +39,8 @@ export async function clusterScheduler(redis: RedisHub, logger: Logger, options:
 		const queue = new Queue(QUEUE, { connection: createNodeRedisClient(producer), prefix });
 		queue.on('error', (err) => logger.warn({ err }, 'runs queue error'));
 		void cancels.subscribe(cancelChannel, (message) => {
-			const { runId, by } = JSON.parse(message) as { runId: string; by: string | null };
-			hooks.abort(runId, by);
+			const request = safeJson(message) as { runId?: unknown; by?: string | null } | undefined;
+			if (typeof request?.runId === 'string') hooks.abort(request.runId, request.by ?? null);
 		});
 
 		async function waitTurn(run: ScheduledRun, stop: AbortSignal): Promise<void> {

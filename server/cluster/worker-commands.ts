@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { fail, type Result } from '../../src/lib/contract/result';
 import type { AdminService } from '../admin/admin.service';
 import type { Logger } from '../logger';
-import type { RedisHub } from './redis';
+import { safeJson, type RedisHub } from './redis';
 
 export const WORKER_ACTIONS = ['preload', 'unload', 'pin', 'unpin'] as const;
 export type WorkerAction = (typeof WORKER_ACTIONS)[number];
@@ -88,13 +88,5 @@ export async function sendWorkerCommand(
 		return replies;
 	} finally {
 		await subscriber.close().catch(() => {});
-	}
-}
-
-function safeJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
 	}
 }

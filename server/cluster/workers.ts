@@ -1,6 +1,9 @@
 import { workerStateSchema, type WorkerState } from '../../src/lib/contract/cluster';
 import type { Logger } from '../logger';
-import type { RedisHub } from './redis';
+import { safeJson, type RedisHub } from './redis';
+
+/** How long one read of the workers' states answers later calls: well under a heartbeat. */
+const LIST_REUSE_MS = 100;
 
 /**
  * Who serves inference in the cluster: each worker writes its state under a key that expires after a few missed
@@ -8,6 +11,7 @@ import type { RedisHub } from './redis';
  */
 export class WorkerRegistry {
 	private readonly members: string;
+	private recent?: { at: number; read: Promise<WorkerState[]> };
 
 	constructor(
 		private readonly redis: RedisHub,
@@ -40,8 +44,21 @@ export class WorkerRegistry {
 		await this.redis.commands.multi().del(this.stateKey(id)).sRem(this.members, id).exec();
 	}
 
-	/** Every live worker's last state, by id; workers whose key expired are forgotten here. */
-	async list(): Promise<WorkerState[]> {
+	/**
+	 * Every live worker's last state, by id; workers whose key expired are forgotten here. One run asks several times
+	 * in a row (resources, candidates, placement, the answer): calls within LIST_REUSE_MS share one read.
+	 */
+	list(): Promise<WorkerState[]> {
+		const now = Date.now();
+		if (!this.recent || now - this.recent.at > LIST_REUSE_MS) {
+			const read = this.read();
+			this.recent = { at: now, read };
+			read.catch(() => this.recent?.read === read && (this.recent = undefined)); // a failed read is not reused
+		}
+		return this.recent.read;
+	}
+
+	private async read(): Promise<WorkerState[]> {
 		const ids = (await this.redis.commands.sMembers(this.members)).sort();
 		if (ids.length === 0) return [];
 		const raw = await this.redis.commands.mGet(ids.map((id) => this.stateKey(id)));
@@ -70,13 +87,5 @@ export class WorkerRegistry {
 		if ((await this.redis.commands.exists(this.stateKey(id))) === 1) return true;
 		const name = `${this.redis.prefix}-${WorkerRegistry.connectionName(id)}`;
 		return (await this.redis.commands.clientList()).some((c) => c.name === name);
-	}
-}
-
-function safeJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
 	}
 }

@@ -18,9 +18,10 @@ export class FrameCoalescer {
 	push(chunk: string): void {
 		this.text += chunk;
 		this.count++;
-		this.newestAt = performance.timeOrigin + performance.now();
+		const now = performance.now();
+		this.newestAt = performance.timeOrigin + now;
 		if (this.timer) return;
-		const wait = this.lastSent + this.windowMs - performance.now();
+		const wait = this.lastSent + this.windowMs - now;
 		if (wait <= 0) this.flush();
 		else this.timer = setTimeout(() => this.flush(), wait);
 	}

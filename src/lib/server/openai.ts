@@ -18,18 +18,22 @@ export const missingKey = () => openAiError(401, 'Send an API key: Authorization
 export async function readJsonBody(
 	request: Request,
 	maxBytes: number
-): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
+): Promise<{ ok: true; body: Record<string, unknown> } | { ok: false; response: Response }> {
 	const text = await readTextWithin(request, maxBytes);
 	if (text === null)
 		return {
 			ok: false,
 			response: openAiError(413, `The request body is larger than ${maxBytes} bytes (V1_MAX_BODY_BYTES)`, 'request_too_large')
 		};
+	let body: unknown;
 	try {
-		return { ok: true, body: JSON.parse(text) };
+		body = JSON.parse(text);
 	} catch {
 		return { ok: false, response: openAiError(400, 'Body is not valid JSON', 'invalid_json') };
 	}
+	if (typeof body !== 'object' || body === null || Array.isArray(body))
+		return { ok: false, response: openAiError(400, 'The body must be a JSON object', 'invalid_request') };
+	return { ok: true, body: body as Record<string, unknown> };
 }
 
 export const finishReasonFor = (reason: string) => (reason === 'length' ? 'length' : reason === 'tool_calls' ? 'tool_calls' : 'stop');

@@ -29,9 +29,7 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 	if (!user) return missingKey();
 	const read = await readJsonBody(request, app.config.v1MaxBodyBytes);
 	if (!read.ok) return read.response;
-	if (typeof read.body !== 'object' || read.body === null || Array.isArray(read.body))
-		return openAiError(400, 'The body must be a JSON object', 'invalid_request');
-	const body = read.body as Record<string, unknown>;
+	const { body } = read;
 	for (const [field, reason] of Object.entries(COMPLETION_REFUSALS)) if (body[field] != null) return unsupportedField(field, reason);
 	if (body.echo === true) return unsupportedField('echo', 'echo is not supported');
 	if (body.best_of != null && body.best_of !== 1) return unsupportedField('best_of', 'only best_of = 1 is supported');

@@ -25,9 +25,7 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 	if (!user) return missingKey();
 	const read = await readJsonBody(request, app.config.v1MaxBodyBytes);
 	if (!read.ok) return read.response;
-	if (typeof read.body !== 'object' || read.body === null || Array.isArray(read.body))
-		return openAiError(400, 'The body must be a JSON object', 'invalid_request');
-	const body = read.body as Record<string, unknown>;
+	const { body } = read;
 	if (body.dimensions != null) return unsupportedField('dimensions', 'the models embed at their own size; dimensions is not supported');
 	const refused = refusedField(body, FIELDS);
 	if (refused) return unsupportedField(...refused);

@@ -17,9 +17,7 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 	if (!user) return missingKey();
 	const read = await readJsonBody(request, app.config.v1MaxBodyBytes);
 	if (!read.ok) return read.response;
-	if (typeof read.body !== 'object' || read.body === null || Array.isArray(read.body))
-		return openAiError(400, 'The body must be a JSON object', 'invalid_request');
-	const refused = refusedField(read.body as Record<string, unknown>, CHAT_FIELDS);
+	const refused = refusedField(read.body, CHAT_FIELDS);
 	if (refused) return unsupportedField(...refused);
 	const parsed = chatCompletionSchema.safeParse(read.body);
 	if (!parsed.success) return openAiError(400, describeZodError(parsed.error), 'invalid_request');
