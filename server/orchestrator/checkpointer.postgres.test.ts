@@ -39,3 +39,26 @@ describe('the PostgreSQL checkpointer', () => {
 		expect(await checkpointer.saver.getTuple(config)).toBeUndefined(); // a fresh connection
 	});
 });
+
+// Web nodes of a cluster start together on one database: LangGraph's setup() reads its migration version and then
+// migrates without a lock, so two of them at once used to collide (a duplicate key in checkpoint_migrations) and
+// one node failed to start.
+describe('several checkpointers setting up one fresh database at once', () => {
+	it('all start, and the schema is migrated once', async () => {
+		const fresh = await freshDatabase('postgres');
+		if (fresh.config.kind !== 'postgres') throw new Error('expected PostgreSQL');
+		const config = fresh.config;
+		const started = await Promise.allSettled(Array.from({ length: 4 }, () => createCheckpointer(config)));
+		try {
+			expect(started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'ok'))).toEqual(['ok', 'ok', 'ok', 'ok']);
+			const client = new pg.Client({ connectionString: config.url });
+			await client.connect();
+			const { rows } = await client.query('SELECT v, count(*)::int AS n FROM checkpoint_migrations GROUP BY v HAVING count(*) > 1');
+			await client.end();
+			expect(rows).toEqual([]);
+		} finally {
+			for (const s of started) if (s.status === 'fulfilled') await s.value.close();
+			await fresh.drop();
+		}
+	});
+});

@@ -5,6 +5,7 @@ import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import pg from 'pg';
 import type { Database } from '../config';
+import { withPgSetupLock } from '../storage/pg-setup-lock';
 
 export interface Checkpointer {
 	saver: BaseCheckpointSaver;
@@ -22,7 +23,7 @@ export async function createCheckpointer(database: Database): Promise<Checkpoint
 		// the pool; without a listener that event would take the whole process down. The pool replaces the client.
 		pool.on('error', () => {});
 		const saver = new PostgresSaver(pool);
-		await saver.setup();
+		await withPgSetupLock(database.url, () => saver.setup());
 		return { saver, close: () => saver.end() };
 	}
 	const file = database.file === ':memory:' ? ':memory:' : path.join(path.dirname(database.file), 'checkpoints.db');

@@ -12,6 +12,8 @@ export interface ClusterProcess {
 	child: ChildProcess;
 	/** Lines it printed on stdout, in order. */
 	lines: string[];
+	/** The last lines it printed on stderr (also passed through to the test's stderr). */
+	errors: string[];
 	exited: Promise<number | null>;
 	kill(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -29,14 +31,21 @@ async function freePort(): Promise<number> {
 }
 
 function startProcess(name: string, command: string, args: string[], env: Record<string, string>): ClusterProcess {
-	const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 	const lines: string[] = [];
+	const errors: string[] = [];
 	createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+	createInterface({ input: child.stderr! }).on('line', (line) => {
+		process.stderr.write(`[${name}] ${line}\n`);
+		errors.push(line);
+		if (errors.length > 40) errors.shift();
+	});
 	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 	return {
 		name,
 		child,
 		lines,
+		errors,
 		exited,
 		async kill(signal = 'SIGKILL') {
 			if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -62,6 +71,28 @@ export async function waitFor<T>(
 		if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		await new Promise((r) => setTimeout(r, everyMs));
 	}
+}
+
+/** `waitFor`, but failing at once, with the end of its stderr, if the process exits first (a crash at start-up). */
+function waitForProcess<T>(
+	p: ClusterProcess,
+	what: string,
+	check: () => T | undefined | Promise<T | undefined>,
+	timeoutMs: number,
+	everyMs = 50
+) {
+	return waitFor(
+		what,
+		async () => {
+			const value = await check();
+			if (value !== undefined && value !== false) return value;
+			if (p.child.exitCode !== null || p.child.signalCode !== null)
+				throw new Error(`${p.name} exited (${p.child.exitCode ?? p.child.signalCode}) before ${what}:\n${p.errors.join('\n')}`);
+			return undefined;
+		},
+		timeoutMs,
+		everyMs
+	);
 }
 
 export async function startCluster(options: { env?: Record<string, string> } = {}) {
@@ -128,7 +159,8 @@ export async function startCluster(options: { env?: Record<string, string> } = {
 				);
 				processes.push(p);
 				const url = `http://127.0.0.1:${port}`;
-				await waitFor(
+				await waitForProcess(
+					p,
 					`${name} to serve`,
 					() =>
 						fetch(`${url}/api/health`).then(
@@ -144,7 +176,12 @@ export async function startCluster(options: { env?: Record<string, string> } = {
 			}
 			const p = startProcess(name, process.execPath, ['--import', 'tsx', 'tests/helpers/cluster-node.ts'], env('web', extra));
 			processes.push(p);
-			const port = await waitFor(`${name} to listen`, () => p.lines.find((l) => l.startsWith('listening '))?.split(' ')[1], 120_000);
+			const port = await waitForProcess(
+				p,
+				`${name} to listen`,
+				() => p.lines.find((l) => l.startsWith('listening '))?.split(' ')[1],
+				120_000
+			);
 			const node = { ...p, url: `http://127.0.0.1:${port}` };
 			webs.push(node);
 			return node;
@@ -157,7 +194,8 @@ export async function startCluster(options: { env?: Record<string, string> } = {
 				env('worker', { WORKER_ID: id, PORT: '0', ...extra })
 			);
 			processes.push(p);
-			await waitFor(
+			await waitForProcess(
+				p,
 				`worker ${id} to heartbeat`,
 				async () => ((await cluster.workers()).some((w) => w.id === id) ? true : undefined),
 				120_000,
