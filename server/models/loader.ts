@@ -1,5 +1,6 @@
 import { GgufInsights, readGgufFileInfo, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { checkGguf } from './gguf/inspect';
+import type { LlamaLogRouter } from './llama-log';
 import { ModelError } from './model-errors';
 
 export type { LoadStrategy } from '../../src/lib/contract/admin';
@@ -28,6 +29,8 @@ export interface LoadedModel {
 	context: LlamaContext;
 	strategy: LoadStrategy;
 	footprint: Footprint;
+	/** Where `footprint` comes from: what llama.cpp reported allocating, or GgufInsights' estimate when it did not say. */
+	footprintSource: 'llama.cpp' | 'estimate';
 	/** Strategies that were tried and failed before this one, with why. */
 	fallbacks: { strategy: LoadStrategy; error: string }[];
 }
@@ -48,6 +51,8 @@ export interface LoaderOptions {
 	 * part that cannot run for real on a machine without a GPU.
 	 */
 	loadModel?: (options: Parameters<Llama['loadModel']>[0]) => Promise<LlamaModel>;
+	/** llama.cpp's log lines, for the buffer sizes it reports while loading (server/models/llama-log.ts). */
+	logs?: LlamaLogRouter;
 }
 
 const gpuLayersFor = (strategy: LoadStrategy) =>
@@ -100,6 +105,8 @@ export function createLlamaLoader(llama: Llama, options: LoaderOptions = {}): Mo
 			const fallbacks: LoadedModel['fallbacks'] = [];
 			for (const strategy of strategies) {
 				let model: LlamaModel | undefined;
+				// Per attempt: a failed GPU attempt's buffers are not the ones the model ends up holding.
+				const capture = options.logs?.capture();
 				try {
 					model = await loadModel({ modelPath: spec.path, gpuLayers: gpuLayersFor(strategy), useMmap, onLoadProgress: onProgress });
 					const context = await model.createContext({
@@ -108,8 +115,11 @@ export function createLlamaLoader(llama: Llama, options: LoaderOptions = {}): Mo
 						threads: spec.threads,
 						batchSize: Math.min(512, spec.contextSize)
 					});
-					return { model, context, strategy, footprint: await footprint(spec, model.gpuLayers), fallbacks };
+					const reported = await capture?.close();
+					if (reported) return { model, context, strategy, footprint: reported, footprintSource: 'llama.cpp', fallbacks };
+					return { model, context, strategy, footprint: await footprint(spec, model.gpuLayers), footprintSource: 'estimate', fallbacks };
 				} catch (err) {
+					await capture?.close();
 					await model?.dispose().catch(() => {});
 					fallbacks.push({ strategy, error: err instanceof Error ? err.message : String(err) });
 				}

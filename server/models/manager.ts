@@ -244,17 +244,28 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 			entry.model = loaded.model;
 			entry.context = loaded.context;
 			entry.strategy = loaded.strategy;
-			// The reservation was an estimate; keep the larger of estimate and post-load figure so the sum stays honest.
-			entry.footprint = {
-				ramBytes: Math.max(entry.footprint.ramBytes, loaded.footprint.ramBytes),
-				vramBytes: Math.max(entry.footprint.vramBytes, loaded.footprint.vramBytes)
-			};
+			// The reservation was an estimate. What llama.cpp reports allocating replaces it; without a report, keep the
+			// larger of estimate and post-load estimate (another strategy may have been used) so the sum stays honest.
+			entry.footprint =
+				loaded.footprintSource === 'llama.cpp'
+					? loaded.footprint
+					: {
+							ramBytes: Math.max(entry.footprint.ramBytes, loaded.footprint.ramBytes),
+							vramBytes: Math.max(entry.footprint.vramBytes, loaded.footprint.vramBytes)
+						};
 			entry.pool = new SequencePool(loaded.context, entry.spec.parallelism, this.maxQueue);
 			entry.loadMs = performance.now() - started;
 			entry.state = 'ready';
 			this.stats.loads++;
 			this.stats.loadMsTotal += entry.loadMs;
-			this.emit('loaded', { modelId: id, ...entry.footprint, ms: entry.loadMs, strategy: loaded.strategy, fallbacks: loaded.fallbacks.length });
+			this.emit('loaded', {
+				modelId: id,
+				...entry.footprint,
+				footprintSource: loaded.footprintSource,
+				ms: entry.loadMs,
+				strategy: loaded.strategy,
+				fallbacks: loaded.fallbacks.length
+			});
 		} catch (err) {
 			this.entries.delete(id);
 			this.stats.failures++;

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { getLlama, type Llama } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
 import type { QuarantineInfo } from '../../src/lib/contract/admin';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -7,6 +7,7 @@ import { discoverModels, type ListedModel } from './discovery';
 import { embed, type EmbeddingResult } from './embeddings';
 import { ensureGeneratedModels } from './generator/generate';
 import { guarded, type LoadGuard } from './load-guard';
+import { llamaLogs, openLlama } from './llama-log';
 import { createLlamaLoader, type Footprint, type ModelLoader, type ModelSpec } from './loader';
 import { ModelManager, type Budget } from './manager';
 import { quarantineGuard, QuarantineStore } from './quarantine';
@@ -55,7 +56,7 @@ export class ModelService {
 		budget: Budget,
 		private readonly quarantine: QuarantineStore
 	) {
-		this.loader = createLlamaLoader(llama, { useMmap: config.models.useMmap });
+		this.loader = createLlamaLoader(llama, { useMmap: config.models.useMmap, logs: llamaLogs });
 		this.guard = quarantineGuard(quarantine, (id) => this.quarantined(id)?.reason);
 		this.manager = new ModelManager({
 			loader: this.loader,
@@ -65,7 +66,7 @@ export class ModelService {
 			defaultKeepAliveMs: config.models.keepAliveMs > 0 ? config.models.keepAliveMs : null,
 			guard: this.guard
 		});
-		this.manager.on('loaded', (e) => logger.info({ modelId: e.modelId, ms: Math.round(e.ms), strategy: e.strategy, ramBytes: e.ramBytes }, 'model loaded'));
+		this.manager.on('loaded', (e) => logger.info({ modelId: e.modelId, ms: Math.round(e.ms), strategy: e.strategy, ramBytes: e.ramBytes, footprint: e.footprintSource }, 'model loaded'));
 		this.manager.on('evicted', (e) => logger.info({ modelId: e.modelId, reason: e.reason }, 'model evicted'));
 		this.manager.on('unloaded', (e) => logger.info({ modelId: e.modelId, reason: e.reason }, 'model unloaded'));
 		this.manager.on('failed', (e) => logger.warn({ modelId: e.modelId, error: e.error }, 'model failed to load'));
@@ -77,8 +78,8 @@ export class ModelService {
 		}
 		// Before anything can load: a load the previous process never finished becomes a quarantine here.
 		const quarantine = await QuarantineStore.open(options.quarantine ?? memoryQuarantineRepository(), { logger });
-		// Prebuilt binaries only: never compile or download at run time.
-		const llama = await getLlama({ build: 'never', gpu: 'auto' });
+		const llama = await openLlama('auto');
+		llamaLogs.forward = (level, message) => logger[level]({ component: 'llama.cpp' }, message.trim());
 		const service = new ModelService(config, logger, llama, await defaultBudget(config, llama), quarantine);
 		await service.refresh();
 		return service;
