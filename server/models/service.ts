@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Llama } from 'node-llama-cpp';
+import type { LlamaVram } from '../../src/lib/contract/telemetry';
 import type { QuarantineInfo } from '../../src/lib/contract/admin';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -163,6 +164,12 @@ export class ModelService {
 	/** One embedding vector per input from a present model (loaded through the cache like a run's). */
 	embed(id: string, inputs: string[], signal?: AbortSignal): Promise<EmbeddingResult> {
 		return embed(this.manager, id, inputs, signal);
+	}
+
+	/** llama.cpp's view of the GPU memory it can use (zeros on a CPU-only build). */
+	async vramState(): Promise<LlamaVram> {
+		const { total, used, free } = await this.llama.getVramState();
+		return { total, used, free };
 	}
 
 	async close(): Promise<void> {

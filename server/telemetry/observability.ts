@@ -32,7 +32,11 @@ export interface Observability {
 export function createObservability(deps: ObservabilityDeps): Observability {
 	const metrics = createMetrics();
 	const { manager } = deps.models;
-	const gpu: GpuSource = createGpuSource({ intervalMs: deps.intervalMs ?? 1000, logger: deps.logger });
+	const gpu: GpuSource = createGpuSource({
+		intervalMs: deps.intervalMs ?? 1000,
+		logger: deps.logger,
+		readLlamaVram: () => deps.models.vramState()
+	});
 	const sampler = createSampler({
 		intervalMs: deps.intervalMs,
 		gpu,

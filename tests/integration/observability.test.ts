@@ -47,6 +47,8 @@ describe('metrics', () => {
 	it('take telemetry samples on this CPU-only machine and report no GPU plainly', async () => {
 		const sample = await app.ctx.observability.sampler.sampleNow();
 		expect(sample!.gpu.available).toBe(false);
+		// llama.cpp's own VRAM figures travel beside nvidia-smi's: all zero on a CPU-only build, but read (not null).
+		expect(sample!.gpu.llamaVram).toEqual({ total: 0, used: 0, free: 0 });
 		expect(sample!.memory.totalBytes).toBeGreaterThan(0);
 		expect(sample!.modelCache.loadedModels).toBeGreaterThanOrEqual(1);
 	});
