@@ -21,5 +21,5 @@ describe('twenty editors at once', () => {
 			`[yjs] ${EDITORS} editors × ${ROUNDS} rounds × 5 edits: convergence after the last edit ` +
 				`p50 ${ms(percentile(result.latencies, 50))}, p99 ${ms(percentile(result.latencies, 99))} (${result.latencies.length} samples)`
 		);
-	});
+	}, 120_000); // twenty real clients on a busy 2-core machine: a minute is possible; correctness is what is asserted
 });
