@@ -14,6 +14,14 @@ const lookup = {
 };
 const codePrompt = 'Write a TypeScript function that adds two numbers.';
 
+/** The validator found the answer cut off mid-answer (an error, which the retry ladder would act on). */
+const cutOffError = (events: { type: string; data: Record<string, unknown> }[]) =>
+	events.some(
+		(e) =>
+			e.type === 'validation.result' &&
+			(e.data.findings as { code: string; severity: string }[]).some((f) => f.code === 'cut_off' && f.severity === 'error')
+	);
+
 async function sdk(playwright: Parameters<Parameters<typeof test>[2]>[0]['playwright'], baseURL: string) {
 	const { key, v1 } = await apiKeyFor(playwright, baseURL, 'Router');
 	return { key, openai: new OpenAI({ apiKey: key, baseURL: v1, maxRetries: 0 }) };
@@ -45,15 +53,17 @@ test('max_tokens is a hard cap: a cut-off answer returns with finish_reason leng
 }) => {
 	const { key, openai } = await sdk(playwright, baseURL!);
 	const messages = [{ role: 'user' as const, content: 'Tell me everything about the model cache and the rooms' }];
-	const whole = await openai.chat.completions.create({ model: 'sy-tiny', messages, max_tokens: 4, seed: 7 }).withResponse();
+	const whole = await openai.chat.completions.create({ model: 'sy-tiny', messages, max_tokens: 20, seed: 3 }).withResponse();
 	expect(whole.data.choices[0].finish_reason).toBe('length');
-	expect(whole.data.usage!.completion_tokens).toBeLessThanOrEqual(4);
+	expect(whole.data.usage!.completion_tokens).toBeLessThanOrEqual(20);
 	const wholeEvents = await runEvents(playwright, baseURL!, key, whole.response.headers.get('x-switchyard-run-id')!);
+	// Cut off mid-sentence: a room run would retry this with twice the tokens.
+	expect(cutOffError(wholeEvents)).toBe(true);
 	expect(wholeEvents.filter((e) => e.type === 'retry')).toEqual([]);
 	expect(wholeEvents.find((e) => e.type === 'run.finished')).toBeDefined();
 
 	const { data: stream, response } = await openai.chat.completions
-		.create({ model: 'sy-tiny', messages, max_tokens: 4, seed: 7, stream: true, stream_options: { include_usage: true } })
+		.create({ model: 'sy-tiny', messages, max_tokens: 20, seed: 3, stream: true, stream_options: { include_usage: true } })
 		.withResponse();
 	let text = '';
 	let finish: string | null = null;
@@ -65,8 +75,9 @@ test('max_tokens is a hard cap: a cut-off answer returns with finish_reason leng
 	}
 	expect(finish).toBe('length');
 	expect(completionTokens).toBeGreaterThan(0);
-	expect(completionTokens).toBeLessThanOrEqual(4);
+	expect(completionTokens).toBeLessThanOrEqual(20);
 	const events = await runEvents(playwright, baseURL!, key, response.headers.get('x-switchyard-run-id')!);
+	expect(cutOffError(events)).toBe(true);
 	expect(events.filter((e) => e.type === 'retry')).toEqual([]);
 	// What was streamed is exactly the one attempt's answer.
 	expect(text).toBe((events.find((e) => e.type === 'run.answer')!.data as { text: string }).text);
