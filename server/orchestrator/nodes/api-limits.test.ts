@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { metrics as runMetrics } from '../../../src/lib/client/test-events';
 import type { RunStateType } from '../state';
-import { withinApiLimits } from './api-limits';
+import { withRunContext, type RunContext } from '../run-context';
+import { mayRetryFailure, withinApiLimits } from './api-limits';
+import { executorNode } from './executor';
+import type { NodeDeps } from './node-deps';
 import { planAfterExecution } from './output-validator';
 
 const metrics = runMetrics({ timeToFirstTokenMs: 5, tokensPerSecond: 100, loadWaitMs: 0, completionTokens: 20, totalMs: 50 });
@@ -75,5 +78,51 @@ describe('API limits on the retry ladder', () => {
 			action: 'accept',
 			reason: "cut off at the caller's max_tokens: returned as is (r)"
 		});
+	});
+});
+
+describe('a streamed API attempt that fails after sending text', () => {
+	const events: string[] = [];
+	const ctx: RunContext = {
+		runId: 'r',
+		roomId: 'room',
+		signal: new AbortController().signal,
+		emit: (type) => void events.push(type),
+		track: (work) => work
+	};
+	const failing = (sendFirst: boolean) =>
+		({
+			executeOnModel: async (input) => {
+				if (sendFirst) input.ctx.emit('tokens', { modelId: 'a', text: 'Hel', count: 1 });
+				throw new Error('worker lost');
+			},
+			unavailable: (err: unknown) => ({ code: 'load_failed', message: (err as Error).message })
+		}) as Partial<NodeDeps> as NodeDeps;
+	const run = (deps: NodeDeps, streamed: boolean) =>
+		executorNode(deps)(
+			api(streamed, { mode: 'orchestrated', modelId: 'a', history: null, prompt: 'p', sampling: {} } as Partial<RunStateType>),
+			withRunContext('r', ctx)
+		);
+
+	it('records whether the attempt had streamed text, and passes the no-restart rule down', async () => {
+		let asked: boolean | undefined;
+		const deps = failing(true);
+		const spy = {
+			...deps,
+			executeOnModel: (input: Parameters<NodeDeps['executeOnModel']>[0]) => ((asked = input.noRestartAfterText), deps.executeOnModel(input))
+		};
+		expect((await run(spy, true)).error).toEqual({ code: 'load_failed', message: 'worker lost', afterText: true });
+		expect(asked).toBe(true);
+		expect(events).toEqual(['tokens']); // the text still reached the room
+		expect((await run(failing(false), false)).error).toMatchObject({ afterText: false });
+	});
+
+	it('is not followed by another model when streamed; it may be otherwise', () => {
+		const failed = { answer: null, error: { code: 'load_failed', message: 'worker lost', afterText: true } };
+		expect(planAfterExecution(api(true, failed)).update).toEqual({ outcome: 'give-up' });
+		expect(planAfterExecution(api(false, failed)).update).toMatchObject({ outcome: 'next-model', modelId: 'b' });
+		expect(planAfterExecution(state(failed)).update).toMatchObject({ outcome: 'next-model' });
+		expect(mayRetryFailure({ streamed: true }, { afterText: false })).toBe(true);
+		expect(mayRetryFailure(undefined, { afterText: true })).toBe(true);
 	});
 });

@@ -20,3 +20,7 @@ export function withinApiLimits(
 		return { action: 'give-up', reason: `already streamed to the caller, so no second attempt: ${next.reason}` };
 	return next;
 }
+
+/** Whether an attempt that failed without an answer may be followed by another (not once a streamed one sent text). */
+export const mayRetryFailure = (limits: ApiLimits | undefined, error: { afterText?: boolean } | null | undefined): boolean =>
+	!(limits?.streamed && error?.afterText);
