@@ -1,5 +1,6 @@
 // A tool-calling run started through /v1 with an API key, in a room a browser watches: the call appears on the
 // executor in the live graph, and again when the run is played back from the history.
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { node, signUp } from './helpers';
 
@@ -61,6 +62,11 @@ test('a /v1 tool call shows on the executor in the live graph and in playback', 
 	await expect(mark).toContainText(`ƒ get_weather(${preview.slice(0, 20)}`);
 	await expect(page.getByRole('list', { name: 'Tool calls (1)' })).toContainText(`Tool call get_weather(${preview}) by sy-tiny`);
 	await expect(node(page, 'executor')).toHaveAttribute('data-status', 'done');
+	const axe = await new AxeBuilder({ page })
+		.include('[data-testid=tool-calls]')
+		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+		.analyze();
+	expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 
 	// Playback: at the start no call is marked; played through, the call appears again.
 	const item = page.getByTestId('history-list').getByTestId('history-item').first();
