@@ -12,13 +12,14 @@ export async function describeWorker(models: ModelService, id: string, startedAt
 			.list()
 			.filter((m) => m.present)
 			.map(async (m): Promise<WorkerModel> => {
-				const estimate = await models.estimate(m.id)?.catch(() => undefined);
+				const [estimate, tools] = await Promise.all([models.estimate(m.id)?.catch(() => undefined), models.callsFunctions(m.id)]);
 				const cached = cache.get(m.id);
 				return {
 					id: m.id,
 					displayName: m.displayName,
 					capabilities: m.capabilities,
 					quality: m.quality,
+					tools,
 					estimatedRamBytes: estimate ? Math.round(estimate.ramBytes) : null,
 					estimatedVramBytes: estimate ? Math.round(estimate.vramBytes) : null,
 					state: cached?.state,

@@ -24,6 +24,15 @@ class WorkerLost extends Error {
 	}
 }
 
+/**
+ * After a worker was lost mid-answer: the error that ends the attempt, or undefined to start it again on another
+ * worker. A streamed API answer cannot take back the text it sent, so once it sent some it ends here.
+ */
+export function endsWithLostWorker(workerId: string, attempt: { noRestartAfterText?: boolean; sentText: boolean }): ModelError | undefined {
+	if (!attempt.noRestartAfterText || !attempt.sentText) return undefined;
+	return new ModelError('load_failed', `worker ${workerId} stopped while answering, after part of the answer was streamed`);
+}
+
 type JobInput = Omit<Extract<InferenceJob, { kind: 'answer' }>, 'kind'> | Omit<Extract<InferenceJob, { kind: 'json' }>, 'kind'>;
 
 export class RemoteInference {
@@ -60,9 +69,11 @@ export class RemoteInference {
 		messages: ChatMessage[];
 		sampling: Sampling;
 		output?: RunOutput;
+		noRestartAfterText?: boolean;
 	}): Promise<AnswerRecord> {
 		const { ctx, modelId } = input;
 		const lost = new Set<string>();
+		let sentText = false;
 		for (let restart = 1; ; restart++) {
 			const placement = placeModel(modelId, await this.registry.list(), lost);
 			if (!placement) {
@@ -95,13 +106,15 @@ export class RemoteInference {
 								loadWaitMs: frame.loadWaitMs,
 								queueWaitMs: frame.queueWaitMs
 							});
-						else if (frame.t === 'text')
+						else if (frame.t === 'text') {
+							sentText = true;
 							ctx.emit(
 								'tokens',
 								frame.at === undefined
 									? { modelId, text: frame.text, count: frame.count }
 									: { modelId, text: frame.text, count: frame.count, producedAt: frame.at }
 							);
+						}
 					}
 				);
 				if (answer.t !== 'answer') throw new ModelError('load_failed', 'The worker answered a different request');
@@ -110,6 +123,8 @@ export class RemoteInference {
 			} catch (err) {
 				if (!(err instanceof WorkerLost)) throw err;
 				this.logger.warn({ runId: ctx.runId, workerId, modelId }, 'worker lost mid-answer');
+				const ends = endsWithLostWorker(workerId, { noRestartAfterText: input.noRestartAfterText, sentText });
+				if (ends) throw ends;
 				lost.add(workerId);
 			}
 		}

@@ -80,6 +80,12 @@ describe('the cluster as the router sees it', () => {
 			['m', 100 * MB],
 			['n', Number.MAX_SAFE_INTEGER]
 		]);
+		// Whether a model calls functions travels in the heartbeat; an older worker that does not say means no.
+		const callers = clusterCandidates([worker('w-a', 0, [model('m', { tools: true }), model('n')])]);
+		expect(callers.map((c) => [c.id, c.tools])).toEqual([
+			['m', true],
+			['n', false]
+		]);
 		const resources = clusterResources(workers, 2, { m: ['room-1'] });
 		expect(resources.models.map((m) => [m.id, m.state])).toEqual([['m', 'ready']]);
 		expect(resources.budget.ramBytes - resources.used.ramBytes).toBe(512 * MB); // the roomiest worker's

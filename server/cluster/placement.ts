@@ -81,7 +81,8 @@ export function clusterCandidates(workers: readonly WorkerState[]): RouteCandida
 				quality: m.quality,
 				estimatedRamBytes: ram,
 				estimatedVramBytes: m.estimatedVramBytes ?? 0,
-				present: true
+				present: true,
+				tools: m.tools ?? false
 			});
 		}
 	}

@@ -42,6 +42,10 @@ describe('the repository catalogue', () => {
 			expect(entry.quantization).toBe('Q4_K_M');
 		}
 		expect(catalog.find((e) => e.id === 'deepseek-coder-6.7b-instruct')!.quality.code).toBeGreaterThan(catalog.find((e) => e.id === 'mistral-7b-instruct')!.quality.code!);
+		// The generated models declare whether they call functions (one is the router's pick for runs with tools);
+		// the real ones leave it to their chat template.
+		expect(catalog.filter((e) => e.tools).map((e) => e.id)).toEqual(['sy-reason']);
+		expect(real.every((e) => e.tools === undefined)).toBe(true);
 	});
 
 	it('agrees with the generated model specs', async () => {
@@ -72,6 +76,7 @@ describe('catalogue validation', () => {
 		expect(parseWith((e) => (e.id = 'Not Valid'))).toThrow(/models\[0\]\.id: must be lowercase/);
 		expect(parseWith((e) => (e.colour = 'blue'))).toThrow(/models\[0\]: .*colour/);
 		expect(parseWith((e) => (e.threads = 0))).toThrow(/models\[0\]\.threads:/);
+		expect(parseWith((e) => (e.tools = 'yes'))).toThrow(/models\[0\]\.tools:/);
 	});
 
 	it('checks that scores and capabilities match, ids are unique and hf quant URIs have a file name', () => {

@@ -35,6 +35,11 @@ export const catalogEntrySchema = z
 		quantization: z.string().min(1),
 		contextSize: z.number().int().positive(),
 		capabilities: z.array(capabilitySchema).min(1),
+		/**
+		 * Calls functions well enough to be preferred when a run offers tools. Absent: derived from the file (its chat
+		 * template has a function-call syntax of its own; see tool-support.ts).
+		 */
+		tools: z.boolean().optional(),
 		/** 0–1 per capability: how good the model is at it, relative to the other catalogue models. */
 		quality: z.partialRecord(capabilitySchema, z.number().min(0).max(1)),
 		threads: z.number().int().positive(),

@@ -12,6 +12,7 @@ import { llamaLogs, openLlama } from './llama-log';
 import { createLlamaLoader, type Footprint, type ModelLoader, type ModelSpec } from './loader';
 import { ModelManager, type Budget } from './manager';
 import { quarantineGuard, QuarantineStore } from './quarantine';
+import { fileCallsFunctions } from './tool-support';
 import { memoryQuarantineRepository, type QuarantineRepository } from './quarantine.repository';
 
 /** A model as the rest of the app sees it: catalogue facts plus whether its file is here. */
@@ -46,6 +47,7 @@ export class ModelService {
 	/** When the models folder was last read: the "since" of a file that failed inspection. */
 	private listedAt = 0;
 	private readonly estimates = new Map<string, Promise<Footprint>>();
+	private readonly toolSupport = new Map<string, Promise<boolean>>();
 	private readonly loader: ModelLoader;
 	private readonly guard: LoadGuard;
 	readonly manager: ModelManager;
@@ -91,6 +93,7 @@ export class ModelService {
 		this.listed = await discoverModels(this.config.modelsDir);
 		this.listedAt = Date.now();
 		this.estimates.clear();
+		this.toolSupport.clear();
 	}
 
 	/** Why the model must not be loaded: its file failed inspection, or it is quarantined (see quarantine.ts). */
@@ -157,6 +160,19 @@ export class ModelService {
 			cached = guarded(this.guard, spec, () => this.loader.estimate(spec));
 			this.estimates.set(id, cached);
 			cached.catch(() => this.estimates.delete(id));
+		}
+		return cached;
+	}
+
+	/** Whether a present model calls functions: its catalogue entry's `tools`, else derived from its file (cached). */
+	callsFunctions(id: string): Promise<boolean> {
+		const m = this.listed.find((l) => l.id === id);
+		if (m?.entry?.tools !== undefined) return Promise.resolve(m.entry.tools);
+		if (!m || m.status !== 'present') return Promise.resolve(false);
+		let cached = this.toolSupport.get(id);
+		if (!cached) {
+			cached = fileCallsFunctions(m.path);
+			this.toolSupport.set(id, cached);
 		}
 		return cached;
 	}

@@ -105,7 +105,7 @@ async function candidates(models: ModelService): Promise<RouteCandidate[]> {
 	const present = models.list().filter((m) => m.present);
 	return Promise.all(
 		present.map(async (m) => {
-			const needs = await models.estimate(m.id)?.catch(() => undefined);
+			const [needs, tools] = await Promise.all([models.estimate(m.id)?.catch(() => undefined), models.callsFunctions(m.id)]);
 			return {
 				id: m.id,
 				displayName: m.displayName,
@@ -113,7 +113,8 @@ async function candidates(models: ModelService): Promise<RouteCandidate[]> {
 				quality: m.quality,
 				estimatedRamBytes: needs?.ramBytes ?? Number.MAX_SAFE_INTEGER,
 				estimatedVramBytes: needs?.vramBytes ?? 0,
-				present: needs !== undefined
+				present: needs !== undefined,
+				tools
 			};
 		})
 	);

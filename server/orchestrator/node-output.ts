@@ -10,7 +10,8 @@ export function compactOutput(node: NodeName, r: RunStateUpdate): Record<string,
 						task: r.analysis.task,
 						confidence: round(r.analysis.confidence),
 						features: r.analysis.features.slice(0, 5),
-						codeLanguage: r.analysis.codeLanguage ?? null
+						codeLanguage: r.analysis.codeLanguage ?? null,
+						needsTools: r.analysis.needsTools ?? false
 					}
 				: {};
 		case 'historyReader':

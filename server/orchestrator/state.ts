@@ -48,7 +48,8 @@ export const RunState = Annotation.Root({
 	outcome: Annotation<'accept' | 'retry' | 'next-model' | 'give-up' | null>(),
 	summary: Annotation<RunDigest | null>(),
 	skipped: appendList<{ node: NodeName; reason: string }>(),
-	error: Annotation<{ code: string; message: string } | null>()
+	/** Why the last attempt has no answer; `afterText`: it had already streamed some text. */
+	error: Annotation<{ code: string; message: string; afterText?: boolean } | null>()
 });
 
 export type RunStateType = typeof RunState.State;

@@ -38,6 +38,8 @@ export interface StartRunCommand {
 	output?: RunRequest['output'];
 	/** Earlier turns supplied by an API caller instead of the room's history. */
 	conversation?: ChatMessage[];
+	/** An API caller's hard limits (no retry past max_tokens, none after streamed tokens). */
+	apiLimits?: RunRequest['apiLimits'];
 }
 
 export interface RunsServiceDeps {
@@ -117,7 +119,8 @@ export function createRunsService(deps: RunsServiceDeps) {
 				compareModelIds: command.compareModelIds ?? (mode === 'compare' && s.compareModels.length >= 2 ? s.compareModels : undefined),
 				sampling: command.sampling ?? { temperature: s.temperature, maxTokens: s.maxTokens },
 				approvalGate: command.approvalGate ?? s.approvalGate,
-				output: command.output
+				output: command.output,
+				apiLimits: command.apiLimits
 			});
 			if (!parsed.success) return fail('bad_request', describeZodError(parsed.error));
 			const request = parsed.data;

@@ -1,7 +1,7 @@
 // Executor node: runs the chosen model (or, in compare mode, every chosen model side by side) on the prompt and the
 // history, streaming tokens to the room. A model that cannot run is recorded for the validator to fall back from.
 import type { RunMetrics } from '../../../src/lib/contract/runs';
-import { runContextOf } from '../run-context';
+import { runContextOf, type RunContext } from '../run-context';
 import type { AnswerRecord, CompareRecord, RunStateType } from '../state';
 import type { GraphNode, NodeDeps } from './node-deps';
 import type { ChatMessage } from './types';
@@ -21,6 +21,22 @@ export function compareRecords(modelIds: string[], results: PromiseSettledResult
 	);
 }
 
+/** The run's context, noting whether the attempt has streamed any text (a failure after it cannot be taken back). */
+export function watchText(ctx: RunContext): { ctx: RunContext; sentText(): boolean } {
+	let sent = false;
+	const watched: RunContext = {
+		runId: ctx.runId,
+		roomId: ctx.roomId,
+		signal: ctx.signal,
+		track: (work) => ctx.track(work),
+		emit: (type, data) => {
+			if (type === 'tokens') sent = true;
+			ctx.emit(type, data);
+		}
+	};
+	return { ctx: watched, sentText: () => sent };
+}
+
 export const executorNode =
 	(deps: NodeDeps): GraphNode =>
 	async (s, config) => {
@@ -35,13 +51,15 @@ export const executorNode =
 			return { compare: compareRecords(ids, settled), tried: ids };
 		}
 		const modelId = s.modelId!;
+		const watch = watchText(ctx);
+		const noRestartAfterText = s.request.apiLimits?.streamed === true;
 		try {
-			const answer = await deps.executeOnModel({ ctx, modelId, messages, sampling: s.sampling, output });
+			const answer = await deps.executeOnModel({ ctx: watch.ctx, modelId, messages, sampling: s.sampling, output, noRestartAfterText });
 			return { answer, tried: [modelId], error: null };
 		} catch (err) {
 			const unavailable = deps.unavailable(err);
 			if (!unavailable) throw err;
-			return { answer: null, tried: [modelId], error: unavailable };
+			return { answer: null, tried: [modelId], error: { ...unavailable, afterText: watch.sentText() } };
 		}
 	};
 

@@ -26,6 +26,8 @@ export interface NodeDeps {
 		messages: ChatMessage[];
 		sampling: Sampling;
 		output?: RunOutput;
+		/** A streamed API answer: once text went out, a lost worker fails the attempt rather than start it again. */
+		noRestartAfterText?: boolean;
 	}): Promise<AnswerRecord>;
 	/** The error of a model that cannot run now (load failure, full queue), as opposed to a bug or a cancel. */
 	unavailable(err: unknown): { code: string; message: string } | undefined;

@@ -1,6 +1,7 @@
 // Output validator node: checks an answer for the failures small local models actually produce (nothing, a cut-off,
 // a loop, broken fences, code that does not parse, JSON that does not match) and says whether and how to retry.
 import { answerCheck } from '../../../src/lib/contract/run-output';
+import { mayRetryFailure, withinApiLimits } from './api-limits';
 import { checkScriptSyntax, extractCodeBlocks, findJsonAnswer, parsesAsScript, schemaProblems } from './code-checks';
 import type { CodeLanguage, Finding, FinishReason, NextAttempt, RetryAdjust, TaskKind, ValidationResult } from './types';
 import { runContextOf } from '../run-context';
@@ -248,7 +249,7 @@ export function planAfterExecution(s: RunStateType, maxAttempts = MAX_ATTEMPTS):
 	}
 	const nextFallback = s.routing?.fallbacks.find((f) => !s.tried.includes(f.modelId));
 	if (!s.answer) {
-		if (nextFallback && s.attempt < maxAttempts) {
+		if (nextFallback && s.attempt < maxAttempts && mayRetryFailure(s.request?.apiLimits, s.error)) {
 			const retry = { attempt: s.attempt + 1, reason: s.error?.message ?? 'model unavailable', modelId: nextFallback.modelId };
 			return {
 				events: [{ type: 'retry', data: retry }],
@@ -269,7 +270,12 @@ export function planAfterExecution(s: RunStateType, maxAttempts = MAX_ATTEMPTS):
 	const next =
 		answer.finishReason === 'cancelled'
 			? ({ action: 'accept', reason: 'cancelled' } as const)
-			: nextAttempt(validation, s.attempt, maxAttempts, { temperature: s.sampling.temperature, fallbacksLeft });
+			: withinApiLimits(
+					nextAttempt(validation, s.attempt, maxAttempts, { temperature: s.sampling.temperature, fallbacksLeft }),
+					s.request?.apiLimits,
+					validation,
+					answer
+				);
 	if (next.action === 'retry') {
 		const temperature = next.temperature ?? s.sampling.temperature;
 		const maxTokens = next.maxTokensFactor

@@ -1,6 +1,7 @@
 // Task analyzer node: decides what a prompt asks for from cheap heuristics (microseconds, no model needed), and
 // leaves a seam for an LLM classifier whose structured answer can be merged in later.
 import { z } from 'zod';
+import { activeTools, type RunOutput } from '../../../src/lib/contract/run-output';
 import { capabilities } from '../../models/catalog';
 import { asksForJson, detectLanguage, fenceInfos, keywordRules } from './task-signals';
 import type { ChatMessage, ClassifierResult, TaskAnalysis, TaskKind } from './types';
@@ -173,6 +174,18 @@ export function mergeClassifierResult(heuristic: TaskAnalysis, llmResult: unknow
 	};
 }
 
+/** Marks an analysis whose run offers tools the model may call, so the router prefers models that call functions. */
+export function withToolNeed(analysis: TaskAnalysis, output: RunOutput | undefined): TaskAnalysis {
+	const tools = activeTools(output);
+	if (tools.length === 0) return analysis;
+	const names = tools.map((t) => t.name).join(', ');
+	return {
+		...analysis,
+		needsTools: true,
+		features: [...analysis.features, `offers tools (${names}) → prefers models that call functions`]
+	};
+}
+
 /** The node: heuristics, refined by the classifier model when one is configured; skipped in direct mode. */
 export const taskAnalyzerNode =
 	(deps: NodeDeps): GraphNode =>
@@ -180,9 +193,10 @@ export const taskAnalyzerNode =
 		if (s.mode === 'direct')
 			return { analysis: null, skipped: [{ node: 'taskAnalyzer', reason: 'direct mode: the model was chosen by hand' }] };
 		const heuristic = analyzeTask(s.prompt);
-		if (!deps.classifierModelId) return { analysis: heuristic };
+		const output = s.request.output;
+		if (!deps.classifierModelId) return { analysis: withToolNeed(heuristic, output) };
 		const answer = await deps.askModelForJson(deps.classifierModelId, classifierPrompt(s.prompt), classifierJsonSchema, {
 			signal: runContextOf(config).signal
 		});
-		return { analysis: answer === undefined ? heuristic : mergeClassifierResult(heuristic, answer) };
+		return { analysis: withToolNeed(answer === undefined ? heuristic : mergeClassifierResult(heuristic, answer), output) };
 	};

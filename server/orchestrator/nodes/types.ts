@@ -44,6 +44,8 @@ export interface TaskAnalysis {
 	/** The prompt asks for the answer itself to be JSON. */
 	wantsJson: boolean;
 	codeLanguage?: CodeLanguage;
+	/** The run offers tools the model may call (the run request's output): the router prefers models that call functions. */
+	needsTools?: boolean;
 }
 
 export interface ClassifierResult {
@@ -136,11 +138,13 @@ export interface RouteCandidate {
 	estimatedVramBytes: number;
 	/** The GGUF file is on disk. */
 	present: boolean;
+	/** Calls functions: declared in the catalogue, or its chat template has a function-call syntax of its own. */
+	tools?: boolean;
 }
 
 export interface RoutingInput {
-	/** Only the task is used; a whole TaskAnalysis fits. */
-	analysis: Pick<TaskAnalysis, 'task'>;
+	/** Only the task and the need for tools are used; a whole TaskAnalysis fits. */
+	analysis: Pick<TaskAnalysis, 'task' | 'needsTools'>;
 	candidates: RouteCandidate[];
 	resources: ResourceSnapshot;
 	roomId: string;
@@ -163,6 +167,8 @@ export interface RoutingTableRow {
 	/** Idle models the manager would evict to load it. */
 	evicts: string[];
 	notes: string[];
+	/** Calls functions (ranked first when the run offers tools). */
+	tools?: boolean;
 }
 
 export interface RoutingDecision {

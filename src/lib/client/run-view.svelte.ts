@@ -13,6 +13,7 @@ import {
 	type RunSummary
 } from '../contract/runs';
 import { emptyTimeline, TimelineBuilder, type TimelineSnapshot } from './run-timeline';
+import { toolCallMark, withToolCall, type ToolCallMark } from './tool-marks';
 
 /** `inherited`: a fork took this node's result from its parent run (it does not run again). */
 export type NodeStatus = 'idle' | 'running' | 'done' | 'failed' | 'waiting' | 'skipped' | 'inherited';
@@ -65,6 +66,8 @@ export class RunView {
 	interruption = $state<RunEventData['run.interrupted'] | null>(null);
 	resumed = $state<RunEventData['run.resumed'] | null>(null);
 	retries = $state<RunEventData['retry'][]>([]);
+	/** The tools the model called, in order, every attempt's (the graph marks them on the executor). */
+	toolCalls = $state<ToolCallMark[]>([]);
 	/** Text streamed by the current attempt, per model (one model unless comparing), in the order models started. */
 	streams = $state<Record<string, string>>({});
 	answer = $state<RunEventData['run.answer'] | null>(null);
@@ -179,6 +182,11 @@ export class RunView {
 		this.onApplied?.(event);
 	}
 
+	/** The attempt now running: 1, then one more per retry. */
+	get #attempt(): number {
+		return this.retries.length + 1;
+	}
+
 	#markFork(node: NodeName | null) {
 		if (!node || this.forkedFromNode === node) return;
 		this.forkedFromNode = node;
@@ -216,6 +224,8 @@ export class RunView {
 					// The server restarted: the node that was running starts over, so its partial output goes.
 					this.streams = {};
 					this.loadingModel = null;
+					// An executor that starts over makes its calls again.
+					if (this.nodes.executor.status === 'running') this.toolCalls = this.toolCalls.filter((c) => c.attempt !== this.#attempt);
 					for (const n of NODE_NAMES) if (this.nodes[n].status === 'running') this.#node(n, { status: 'idle', note: null });
 				}
 				return;
@@ -263,6 +273,9 @@ export class RunView {
 				return;
 			case 'tokens':
 				this.streams[event.data.modelId] = (this.streams[event.data.modelId] ?? '') + event.data.text;
+				return;
+			case 'tool.call':
+				this.toolCalls = withToolCall(this.toolCalls, toolCallMark(event.data, this.#attempt));
 				return;
 			case 'validation.result':
 				this.validation = event.data;

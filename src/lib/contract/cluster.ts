@@ -8,6 +8,8 @@ export const workerModelSchema = z.object({
 	displayName: z.string().max(200),
 	capabilities: z.array(z.string().max(40)).max(20),
 	quality: z.record(z.string(), z.number()),
+	/** Calls functions (catalogue or chat template): preferred when a run offers tools. */
+	tools: z.boolean().optional(),
 	/** What loading it would reserve (llama.cpp's estimate); null while unknown. */
 	estimatedRamBytes: bytes.nullable(),
 	estimatedVramBytes: bytes.nullable(),

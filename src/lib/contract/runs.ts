@@ -55,6 +55,13 @@ export const samplingSchema = z.strictObject({
 });
 export type Sampling = z.infer<typeof samplingSchema>;
 
+/**
+ * An API caller's contract, as OpenAI keeps it: `sampling.maxTokens` is never raised by a retry (a cut-off answer
+ * comes back as is, finish "length"), and when `streamed`, no second attempt follows the first one's tokens.
+ */
+export const apiLimitsSchema = z.strictObject({ streamed: z.boolean() });
+export type ApiLimits = z.infer<typeof apiLimitsSchema>;
+
 const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'not a model id');
 
 /** What a client may ask for when starting a run. */
@@ -69,7 +76,9 @@ export const runRequestSchema = z
 		sampling: samplingSchema.default({}),
 		approvalGate: z.boolean().default(false),
 		/** JSON answers, tools, logprobs, raw completion (the OpenAI API's extras). */
-		output: runOutputSchema.optional()
+		output: runOutputSchema.optional(),
+		/** Set for OpenAI API callers: their max_tokens is a hard cap, and a streamed answer is never retried once tokens went out. */
+		apiLimits: apiLimitsSchema.optional()
 	})
 	.superRefine((r, ctx) => {
 		if (r.mode === 'direct' && !r.modelId) ctx.addIssue({ code: 'custom', path: ['modelId'], message: 'direct mode needs a model' });

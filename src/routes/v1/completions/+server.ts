@@ -50,7 +50,8 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 		approvalGate: false,
 		sampling: samplingOf(req),
 		output: { rawCompletion: true, parallelToolCalls: true },
-		conversation: [] // a completion continues its prompt alone, never the room's history
+		conversation: [], // a completion continues its prompt alone, never the room's history
+		apiLimits: { streamed: req.stream ?? false }
 	});
 	if (!started.ok) return runStartError(started.error);
 	return answerRun(app, user, started.data, {

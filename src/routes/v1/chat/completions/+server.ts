@@ -39,7 +39,9 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 		approvalGate: false,
 		sampling: samplingOf(req),
 		output: output.output,
-		conversation: turns.value.conversation
+		conversation: turns.value.conversation,
+		// A forced tool call is not streamed as text, so a retry of it shows the caller nothing twice.
+		apiLimits: { streamed: (req.stream ?? false) && !toolCallForced(output.output) }
 	});
 	if (!started.ok) return runStartError(started.error);
 	return answerRun(app, user, started.data, {
