@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { grammarSchemaProblem } from '$contract/json-schema-subset';
 import { runOutputSchema, type RunOutput } from '$contract/run-output';
 import type { Sampling } from '$contract/runs';
+import { describeZodError } from '$contract/zod-error';
+import { openAiError, readJsonBody, unsupportedField } from './openai';
 
 /** Accepted and ignored: they label or route the request, they do not change the answer. */
 export const HARMLESS_FIELDS = ['user', 'metadata', 'store', 'service_tier', 'prompt_cache_key', 'safety_identifier'] as const;
@@ -36,6 +38,26 @@ export function refusedField(body: Record<string, unknown>, known: readonly stri
 		if (reason) return [field, reason];
 	}
 	return undefined;
+}
+
+/**
+ * A /v1 body read within V1_MAX_BODY_BYTES and screened: an endpoint's own refusals first (`refuse` returns
+ * [field, reason]), then the fields no endpoint honours and any unknown one, each a 400 naming it; then `schema`.
+ */
+export async function readV1Request<S extends z.ZodType>(
+	request: Request,
+	maxBytes: number,
+	schema: S,
+	known: readonly string[],
+	refuse: (body: Record<string, unknown>) => [string, string] | undefined = () => undefined
+): Promise<{ ok: true; data: z.infer<S> } | { ok: false; response: Response }> {
+	const read = await readJsonBody(request, maxBytes);
+	if (!read.ok) return read;
+	const refused = refuse(read.body) ?? refusedField(read.body, known);
+	if (refused) return { ok: false, response: unsupportedField(...refused) };
+	const parsed = schema.safeParse(read.body);
+	if (!parsed.success) return { ok: false, response: openAiError(400, describeZodError(parsed.error), 'invalid_request') };
+	return { ok: true, data: parsed.data };
 }
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });

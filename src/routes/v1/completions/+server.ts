@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { roomIdSchema } from '$contract/rooms';
-import { describeZodError } from '$contract/zod-error';
-import { missingKey, openAiError, readJsonBody, runStartError, unsupportedField } from '$lib/server/openai';
-import { HARMLESS_FIELDS, refusedField, samplingFields, samplingOf } from '$lib/server/openai-request';
+import { missingKey, openAiError, runStartError } from '$lib/server/openai';
+import { HARMLESS_FIELDS, readV1Request, samplingFields, samplingOf } from '$lib/server/openai-request';
 import { answerRun } from '$lib/server/openai-run';
 import type { RequestHandler } from './$types';
 
@@ -20,6 +19,13 @@ const COMPLETION_REFUSALS: Record<string, string> = {
 	logprobs: 'logprobs are supported on /v1/chat/completions only'
 };
 
+function completionRefusal(body: Record<string, unknown>): [string, string] | undefined {
+	for (const [field, reason] of Object.entries(COMPLETION_REFUSALS)) if (body[field] != null) return [field, reason];
+	if (body.echo === true) return ['echo', 'echo is not supported'];
+	if (body.best_of != null && body.best_of !== 1) return ['best_of', 'only best_of = 1 is supported'];
+	return undefined;
+}
+
 /**
  * OpenAI-compatible text completion: the model continues the prompt as raw text, without the chat template. Runs
  * like chat completions (a run in the caller's room, `x-switchyard-run-id`), streamed or not.
@@ -27,17 +33,9 @@ const COMPLETION_REFUSALS: Record<string, string> = {
 export const POST: RequestHandler = async ({ locals, request }) => {
 	const { app, user } = locals;
 	if (!user) return missingKey();
-	const read = await readJsonBody(request, app.config.v1MaxBodyBytes);
+	const read = await readV1Request(request, app.config.v1MaxBodyBytes, completionSchema, FIELDS, completionRefusal);
 	if (!read.ok) return read.response;
-	const { body } = read;
-	for (const [field, reason] of Object.entries(COMPLETION_REFUSALS)) if (body[field] != null) return unsupportedField(field, reason);
-	if (body.echo === true) return unsupportedField('echo', 'echo is not supported');
-	if (body.best_of != null && body.best_of !== 1) return unsupportedField('best_of', 'only best_of = 1 is supported');
-	const refused = refusedField(body, FIELDS);
-	if (refused) return unsupportedField(...refused);
-	const parsed = completionSchema.safeParse(body);
-	if (!parsed.success) return openAiError(400, describeZodError(parsed.error), 'invalid_request');
-	const req = parsed.data;
+	const req = read.data;
 
 	const roomHeader = request.headers.get('x-switchyard-room');
 	if (roomHeader !== null && !roomIdSchema.safeParse(roomHeader).success)

@@ -1,9 +1,8 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { roomIdSchema } from '$contract/rooms';
-import { describeZodError } from '$contract/zod-error';
-import { missingKey, openAiError, readJsonBody, unsupportedField } from '$lib/server/openai';
-import { HARMLESS_FIELDS, refusedField } from '$lib/server/openai-request';
+import { missingKey, openAiError, unsupportedField } from '$lib/server/openai';
+import { HARMLESS_FIELDS, readV1Request } from '$lib/server/openai-request';
 import type { RequestHandler } from './$types';
 
 const embeddingsSchema = z.object({
@@ -23,15 +22,11 @@ const base64Of = (vector: number[]) => Buffer.from(new Float32Array(vector).buff
 export const POST: RequestHandler = async ({ locals, request }) => {
 	const { app, user } = locals;
 	if (!user) return missingKey();
-	const read = await readJsonBody(request, app.config.v1MaxBodyBytes);
+	const read = await readV1Request(request, app.config.v1MaxBodyBytes, embeddingsSchema, FIELDS, (body) =>
+		body.dimensions != null ? ['dimensions', 'the models embed at their own size; dimensions is not supported'] : undefined
+	);
 	if (!read.ok) return read.response;
-	const { body } = read;
-	if (body.dimensions != null) return unsupportedField('dimensions', 'the models embed at their own size; dimensions is not supported');
-	const refused = refusedField(body, FIELDS);
-	if (refused) return unsupportedField(...refused);
-	const parsed = embeddingsSchema.safeParse(body);
-	if (!parsed.success) return openAiError(400, describeZodError(parsed.error), 'invalid_request');
-	const req = parsed.data;
+	const req = read.data;
 	if (req.model === 'auto') return unsupportedField('model', 'embeddings need a named model (GET /v1/models)');
 	if (!app.models.spec(req.model)) return openAiError(404, `No runnable model named ${req.model}`, 'model_not_found');
 

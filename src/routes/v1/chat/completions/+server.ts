@@ -1,9 +1,8 @@
 import { roomIdSchema } from '$contract/rooms';
 import { toolCallForced } from '$contract/run-output';
-import { describeZodError } from '$contract/zod-error';
-import { missingKey, openAiError, readJsonBody, runStartError, unsupportedField } from '$lib/server/openai';
+import { missingKey, openAiError, runStartError, unsupportedField } from '$lib/server/openai';
 import { runConversation } from '$lib/server/openai-messages';
-import { CHAT_FIELDS, chatCompletionSchema, outputOf, refusedField, samplingOf } from '$lib/server/openai-request';
+import { CHAT_FIELDS, chatCompletionSchema, outputOf, readV1Request, samplingOf } from '$lib/server/openai-request';
 import { answerRun } from '$lib/server/openai-run';
 import type { RequestHandler } from './$types';
 
@@ -15,13 +14,9 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = async ({ locals, request }) => {
 	const { app, user } = locals;
 	if (!user) return missingKey();
-	const read = await readJsonBody(request, app.config.v1MaxBodyBytes);
+	const read = await readV1Request(request, app.config.v1MaxBodyBytes, chatCompletionSchema, CHAT_FIELDS);
 	if (!read.ok) return read.response;
-	const refused = refusedField(read.body, CHAT_FIELDS);
-	if (refused) return unsupportedField(...refused);
-	const parsed = chatCompletionSchema.safeParse(read.body);
-	if (!parsed.success) return openAiError(400, describeZodError(parsed.error), 'invalid_request');
-	const req = parsed.data;
+	const req = read.data;
 	const turns = runConversation(req.messages);
 	if (!turns.ok) return openAiError(400, turns.message, 'invalid_request', 'invalid_request_error', 'messages');
 	const output = outputOf(req);
