@@ -7,6 +7,10 @@ import { discoverModels, type ListedModel } from './discovery';
 import { embed, type EmbeddingResult } from './embeddings';
 import { ensureGeneratedModels } from './generator/generate';
 import { guarded, type LoadGuard } from './load-guard';
+import { checkGguf } from './gguf/inspect';
+import { LoadChecker } from './load-check/checker';
+import { memoryLoadCheckRepository, type LoadCheckRepository } from './load-check/load-check.repository';
+import { vetWith } from './load-check/vet';
 import { createLlamaLoader, type Footprint, type ModelLoader, type ModelSpec } from './loader';
 import { ModelManager, type Budget } from './manager';
 import { quarantineGuard, QuarantineStore } from './quarantine';
@@ -33,6 +37,8 @@ export interface ModelInfo {
 export interface ModelServiceOptions {
 	/** Where quarantines and in-flight loads are recorded (the app's database); in memory only when absent. */
 	quarantine?: QuarantineRepository;
+	/** Where passed load checks are remembered (the app's database); in memory only when absent. */
+	loadChecks?: LoadCheckRepository;
 }
 
 /**
@@ -53,10 +59,12 @@ export class ModelService {
 		logger: Logger,
 		private readonly llama: Llama,
 		budget: Budget,
-		private readonly quarantine: QuarantineStore
+		private readonly quarantine: QuarantineStore,
+		readonly loadChecker: LoadChecker | undefined
 	) {
 		this.loader = createLlamaLoader(llama, { useMmap: config.models.useMmap });
-		this.guard = quarantineGuard(quarantine, (id) => this.quarantined(id)?.reason);
+		const vet = loadChecker && vetWith(loadChecker, quarantine);
+		this.guard = quarantineGuard(quarantine, (id) => this.quarantined(id)?.reason, vet);
 		this.manager = new ModelManager({
 			loader: this.loader,
 			resolve: (id) => this.spec(id),
@@ -79,7 +87,8 @@ export class ModelService {
 		const quarantine = await QuarantineStore.open(options.quarantine ?? memoryQuarantineRepository(), { logger });
 		// Prebuilt binaries only: never compile or download at run time.
 		const llama = await getLlama({ build: 'never', gpu: 'auto' });
-		const service = new ModelService(config, logger, llama, await defaultBudget(config, llama), quarantine);
+		const loadChecker = config.models.loadCheck === 'child' ? createLoadChecker(config, logger, llama, options.loadChecks) : undefined;
+		const service = new ModelService(config, logger, llama, await defaultBudget(config, llama), quarantine, loadChecker);
 		await service.refresh();
 		return service;
 	}
@@ -168,6 +177,17 @@ export class ModelService {
 		await this.manager.close();
 		await this.llama.dispose();
 	}
+}
+
+function createLoadChecker(config: Config, logger: Logger, llama: Llama, passes = memoryLoadCheckRepository()): LoadChecker {
+	return new LoadChecker({
+		passes,
+		engine: `${llama.llamaCppRelease.release} ${llama.gpu || 'cpu'}`,
+		gpu: llama.gpu,
+		useMmap: config.models.useMmap,
+		logger: logger.child({ component: 'load-check' }),
+		inspect: async (path) => (await checkGguf(path)).ok
+	});
 }
 
 /** RAM: a quarter of the machine, at most 8 GiB; VRAM: 90% of what the GPU has (none without a GPU). */
