@@ -52,19 +52,22 @@ export class ModelService {
 	private readonly estimates = new Map<string, Promise<Footprint>>();
 	private readonly loader: ModelLoader;
 	private readonly guard: LoadGuard;
+	private readonly vet: LoadGuard['vet'];
 	readonly manager: ModelManager;
+	/** Settles when the background check of the folder's files (see vetInBackground) is done; tests wait on it. */
+	vetting: Promise<void> = Promise.resolve();
 
 	private constructor(
 		private readonly config: Config,
-		logger: Logger,
+		private readonly logger: Logger,
 		private readonly llama: Llama,
 		budget: Budget,
 		private readonly quarantine: QuarantineStore,
 		readonly loadChecker: LoadChecker | undefined
 	) {
 		this.loader = createLlamaLoader(llama, { useMmap: config.models.useMmap });
-		const vet = loadChecker && vetWith(loadChecker, quarantine);
-		this.guard = quarantineGuard(quarantine, (id) => this.quarantined(id)?.reason, vet);
+		this.vet = loadChecker && vetWith(loadChecker, quarantine);
+		this.guard = quarantineGuard(quarantine, (id) => this.quarantined(id)?.reason, this.vet);
 		this.manager = new ModelManager({
 			loader: this.loader,
 			resolve: (id) => this.spec(id),
@@ -98,6 +101,20 @@ export class ModelService {
 		this.listed = await discoverModels(this.config.modelsDir);
 		this.listedAt = Date.now();
 		this.estimates.clear();
+		this.vetting = this.vetInBackground();
+	}
+
+	/**
+	 * Puts the folder's files through the supervised load check now instead of at their first use, so the first run
+	 * does not wait for a child and a file that crashes llama.cpp is quarantined (and on the admin page) before anyone
+	 * asks for it. A file that passed before costs a stat. Not on a cluster's web nodes, which load no model.
+	 */
+	private async vetInBackground(): Promise<void> {
+		const vet = this.vet;
+		if (!vet || this.config.cluster.role === 'web') return;
+		const specs = this.listed.flatMap((m) => this.spec(m.id) ?? []);
+		// A failure is already quarantined (and logged) by the vetting itself, or inconclusive and tried again at use.
+		await Promise.all(specs.map((spec) => vet(spec).catch((err: unknown) => this.logger.debug({ err, modelId: spec.id }, 'background model load check refused a model'))));
 	}
 
 	/** Why the model must not be loaded: its file failed inspection, or it is quarantined (see quarantine.ts). */
@@ -174,6 +191,8 @@ export class ModelService {
 	}
 
 	async close(): Promise<void> {
+		this.loadChecker?.close();
+		await this.vetting;
 		await this.manager.close();
 		await this.llama.dispose();
 	}

@@ -65,6 +65,7 @@ export class LoadChecker {
 	private readonly inFlight = new Map<string, Promise<CheckVerdict>>();
 	private queue: Pending[] = [];
 	private busy = false;
+	private readonly closing = new AbortController();
 	/** Children started (reported in stats and asserted by tests). */
 	children = 0;
 
@@ -91,6 +92,11 @@ export class LoadChecker {
 		return verdict;
 	}
 
+	/** Stops a running child; what it had not reported, and what waits, is inconclusive (nothing is stored). */
+	close(): void {
+		this.closing.abort();
+	}
+
 	private async decide(job: CheckJob, file: FileStamp): Promise<CheckVerdict> {
 		const { engine, passes, logger } = this.options;
 		if (!(await this.options.inspect(file.path))) return { ok: true, by: 'inspection' };
@@ -110,6 +116,10 @@ export class LoadChecker {
 
 	/** One child at a time; files asked for meanwhile wait and go together in the next one. */
 	private startBatch() {
+		if (this.closing.signal.aborted) {
+			for (const pending of this.queue.splice(0)) pending.resolve({ ok: false, cause: 'inconclusive', reason: 'the server is shutting down' });
+			return;
+		}
 		if (this.busy || this.queue.length === 0) return;
 		this.busy = true;
 		setImmediate(() => void this.runBatch());
@@ -121,7 +131,7 @@ export class LoadChecker {
 		const started = performance.now();
 		this.children++;
 		const request = { gpu: this.options.gpu, useMmap: this.options.useMmap, jobs: batch.map((p) => p.job) };
-		const outcomes = await this.run(request, { timeoutMs: this.options.timeoutMs ?? 600_000 }).catch((err: unknown) =>
+		const outcomes = await this.run(request, { timeoutMs: this.options.timeoutMs ?? 600_000, signal: this.closing.signal }).catch((err: unknown) =>
 			batch.map((): CheckOutcome => ({ kind: 'inconclusive', why: err instanceof Error ? err.message : String(err) }))
 		);
 		this.options.logger.info({ files: batch.length, ms: Math.round(performance.now() - started) }, 'model load check finished');

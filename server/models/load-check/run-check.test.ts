@@ -40,8 +40,15 @@ describe('the load check child', () => {
 
 	it('says nothing about a file when it runs out of time', async () => {
 		expect(await runCheck({ gpu: false, useMmap: true, jobs: [job('good.gguf')] }, { timeoutMs: 1 })).toEqual([
-			{ kind: 'inconclusive', why: 'the check did not finish within 0 s' }
+			{ kind: 'inconclusive', why: 'the check did not finish within 1 ms' }
 		]);
+	});
+
+	it('stops the child when asked (the server shuts down)', async () => {
+		const stop = new AbortController();
+		const outcomes = runCheck({ gpu: false, useMmap: true, jobs: [job('good.gguf')] }, { timeoutMs: 120_000, signal: stop.signal });
+		stop.abort();
+		expect(await outcomes).toEqual([{ kind: 'inconclusive', why: 'the check was stopped: the server is shutting down' }]);
 	});
 });
 

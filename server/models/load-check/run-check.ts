@@ -64,7 +64,8 @@ function tail(max: number) {
 	};
 }
 
-export function runCheck(request: CheckRequest, options: { timeoutMs: number }): Promise<CheckOutcome[]> {
+/** `signal` stops the child (the server is shutting down): its unreported files are inconclusive. */
+export function runCheck(request: CheckRequest, options: { timeoutMs: number; signal?: AbortSignal }): Promise<CheckOutcome[]> {
 	const outcomes: (CheckOutcome | undefined)[] = request.jobs.map(() => undefined);
 	let begun = -1;
 	const output = tail(16_384);
@@ -87,20 +88,25 @@ export function runCheck(request: CheckRequest, options: { timeoutMs: number }):
 			else outcomes[r.i] = r.ok ? { kind: 'passed', ms: r.ms } : { kind: 'refused', error: r.error };
 		}
 	});
-	let timedOut = false;
-	const timer = setTimeout(() => {
-		timedOut = true;
+	let stopped: string | undefined;
+	const stop = (why: string) => {
+		stopped ??= why;
 		child.kill('SIGKILL');
-	}, options.timeoutMs);
+	};
+	const timer = setTimeout(() => stop(`the check did not finish within ${formatMs(options.timeoutMs)}`), options.timeoutMs);
+	const onAbort = () => stop('the check was stopped: the server is shutting down');
+	if (options.signal?.aborted) onAbort();
+	options.signal?.addEventListener('abort', onAbort, { once: true });
 
 	return new Promise((resolve) => {
 		const finish = (died: { code: number | null; signal: NodeJS.Signals | null } | { error: string }) => {
 			clearTimeout(timer);
+			options.signal?.removeEventListener('abort', onAbort);
 			resolve(
 				outcomes.map((outcome, i): CheckOutcome => {
 					if (outcome) return outcome;
 					if ('error' in died) return { kind: 'inconclusive', why: `the check process could not start (${died.error})` };
-					if (timedOut) return { kind: 'inconclusive', why: `the check did not finish within ${Math.round(options.timeoutMs / 1000)} s` };
+					if (stopped) return { kind: 'inconclusive', why: stopped };
 					if (i === begun && (died.signal || died.code !== 0)) return { kind: 'crashed', ...died, lastLine: lastWords(output.text) };
 					if (i > begun && begun >= 0) return { kind: 'unreached' };
 					return { kind: 'inconclusive', why: `the check process stopped before opening the file: ${lastWords(output.text) || `exit ${died.signal ?? died.code}`}` };
@@ -111,6 +117,8 @@ export function runCheck(request: CheckRequest, options: { timeoutMs: number }):
 		child.once('close', (code, signal) => finish({ code, signal }));
 	});
 }
+
+const formatMs = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
 
 function safeJson(text: string): unknown {
 	try {
