@@ -118,7 +118,11 @@ describe('the supervised load check', () => {
 			reason: 'llama.cpp aborted while opening this file (SIGABRT) in a supervised check: llama-model.cpp:1: GGML_ASSERT(x) failed'
 		});
 		expect(l).toEqual({ ok: true, by: 'child' });
-		expect(child.batches).toEqual([['good.gguf', 'bad.gguf', 'later.gguf'], ['later.gguf']]);
+		// A batch goes in path order: the child dies on bad.gguf first, and the other two go to a second child.
+		expect(child.batches).toEqual([
+			['bad.gguf', 'good.gguf', 'later.gguf'],
+			['good.gguf', 'later.gguf']
+		]);
 		// A failed file is not memoised: it is the quarantine's to keep out, and it is checked again once cleared.
 		expect((await c.check(job(bad))).ok).toBe(false);
 	});
@@ -134,6 +138,16 @@ describe('the supervised load check', () => {
 		});
 		expect((await c.check(job(at))).ok).toBe(false);
 		expect(child.batches).toHaveLength(2);
+	});
+
+	it('takes a child that ran out of memory for inconclusive, not for a bad file', async () => {
+		const at = await file('big.gguf');
+		const oom: CheckOutcome = { kind: 'crashed', signal: 'SIGABRT', code: null, lastLine: 'ggml-cuda.cu:97: CUDA error: out of memory' };
+		expect(await checker({ run: fakeChild({ 'big.gguf': oom }).run }).check(job(at))).toEqual({
+			ok: false,
+			cause: 'inconclusive',
+			reason: 'the supervised check of its file ran out of memory: ggml-cuda.cu:97: CUDA error: out of memory'
+		});
 	});
 
 	it('names a refusal and a non-zero exit', async () => {

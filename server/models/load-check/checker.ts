@@ -122,11 +122,14 @@ export class LoadChecker {
 		}
 		if (this.busy || this.queue.length === 0) return;
 		this.busy = true;
-		setImmediate(() => void this.runBatch());
+		// A moment for the other files asked for together (each first needs a stat and a read) to join this child.
+		setTimeout(() => void this.runBatch(), BATCH_WINDOW_MS);
 	}
 
 	private async runBatch() {
-		const batch = this.queue;
+		// In path order, so a batch (and which files a crash leaves for the next child) does not depend on which stat
+		// finished first.
+		const batch = this.queue.sort((a, b) => a.job.path.localeCompare(b.job.path));
 		this.queue = [];
 		const started = performance.now();
 		this.children++;
@@ -158,6 +161,8 @@ export class LoadChecker {
 			case 'refused':
 				return { ok: false, cause: 'load_failed', reason: `llama.cpp refused this file in a supervised check: ${outcome.error}` };
 			case 'crashed':
+				// Out of memory (a GPU already holding this server's models, say) says nothing about the file.
+				if (OUT_OF_MEMORY.test(outcome.lastLine)) return { ok: false, cause: 'inconclusive', reason: `the supervised check of its file ran out of memory: ${outcome.lastLine}` };
 				return { ok: false, cause: 'crashed', reason: crashReason(outcome) };
 			case 'inconclusive':
 				logger.warn({ file: job.path, why: outcome.why }, 'model load check inconclusive');
@@ -165,6 +170,9 @@ export class LoadChecker {
 		}
 	}
 }
+
+const BATCH_WINDOW_MS = 25;
+const OUT_OF_MEMORY = /out of memory|failed to allocate|cudaMalloc|ErrorOutOfDeviceMemory/i;
 
 /** For people, on the admin page: what happened to the child, and llama.cpp's last words. */
 export function crashReason(outcome: Extract<CheckOutcome, { kind: 'crashed' }>): string {
