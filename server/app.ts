@@ -9,6 +9,7 @@ import { createRedisHub, type RedisHub } from './cluster/redis';
 import { createWebTier, type WebTier } from './cluster/web-tier';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { createLoadCheckRepository } from './models/load-check/load-check.repository';
 import { createQuarantineRepository } from './models/quarantine.repository';
 import { ModelService } from './models/service';
 import { MemoryRunBus, type RunBus } from './orchestrator/bus';
@@ -92,7 +93,10 @@ export async function createAppContext(config: Config, logger: Logger, options: 
 	});
 	const rooms = createRoomsService({ rooms: createRoomsRepository(db), users, limits });
 	const yjs = createYjsDocStore(createKyselyYjsPersistence(db), logger.child({ component: 'yjs' }), options.yjs, webTier.yjsRelay);
-	const models = await ModelService.create(config, logger.child({ component: 'models' }), { quarantine: createQuarantineRepository(db) });
+	const models = await ModelService.create(config, logger.child({ component: 'models' }), {
+		quarantine: createQuarantineRepository(db),
+		loadChecks: createLoadCheckRepository(db)
+	});
 	const runs = createRunsRepository(db);
 	const cluster = redis ? await joinCluster(config, redis, runs, logger) : undefined;
 	const bus: RunBus = cluster?.bus ?? new MemoryRunBus();

@@ -92,4 +92,12 @@ describe('loadConfig', () => {
 			runLockMs: 30_000
 		});
 	});
+
+	it('checks new model files in a supervised child by default, and refuses anything but child or off', () => {
+		expect(loadConfig({}).models.loadCheck).toBe('child');
+		expect(loadConfig({ MODEL_LOAD_CHECK: 'off' }).models.loadCheck).toBe('off');
+		expect(() => loadConfig({ MODEL_LOAD_CHECK: 'yes' })).toThrow(
+			'Invalid configuration — MODEL_LOAD_CHECK: must be child (open each new model file in a supervised child process before the server loads it) or off'
+		);
+	});
 });

@@ -64,6 +64,11 @@ const envSchema = z.object({
 	MODEL_MAX_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
 	MODEL_CONTEXT_SIZE: z.coerce.number().int().min(256).max(131_072).default(4096),
 	MODEL_MMAP: boolFromEnv.default(true),
+	MODEL_LOAD_CHECK: z
+		.enum(['child', 'off'], {
+			error: 'must be child (open each new model file in a supervised child process before the server loads it) or off'
+		})
+		.default('child'),
 	GENERATE_MODELS: boolFromEnv.default(true),
 	CLASSIFIER_MODEL: z
 		.string()
@@ -149,6 +154,12 @@ export interface Config {
 		/** Upper bound on a model's context window (its catalogue value is used when smaller). */
 		maxContextSize: number;
 		useMmap: boolean;
+		/**
+		 * `child`: llama.cpp opens each new model file (path, size, mtime) in a supervised child process before this
+		 * process reads it, so a file that aborts llama.cpp is quarantined instead of taking the server down
+		 * (server/models/load-check/). `off`: files go straight to llama.cpp here (inspection still runs).
+		 */
+		loadCheck: 'child' | 'off';
 		/** Write the generated tiny models into models/generated when missing. */
 		generate: boolean;
 		/** Model that classifies prompts next to the heuristics (task analyzer). */
@@ -258,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			maxQueue: e.MODEL_MAX_QUEUE,
 			maxContextSize: e.MODEL_CONTEXT_SIZE,
 			useMmap: e.MODEL_MMAP,
+			loadCheck: e.MODEL_LOAD_CHECK,
 			generate: e.GENERATE_MODELS,
 			classifier: e.CLASSIFIER_MODEL,
 			summarizer: e.SUMMARY_MODEL

@@ -7,6 +7,12 @@ import { ModelError } from './model-errors';
 export interface LoadGuard {
 	/** Why the model must not be loaded (its quarantine reason), or undefined. */
 	blocked(modelId: string): string | undefined;
+	/**
+	 * Opens a file llama.cpp has not opened here before in a supervised child process first
+	 * (server/models/load-check/); rejects, with the quarantine error when the child crashed, if the file may not be
+	 * read in this process. Absent with MODEL_LOAD_CHECK=off.
+	 */
+	vet?(spec: ModelSpec): Promise<void>;
 	/** Records durably that llama.cpp is about to read the model; rejects when that cannot be recorded. */
 	begin(spec: ModelSpec): Promise<void>;
 	/** llama.cpp is done with the model (whatever the outcome). Never rejects. */
@@ -23,9 +29,10 @@ export function toLoadError(modelId: string, err: unknown): ModelError {
 	return err instanceof ModelError ? err : new ModelError('load_failed', `Model ${modelId} failed to load: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
-/** Runs `work` (an estimate or a load) between the guard's records; a failure quarantines the model. */
+/** Runs `work` (an estimate or a load) after the guard's vetting, between its records; a failure quarantines the model. */
 export async function guarded<T>(guard: LoadGuard | undefined, spec: ModelSpec, work: () => Promise<T>): Promise<T> {
 	if (!guard) return work();
+	await guard.vet?.(spec);
 	try {
 		await guard.begin(spec);
 	} catch (err) {

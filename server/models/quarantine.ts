@@ -139,9 +139,10 @@ export class QuarantineStore {
  * The ModelManager's guard over a store: `blocked` says why a model must not load (ModelService adds files that
  * failed inspection at discovery); llama.cpp's work is recorded around it; a failure quarantines the file.
  */
-export function quarantineGuard(store: QuarantineStore, blocked: (modelId: string) => string | undefined): LoadGuard {
+export function quarantineGuard(store: QuarantineStore, blocked: (modelId: string) => string | undefined, vet?: LoadGuard['vet']): LoadGuard {
 	return {
 		blocked,
+		vet,
 		begin: (spec) => store.begin(spec.id, spec.path),
 		end: (spec) => store.end(spec.id),
 		failed: async (spec, error) => {

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const startService = (quarantine: QuarantineRepository = createQuarantineRepository(database.db)) =>
-	ModelService.create(loadConfig({ MODELS_DIR: dir, GENERATE_MODELS: 'false', MODEL_KEEP_ALIVE_S: '0' }), silentLogger(), { quarantine });
+	ModelService.create(loadConfig({ MODELS_DIR: dir, GENERATE_MODELS: 'false', MODEL_KEEP_ALIVE_S: '0', MODEL_LOAD_CHECK: 'off' }), silentLogger(), { quarantine });
 
 async function failure(promise: Promise<unknown>): Promise<ModelError> {
 	const err = await promise.then(() => undefined, (e: unknown) => e);

@@ -7,7 +7,7 @@ import { ModelService } from './service';
 
 let service: ModelService;
 beforeAll(async () => {
-	service = await ModelService.create(loadConfig({ MODELS_DIR, MODEL_RAM_BUDGET_MB: '256', MODEL_CONTEXT_SIZE: '2048' }), silentLogger());
+	service = await ModelService.create(loadConfig({ MODELS_DIR, MODEL_LOAD_CHECK: 'off', MODEL_RAM_BUDGET_MB: '256', MODEL_CONTEXT_SIZE: '2048' }), silentLogger());
 }, 120_000);
 afterAll(() => service.close());
 

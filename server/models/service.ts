@@ -8,7 +8,11 @@ import { discoverModels, type ListedModel } from './discovery';
 import { embed, type EmbeddingResult } from './embeddings';
 import { ensureGeneratedModels } from './generator/generate';
 import { guarded, type LoadGuard } from './load-guard';
+import { checkGguf } from './gguf/inspect';
 import { llamaLogs, openLlama } from './llama-log';
+import { LoadChecker } from './load-check/checker';
+import { memoryLoadCheckRepository, type LoadCheckRepository } from './load-check/load-check.repository';
+import { vetWith } from './load-check/vet';
 import { createLlamaLoader, type Footprint, type ModelLoader, type ModelSpec } from './loader';
 import { ModelManager, type Budget } from './manager';
 import { quarantineGuard, QuarantineStore } from './quarantine';
@@ -36,6 +40,8 @@ export interface ModelInfo {
 export interface ModelServiceOptions {
 	/** Where quarantines and in-flight loads are recorded (the app's database); in memory only when absent. */
 	quarantine?: QuarantineRepository;
+	/** Where passed load checks are remembered (the app's database); in memory only when absent. */
+	loadChecks?: LoadCheckRepository;
 }
 
 /**
@@ -50,17 +56,22 @@ export class ModelService {
 	private readonly toolSupport = new Map<string, Promise<boolean>>();
 	private readonly loader: ModelLoader;
 	private readonly guard: LoadGuard;
+	private readonly vet: LoadGuard['vet'];
 	readonly manager: ModelManager;
+	/** Settles when the background check of the folder's files (see vetInBackground) is done; tests wait on it. */
+	vetting: Promise<void> = Promise.resolve();
 
 	private constructor(
 		private readonly config: Config,
-		logger: Logger,
+		private readonly logger: Logger,
 		private readonly llama: Llama,
 		budget: Budget,
-		private readonly quarantine: QuarantineStore
+		private readonly quarantine: QuarantineStore,
+		readonly loadChecker: LoadChecker | undefined
 	) {
 		this.loader = createLlamaLoader(llama, { useMmap: config.models.useMmap, logs: llamaLogs });
-		this.guard = quarantineGuard(quarantine, (id) => this.quarantined(id)?.reason);
+		this.vet = loadChecker && vetWith(loadChecker, quarantine);
+		this.guard = quarantineGuard(quarantine, (id) => this.quarantined(id)?.reason, this.vet);
 		this.manager = new ModelManager({
 			loader: this.loader,
 			resolve: (id) => this.spec(id),
@@ -83,7 +94,8 @@ export class ModelService {
 		const quarantine = await QuarantineStore.open(options.quarantine ?? memoryQuarantineRepository(), { logger });
 		const llama = await openLlama('auto');
 		llamaLogs.forward = (level, message) => logger[level]({ component: 'llama.cpp' }, message.trim());
-		const service = new ModelService(config, logger, llama, await defaultBudget(config, llama), quarantine);
+		const loadChecker = config.models.loadCheck === 'child' ? createLoadChecker(config, logger, llama, options.loadChecks) : undefined;
+		const service = new ModelService(config, logger, llama, await defaultBudget(config, llama), quarantine, loadChecker);
 		await service.refresh();
 		return service;
 	}
@@ -94,6 +106,20 @@ export class ModelService {
 		this.listedAt = Date.now();
 		this.estimates.clear();
 		this.toolSupport.clear();
+		this.vetting = this.vetInBackground();
+	}
+
+	/**
+	 * Puts the folder's files through the supervised load check now instead of at their first use, so the first run
+	 * does not wait for a child and a file that crashes llama.cpp is quarantined (and on the admin page) before anyone
+	 * asks for it. A file that passed before costs a stat. Not on a cluster's web nodes, which load no model.
+	 */
+	private async vetInBackground(): Promise<void> {
+		const vet = this.vet;
+		if (!vet || this.config.cluster.role === 'web') return;
+		const specs = this.listed.flatMap((m) => this.spec(m.id) ?? []);
+		// A failure is already quarantined (and logged) by the vetting itself, or inconclusive and tried again at use.
+		await Promise.all(specs.map((spec) => vet(spec).catch((err: unknown) => this.logger.debug({ err, modelId: spec.id }, 'background model load check refused a model'))));
 	}
 
 	/** Why the model must not be loaded: its file failed inspection, or it is quarantined (see quarantine.ts). */
@@ -189,9 +215,22 @@ export class ModelService {
 	}
 
 	async close(): Promise<void> {
+		this.loadChecker?.close();
+		await this.vetting;
 		await this.manager.close();
 		await this.llama.dispose();
 	}
+}
+
+function createLoadChecker(config: Config, logger: Logger, llama: Llama, passes = memoryLoadCheckRepository()): LoadChecker {
+	return new LoadChecker({
+		passes,
+		engine: `${llama.llamaCppRelease.release} ${llama.gpu || 'cpu'}`,
+		gpu: llama.gpu,
+		useMmap: config.models.useMmap,
+		logger: logger.child({ component: 'load-check' }),
+		inspect: async (path) => (await checkGguf(path)).ok
+	});
 }
 
 /** RAM: a quarter of the machine, at most 8 GiB; VRAM: 90% of what the GPU has (none without a GPU). */

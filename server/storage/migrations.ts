@@ -198,6 +198,25 @@ const migrations: Record<string, Migration> = {
 			await db.schema.dropTable('model_loading').execute();
 			await db.schema.dropTable('model_quarantine').execute();
 		}
+	},
+	// Model files that passed the supervised check (server/models/load-check/): opened by llama.cpp in a child
+	// process without crashing it. One row per path; a row applies only while the file keeps its size and mtime and
+	// the same llama.cpp engine opens it.
+	'0008_model_load_checks': {
+		async up(db: Kysely<any>) {
+			await db.schema
+				.createTable('model_load_checks')
+				.addColumn('file_path', 'text', (c) => c.primaryKey())
+				.addColumn('file_size', 'bigint', (c) => c.notNull())
+				.addColumn('file_mtime_ms', 'bigint', (c) => c.notNull())
+				.addColumn('engine', 'text', (c) => c.notNull())
+				.addColumn('passed_at', 'bigint', (c) => c.notNull())
+				.addColumn('took_ms', 'integer', (c) => c.notNull())
+				.execute();
+		},
+		async down(db: Kysely<any>) {
+			await db.schema.dropTable('model_load_checks').execute();
+		}
 	}
 };
 

@@ -131,6 +131,17 @@ export interface ModelLoadingTable {
 	started_at: number;
 }
 
+/** A model file llama.cpp opened in a supervised child process without crashing it (migration 0008). */
+export interface ModelLoadChecksTable {
+	file_path: string;
+	file_size: number;
+	file_mtime_ms: number;
+	/** node-llama-cpp's version and backend: another engine checks the file again. */
+	engine: string;
+	passed_at: number;
+	took_ms: number;
+}
+
 export interface DB {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -144,6 +155,7 @@ export interface DB {
 	yjs_updates: YjsUpdatesTable;
 	model_quarantine: ModelQuarantineTable;
 	model_loading: ModelLoadingTable;
+	model_load_checks: ModelLoadChecksTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -125,6 +125,8 @@ export async function startCluster(options: { env?: Record<string, string> } = {
 		RUN_LOCK_MS: '1500',
 		TELEMETRY_INTERVAL_MS: '1000',
 		LOG_LEVEL: 'warn',
+		// Covered by tests/integration/model-load-check.test.ts; here it would add a child process per worker.
+		MODEL_LOAD_CHECK: 'off',
 		...options.env,
 		...extra
 	});

@@ -85,3 +85,12 @@ export async function writeTestGguf(file: string, options: TestGgufOptions = {})
 	await writeFile(file, bytes);
 	return bytes;
 }
+
+/**
+ * A llama GGUF that passes inspection (gguf/inspect.ts) yet aborts llama.cpp's loader (GGML_ASSERT(n_expert_used_max
+ * <= hparams.n_expert), SIGABRT): `llama.expert_used_count` without `llama.expert_count`. Tests of the supervised
+ * load check assert that inspection lets it through; once inspection learns this one, they need another.
+ */
+export function writeAbortingGguf(file: string, options: TestGgufOptions = {}): Promise<Buffer> {
+	return writeTestGguf(file, { ...options, set: { ...options.set, 'llama.expert_used_count': gguf.u32(1) } });
+}

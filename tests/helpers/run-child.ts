@@ -5,7 +5,10 @@ import { createAppContext } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { silentLogger } from '../../server/logger';
 
-const ctx = await createAppContext(loadConfig({ ...process.env, MODEL_PARALLELISM: '1', MODEL_KEEP_ALIVE_S: '0' }), silentLogger());
+const ctx = await createAppContext(
+	loadConfig({ ...process.env, MODEL_LOAD_CHECK: 'off', MODEL_PARALLELISM: '1', MODEL_KEEP_ALIVE_S: '0' }),
+	silentLogger()
+);
 await ctx.models.manager.acquire('sy-reason'); // never released: the run's executor waits for it
 const user = await ctx.auth.signup({ email: 'crash@example.com', password: 'password1', name: 'Crash' });
 if (!user.ok) throw new Error(user.error.message);

@@ -26,7 +26,9 @@ export async function startTestServer(
 	env: Record<string, string> = {},
 	options: { yjs?: YjsDocStoreOptions; yjsLimits?: Partial<YjsLimits> } = {}
 ): Promise<TestServer> {
-	const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', ...env });
+	// MODEL_LOAD_CHECK off unless a test asks for it (tests/integration/model-load-check.test.ts): the supervised
+	// check would add a child process per test file.
+	const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', MODEL_LOAD_CHECK: 'off', ...env });
 	const ctx = await createAppContext(config, silentLogger(), { yjs: options.yjs });
 	const server = http.createServer((_req, res) => res.writeHead(404).end());
 	attachRealtime(server, ctx, { yjsLimits: options.yjsLimits });

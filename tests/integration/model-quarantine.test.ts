@@ -30,7 +30,9 @@ const env = () => ({
 	DATABASE_URL: `sqlite:${path.join(dir, 'switchyard.db')}`,
 	MODELS_DIR,
 	MODEL_RAM_BUDGET_MB: '512',
-	MODEL_KEEP_ALIVE_S: '0'
+	MODEL_KEEP_ALIVE_S: '0',
+	// The restart-time path: a load in this process, recorded (the supervised check is tested in model-load-check.test.ts).
+	MODEL_LOAD_CHECK: 'off'
 });
 const start = () => createAppContext(loadConfig(env()), silentLogger());
 

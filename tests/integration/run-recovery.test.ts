@@ -43,7 +43,7 @@ describe('a run interrupted by a crash', () => {
 		const env = { DATABASE_URL: `sqlite:${path.join(dir, 'switchyard.db')}`, DATA_DIR: dir, MODELS_DIR };
 		const { runId } = await crashMidRun(env);
 
-		ctx = await createAppContext(loadConfig({ ...env, MODEL_KEEP_ALIVE_S: '0' }), silentLogger());
+		ctx = await createAppContext(loadConfig({ ...env, MODEL_LOAD_CHECK: 'off', MODEL_KEEP_ALIVE_S: '0' }), silentLogger());
 		const done = await ctx.orchestrator.waitForRun(runId);
 		expect(done!.status).toBe('succeeded');
 		const events = await ctx.runs.eventsAfter(runId, 0);

@@ -108,9 +108,14 @@ where it happens.
 - **Models and hardware**: loading, unloading, pins, budgets, pulls and clearing quarantines are admin-only; every
   model file is checked before llama.cpp sees it (\`server/models/gguf/inspect.ts\`); the cache stays within its byte
   budgets; runs waiting for a model are bounded (\`MODEL_MAX_QUEUE\`).
+- **Opening a model file cannot take the server down** (\`server/models/load-check/\`, \`MODEL_LOAD_CHECK=child\`,
+  the default): llama.cpp aborts the whole process on some malformed files that inspection does not know, so each
+  new file (path, size, mtime) is first opened in a supervised child process — memory estimate, load, context, one
+  token — and only a file that passed is read by the server; a child that dies quarantines the model with what
+  happened. An abort that only later decoding would trigger is not covered.
 - **Model quarantine** (\`server/models/quarantine.ts\`, \`load-guard.ts\`): a model whose file fails inspection, that
-  llama.cpp refuses, or that was loading when the process stopped (each load is recorded in the database before
-  llama.cpp reads the file, since llama.cpp aborts the process on some malformed files) is quarantined: the router
+  llama.cpp refuses, that crashed its supervised check, or that was loading when the process stopped (each load is
+  recorded in the database before llama.cpp reads the file) is quarantined: the router
   skips it, it is not loaded again, and a run naming it is refused at start with the reason. The record survives
   restarts and holds until the file changes or an admin clears it (\`DELETE /api/admin/models/:id/quarantine\`,
   which re-inspects the file: 409 while it still fails).
