@@ -105,17 +105,25 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 
 	let runCounter = 0;
 	while (Date.now() < deadline) {
-		if (heapAfterWarmup === undefined && Date.now() - started >= o.warmupMs) heapAfterWarmup = retainedHeapMb();
+		if (heapAfterWarmup === undefined && Date.now() - started >= o.warmupMs) {
+			heapAfterWarmup = retainedHeapMb();
+			if (process.env.SNAP) v8.writeHeapSnapshot(process.env.SNAP + '/a.heapsnapshot');
+		}
 		await Promise.all(
 			starters.map(async ({ socket, roomId }) => {
-				const ack = await socket.emitWithAck('run:start', {
-					roomId,
-					prompt: `Soak question ${runCounter++}: how do rooms work?`,
-					mode: 'direct',
-					modelId: 'sy-tiny',
-					sampling: { maxTokens: 48, seed: runCounter }
-				});
-				if (ack.ok) runIds.push(ack.data.id);
+				// Bounded: an answer lost with a dropped connection must end as an error, not hang the soak.
+				const ack = await socket
+					.timeout(30_000)
+					.emitWithAck('run:start', {
+						roomId,
+						prompt: `Soak question ${runCounter++}: how do rooms work?`,
+						mode: 'direct',
+						modelId: 'sy-tiny',
+						sampling: { maxTokens: 48, seed: runCounter }
+					})
+					.catch(() => undefined);
+				if (!ack) errors.push('run:start: no answer within 30 s');
+				else if (ack.ok) runIds.push(ack.data.id);
 				else if (ack.error.code === 'rate_limited') refused++;
 				else errors.push(`run:start: ${ack.error.code} ${ack.error.message}`);
 			})
@@ -123,7 +131,24 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 		await sleep(o.runEveryMs);
 	}
 	clearInterval(typing);
-	for (const id of runIds) await server.ctx.orchestrator.waitForRun(id);
+	console.log('waiting for', runIds.length, 'runs');
+	for (const id of runIds) {
+		const t = Date.now();
+		const timer = setInterval(async () => {
+			const r = await server.ctx.orchestrator.get(id);
+			const ev = await server.ctx.runs.eventsAfter(id, 0);
+			console.log(
+				'STUCK?',
+				id,
+				r?.status,
+				Date.now() - t,
+				ev.slice(-3).map((e) => e.type)
+			);
+		}, 10000);
+		await server.ctx.orchestrator.waitForRun(id);
+		clearInterval(timer);
+	}
+	console.log('all done');
 	await sleep(200); // the last live events are on their way to the viewers
 
 	let lost = 0;
@@ -146,6 +171,7 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 	for (const editor of editors) for (const e of editor.errors) errors.push(`yjs: ${e.ok ? 'ok' : e.error.code}`);
 
 	const heapAtEnd = retainedHeapMb();
+	if (process.env.SNAP) v8.writeHeapSnapshot(process.env.SNAP + '/b.heapsnapshot');
 	const windows: number[] = [];
 	for (const [, list] of [...latencyWindows].sort(([a], [b]) => a - b)) windows.push(percentile(list, 99));
 	for (const e of editors) e.close();
