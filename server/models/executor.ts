@@ -126,43 +126,61 @@ export async function execute(lease: ModelLease, request: ExecuteRequest): Promi
 			grammarEvaluationState: grammar ? new LlamaGrammarEvaluationState({ model, grammar }) : undefined,
 			yieldEogToken: true // see the end-of-generation token, so a natural stop is told apart from the length limit
 		};
-		// Token probabilities cost a vocabulary-sized map per token: only when asked for.
-		const tokens = logprobs ? sequence.evaluateWithMetadata(promptTokens, { probabilities: true }, options) : sequence.evaluate(promptTokens, options);
+		// Token probabilities cost a vocabulary-sized map per token: only when asked for. evaluateWithMetadata is what
+		// `sequence.evaluate` wraps: calling it directly saves a generator hop per token.
+		const tokens = sequence.evaluateWithMetadata(promptTokens, { probabilities: logprobs !== undefined }, options);
 		// Without stop strings or a grammar nothing depends on the text token by token, so decoding (a native call)
 		// happens once per frame; the first token is decoded at once so time to first token is not delayed.
 		const decodeEveryToken = (sampling.stop?.length ?? 0) > 0 || grammar !== undefined;
 		let lastDecode = 0;
-		for await (const item of tokens) {
-			const token = typeof item === 'number' ? item : item.token;
-			if (request.signal?.aborted) {
-				finishReason = 'cancelled';
-				break;
-			}
-			if (isEndOfGeneration(model, token) && !sampling.ignoreEos) {
-				finishReason = 'stop';
-				break;
-			}
-			completionTokens++;
-			stream.add(token);
-			if (logprobs && typeof item !== 'number') {
-				logprobs.push(tokenLogprob(model, token, item.probabilities, topLogprobs ?? 0, previousTokens));
-				previousTokens = [...previousTokens.slice(-3), token];
-			}
-			const now = performance.now();
-			if (decodeEveryToken || firstTokenAt === null || now - lastDecode >= DECODE_WINDOW_MS) {
-				lastDecode = now;
-				const { chunk, stopped } = stream.drain();
-				emit(chunk);
-				if (stopped) {
-					finishReason = 'stop_sequence';
+		let inRounds = false;
+		try {
+			for await (const item of tokens) {
+				const { token, probabilities } = item as { token: Token; probabilities?: Map<Token, number> }; // only when asked
+				if (!inRounds) {
+					lease.rounds.join(); // the prompt is evaluated: from now on one token per round, in step with the others
+					inRounds = true;
+				}
+				if (request.signal?.aborted) {
+					finishReason = 'cancelled';
 					break;
 				}
-				if (grammar && isCompleteJson(stream.output)) {
+				if (isEndOfGeneration(model, token) && !sampling.ignoreEos) {
 					finishReason = 'stop';
 					break;
 				}
+				completionTokens++;
+				stream.add(token);
+				if (logprobs && probabilities) {
+					logprobs.push(tokenLogprob(model, token, probabilities, topLogprobs ?? 0, previousTokens));
+					previousTokens = [...previousTokens.slice(-3), token];
+				}
+				const now = performance.now();
+				if (decodeEveryToken || firstTokenAt === null || now - lastDecode >= DECODE_WINDOW_MS) {
+					lastDecode = now;
+					const { chunk, stopped } = stream.drain();
+					emit(chunk);
+					if (stopped) {
+						finishReason = 'stop_sequence';
+						break;
+					}
+					if (grammar && closesJson(stream.lastVisibleChar) && isCompleteJson(stream.output)) {
+						finishReason = 'stop';
+						break;
+					}
+				}
+				if (completionTokens >= maxTokens) break;
+				const round = lease.rounds.ready(); // null when this run decodes alone
+				if (round) {
+					await round;
+					if (request.signal?.aborted) {
+						finishReason = 'cancelled';
+						break;
+					}
+				}
 			}
-			if (completionTokens >= maxTokens) break;
+		} finally {
+			if (inRounds) lease.rounds.leave();
 		}
 	}
 	emit(stream.flush());
@@ -214,6 +232,8 @@ function isEndOfGeneration(model: LlamaModel, token: Token): boolean {
 	if (eog === undefined) cache.set(token, (eog = model.isEogToken(token)));
 	return eog;
 }
+
+const closesJson = (char: string) => char === '}' || char === ']';
 
 function isCompleteJson(text: string): boolean {
 	const trimmed = text.trim();
