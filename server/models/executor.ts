@@ -1,11 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import {
-	GeneralChatWrapper,
 	LlamaGrammarEvaluationState,
-	resolveChatWrapper,
 	type ChatHistoryItem,
 	type ChatWrapper,
-	type LlamaGrammar,
 	type LlamaModel,
 	type Token
 } from 'node-llama-cpp';
@@ -13,7 +10,8 @@ import { activeTools, toolCallForced, type RunOutput, type TokenLogprob, type To
 import { executeWithFunctions } from './function-calls';
 import type { ModelLease } from './manager';
 import { ModelError } from './model-errors';
-import { grammarSourceFor, parseForcedToolCall, tokenLogprob, type GrammarSource } from './structured';
+import { chatWrapperFor, grammarFor, isEndOfGeneration } from './model-memo';
+import { grammarSourceFor, parseForcedToolCall, tokenLogprob } from './structured';
 import { TextStream } from './text-stream';
 
 export interface ChatMessage {
@@ -95,9 +93,7 @@ export async function execute(lease: ModelLease, request: ExecuteRequest): Promi
 	const wrapper = chatWrapperFor(model);
 	// The model decides whether to call a tool: node-llama-cpp's function calling through the chat wrapper.
 	if (activeTools(output).length > 0 && !toolCallForced(output)) return executeWithFunctions(lease, wrapper, history, request, trimmed);
-	const promptTokens = output?.rawCompletion
-		? rawPromptTokens(model, request.messages.at(-1)?.content ?? '')
-		: wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+	const promptTokens = output?.rawCompletion ? rawPromptTokens(model, request.messages.at(-1)?.content ?? '') : chatPromptTokens(model, wrapper, history);
 	const room = lease.context.contextSize - promptTokens.length - 1;
 	if (room <= 0) throw new ModelError('bad_request', `The prompt (${promptTokens.length} tokens) does not fit the ${lease.context.contextSize}-token context`);
 	const maxTokens = Math.min(sampling.maxTokens ?? DEFAULT_MAX_TOKENS, room);
@@ -215,6 +211,18 @@ export function executionMetrics(
 	};
 }
 
+/**
+ * The tokens `execute` evaluates for a chat request: the model's chat template applied to the messages (trimmed to
+ * the context as `execute` trims them). Benchmarks feed the same tokens to raw `sequence.evaluate`.
+ */
+export function chatPrompt(lease: ModelLease, messages: ChatMessage[], maxTokens = DEFAULT_MAX_TOKENS): Token[] {
+	return chatPromptTokens(lease.model, chatWrapperFor(lease.model), fitToContext(lease, messages, maxTokens).history);
+}
+
+function chatPromptTokens(model: LlamaModel, wrapper: ChatWrapper, history: ChatHistoryItem[]): Token[] {
+	return wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+}
+
 /** A text completion's prompt: the text itself, after the BOS token when the model expects one. */
 function rawPromptTokens(model: LlamaModel, text: string): Token[] {
 	const tokens = model.tokenize(text);
@@ -223,15 +231,6 @@ function rawPromptTokens(model: LlamaModel, text: string): Token[] {
 
 const DECODE_WINDOW_MS = 8;
 
-// End-of-generation is asked of llama.cpp per token; the answer never changes for a model, so remember it.
-const eogCache = new WeakMap<LlamaModel, Map<Token, boolean>>();
-function isEndOfGeneration(model: LlamaModel, token: Token): boolean {
-	let cache = eogCache.get(model);
-	if (!cache) eogCache.set(model, (cache = new Map()));
-	let eog = cache.get(token);
-	if (eog === undefined) cache.set(token, (eog = model.isEogToken(token)));
-	return eog;
-}
 
 const closesJson = (char: string) => char === '}' || char === ']';
 
@@ -246,35 +245,7 @@ function isCompleteJson(text: string): boolean {
 	}
 }
 
-const MAX_GRAMMARS_PER_MODEL = 64;
-const grammars = new WeakMap<LlamaModel, Map<string, Promise<LlamaGrammar>>>();
-function grammarFor(model: LlamaModel, source: GrammarSource): Promise<LlamaGrammar> {
-	const key = JSON.stringify(source);
-	let perModel = grammars.get(model);
-	if (!perModel) grammars.set(model, (perModel = new Map()));
-	let grammar = perModel.get(key);
-	if (!grammar) {
-		if (perModel.size >= MAX_GRAMMARS_PER_MODEL) perModel.clear(); // schemas come from API callers: bound the cache
-		grammar =
-			'gbnf' in source
-				? model.llama.createGrammar({ grammar: source.gbnf })
-				: (model.llama.createGrammarForJsonSchema(source.jsonSchema as never) as Promise<LlamaGrammar>);
-		perModel.set(key, grammar);
-		grammar.catch(() => perModel.delete(key));
-	}
-	return grammar;
-}
 
-// Resolving the chat wrapper from a model's Jinja template takes ~1 s; do it once per loaded model, not per run.
-const chatWrappers = new WeakMap<LlamaModel, ChatWrapper>();
-function chatWrapperFor(model: LlamaModel): ChatWrapper {
-	let wrapper = chatWrappers.get(model);
-	if (!wrapper) {
-		wrapper = resolveChatWrapper(model) ?? new GeneralChatWrapper();
-		chatWrappers.set(model, wrapper);
-	}
-	return wrapper;
-}
 
 /**
  * Splits messages into system prompt, earlier history and the final user prompt, dropping the oldest history
