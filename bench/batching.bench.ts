@@ -99,22 +99,32 @@ export async function run() {
 		const result = await runOnce(seed);
 		return { tokens: result.metrics.completionTokens, ms: performance.now() - started, decodeTps: result.metrics.tokensPerSecond };
 	};
-	type Sample = { single: number[]; four: number[]; singleDecode: number[]; fourDecode: number[] };
+	type Sample = { single: number[]; four: number[]; singleDecode: number[]; fourDecode: number[]; singleCpu: number[]; fourCpu: number[] };
+	const cpuMs = (since: NodeJS.CpuUsage) => {
+		const used = process.cpuUsage(since);
+		return (used.user + used.system) / 1000;
+	};
 	const measure = async (
 		runOne: (seed: number) => Promise<{ tokens: number; ms: number; decodeTps: number }>,
 		into: Sample,
 		seed: number
 	) => {
+		let cpu = process.cpuUsage();
 		const one = await runOne(seed);
 		into.single.push((one.tokens * 1000) / one.ms);
 		into.singleDecode.push(one.decodeTps);
+		into.singleCpu.push((one.tokens * 1000) / cpuMs(cpu));
+		cpu = process.cpuUsage();
 		const t = performance.now();
 		const many = await Promise.all([1, 2, 3, 4].map((s) => runOne(seed + s)));
-		into.four.push((many.reduce((n, m) => n + m.tokens, 0) * 1000) / (performance.now() - t));
+		const manyTokens = many.reduce((n, m) => n + m.tokens, 0);
+		into.four.push((manyTokens * 1000) / (performance.now() - t));
 		into.fourDecode.push(many.reduce((n, m) => n + m.decodeTps, 0));
+		into.fourCpu.push((manyTokens * 1000) / cpuMs(cpu));
 	};
-	const executor: Sample = { single: [], four: [], singleDecode: [], fourDecode: [] };
-	const raw: Sample = { single: [], four: [], singleDecode: [], fourDecode: [] };
+	const newSample = (): Sample => ({ single: [], four: [], singleDecode: [], fourDecode: [], singleCpu: [], fourCpu: [] });
+	const executor = newSample();
+	const raw = newSample();
 	for (let r = 0; r < ROUNDS; r++) {
 		const seed = 100 + 10 * r;
 		if (r % 2 === 0) {
@@ -138,10 +148,15 @@ export async function run() {
 		round_speedups: speedups(s).map((x) => round(x)),
 		speedup: round(median(speedups(s))),
 		decode_only_tps: { single: s.singleDecode.map((x) => round(x, 1)), four_concurrent: s.fourDecode.map((x) => round(x, 1)) },
-		decode_only_speedup: round(median(decodeSpeedups(s)))
+		decode_only_speedup: round(median(decodeSpeedups(s))),
+		// Tokens per second of this process's CPU time (all its threads): what the runs cost, whatever share of the
+		// shared cores the process got. With one llama.cpp thread, the wall-clock speedup a machine of its own would see.
+		tokens_per_cpu_second: { single: s.singleCpu.map((x) => round(x, 1)), four_concurrent: s.fourCpu.map((x) => round(x, 1)) },
+		cpu_time_speedup: round(median(s.fourCpu.map((x, i) => x / s.singleCpu[i])))
 	});
 	const rssGrowth = rssLoaded - rss0;
 
+	const executorReport = report(executor);
 	return {
 		notes:
 			'CPU only, 2 shared vCPUs (other work runs on this machine: figures are noisy, each is a median over interleaved rounds); random-weight F16 llama model generated at bench time into bench/.models',
@@ -172,11 +187,12 @@ export async function run() {
 			prompt_tokens_per_run: promptTokens,
 			rounds: ROUNDS,
 			figure: 'median over rounds of (4 concurrent runs tok/s ÷ 1 run tok/s) measured in the same round, prompt included',
-			executor: report(executor),
+			executor: executorReport,
 			raw_evaluate: report(raw),
 			batched_speedup: round(speedup),
-			goal: '>= 1.8',
-			met: speedup >= 1.8
+			goal: '>= 1.8 (wall clock, executor path)',
+			met: speedup >= 1.8,
+			cpu_time_speedup: executorReport.cpu_time_speedup
 		}
 	};
 }
