@@ -4,9 +4,10 @@
  * node-llama-cpp batches the sequences whose decode requests are queued when its dispatch loop looks. Each run's
  * token is sampled by a separate native call, so the runs get their tokens at slightly different moments; a run
  * that asks for its next token early is decoded with whoever else has asked, and the late ones wait for the next
- * batch. On a compute-bound model four runs then settled into batches of three (measured: 62 batches of 3, none of
- * 4), each costing about what a batch of four costs. Here every run that has its token waits until all the others
- * have theirs, and they all ask in the same event-loop turn, after node-llama-cpp's loop has let go: one batch.
+ * batch. Four runs on the ~134 M benchmark model settled into batches of three (62 batches of 3, none of 4); where a
+ * token is memory-bound (a GPU, many cores) a batch of three costs about what four do. Here every run that has its
+ * token waits until all the others have theirs, and they all ask in the same event-loop turn, after
+ * node-llama-cpp's loop has let go: one batch.
  *
  * A run joins after its prompt is evaluated (a long prompt must not hold the others back) and leaves when it stops.
  * A run alone never waits.
