@@ -162,7 +162,7 @@ export async function run() {
 		cpu_ratio: round(batchCpuMs(batchOf4) / batchCpuMs(batchOf1)),
 		speedup_ceiling: round((4 * batchMs(batchOf1)) / batchMs(batchOf4)),
 		explanation:
-			'four tokens decoded in one batch cost `ratio` times one token alone: 4 concurrent runs can be at most 4 / ratio times faster'
+			'four tokens decoded in one batch cost `ratio` times one token alone: 4 concurrent runs can decode at most 4 / ratio times faster (prompts, decoded as one large batch, are not bounded by this)'
 	};
 
 	const promptLease = await manager.acquire(spec.id);
