@@ -1,11 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import {
-	GeneralChatWrapper,
 	LlamaGrammarEvaluationState,
-	resolveChatWrapper,
 	type ChatHistoryItem,
 	type ChatWrapper,
-	type LlamaGrammar,
 	type LlamaModel,
 	type Token
 } from 'node-llama-cpp';
@@ -13,7 +10,8 @@ import { activeTools, toolCallForced, type RunOutput, type TokenLogprob, type To
 import { executeWithFunctions } from './function-calls';
 import type { ModelLease } from './manager';
 import { ModelError } from './model-errors';
-import { grammarSourceFor, parseForcedToolCall, tokenLogprob, type GrammarSource } from './structured';
+import { chatWrapperFor, grammarFor, isEndOfGeneration } from './model-memo';
+import { grammarSourceFor, parseForcedToolCall, tokenLogprob } from './structured';
 import { TextStream } from './text-stream';
 
 export interface ChatMessage {
@@ -95,9 +93,7 @@ export async function execute(lease: ModelLease, request: ExecuteRequest): Promi
 	const wrapper = chatWrapperFor(model);
 	// The model decides whether to call a tool: node-llama-cpp's function calling through the chat wrapper.
 	if (activeTools(output).length > 0 && !toolCallForced(output)) return executeWithFunctions(lease, wrapper, history, request, trimmed);
-	const promptTokens = output?.rawCompletion
-		? rawPromptTokens(model, request.messages.at(-1)?.content ?? '')
-		: wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+	const promptTokens = output?.rawCompletion ? rawPromptTokens(model, request.messages.at(-1)?.content ?? '') : chatPromptTokens(model, wrapper, history);
 	const room = lease.context.contextSize - promptTokens.length - 1;
 	if (room <= 0) throw new ModelError('bad_request', `The prompt (${promptTokens.length} tokens) does not fit the ${lease.context.contextSize}-token context`);
 	const maxTokens = Math.min(sampling.maxTokens ?? DEFAULT_MAX_TOKENS, room);
@@ -126,43 +122,61 @@ export async function execute(lease: ModelLease, request: ExecuteRequest): Promi
 			grammarEvaluationState: grammar ? new LlamaGrammarEvaluationState({ model, grammar }) : undefined,
 			yieldEogToken: true // see the end-of-generation token, so a natural stop is told apart from the length limit
 		};
-		// Token probabilities cost a vocabulary-sized map per token: only when asked for.
-		const tokens = logprobs ? sequence.evaluateWithMetadata(promptTokens, { probabilities: true }, options) : sequence.evaluate(promptTokens, options);
+		// Token probabilities cost a vocabulary-sized map per token: only when asked for. evaluateWithMetadata is what
+		// `sequence.evaluate` wraps: calling it directly saves a generator hop per token.
+		const tokens = sequence.evaluateWithMetadata(promptTokens, { probabilities: logprobs !== undefined }, options);
 		// Without stop strings or a grammar nothing depends on the text token by token, so decoding (a native call)
 		// happens once per frame; the first token is decoded at once so time to first token is not delayed.
 		const decodeEveryToken = (sampling.stop?.length ?? 0) > 0 || grammar !== undefined;
 		let lastDecode = 0;
-		for await (const item of tokens) {
-			const token = typeof item === 'number' ? item : item.token;
-			if (request.signal?.aborted) {
-				finishReason = 'cancelled';
-				break;
-			}
-			if (isEndOfGeneration(model, token) && !sampling.ignoreEos) {
-				finishReason = 'stop';
-				break;
-			}
-			completionTokens++;
-			stream.add(token);
-			if (logprobs && typeof item !== 'number') {
-				logprobs.push(tokenLogprob(model, token, item.probabilities, topLogprobs ?? 0, previousTokens));
-				previousTokens = [...previousTokens.slice(-3), token];
-			}
-			const now = performance.now();
-			if (decodeEveryToken || firstTokenAt === null || now - lastDecode >= DECODE_WINDOW_MS) {
-				lastDecode = now;
-				const { chunk, stopped } = stream.drain();
-				emit(chunk);
-				if (stopped) {
-					finishReason = 'stop_sequence';
+		let inRounds = false;
+		try {
+			for await (const item of tokens) {
+				const { token, probabilities } = item as { token: Token; probabilities?: Map<Token, number> }; // only when asked
+				if (!inRounds) {
+					lease.rounds.join(); // the prompt is evaluated: from now on one token per round, in step with the others
+					inRounds = true;
+				}
+				if (request.signal?.aborted) {
+					finishReason = 'cancelled';
 					break;
 				}
-				if (grammar && isCompleteJson(stream.output)) {
+				if (isEndOfGeneration(model, token) && !sampling.ignoreEos) {
 					finishReason = 'stop';
 					break;
 				}
+				completionTokens++;
+				stream.add(token);
+				if (logprobs && probabilities) {
+					logprobs.push(tokenLogprob(model, token, probabilities, topLogprobs ?? 0, previousTokens));
+					previousTokens = [...previousTokens.slice(-3), token];
+				}
+				const now = performance.now();
+				if (decodeEveryToken || firstTokenAt === null || now - lastDecode >= DECODE_WINDOW_MS) {
+					lastDecode = now;
+					const { chunk, stopped } = stream.drain();
+					emit(chunk);
+					if (stopped) {
+						finishReason = 'stop_sequence';
+						break;
+					}
+					if (grammar && closesJson(stream.lastVisibleChar) && isCompleteJson(stream.output)) {
+						finishReason = 'stop';
+						break;
+					}
+				}
+				if (completionTokens >= maxTokens) break;
+				const round = lease.rounds.ready(); // null when this run decodes alone
+				if (round) {
+					await round;
+					if (request.signal?.aborted) {
+						finishReason = 'cancelled';
+						break;
+					}
+				}
 			}
-			if (completionTokens >= maxTokens) break;
+		} finally {
+			if (inRounds) lease.rounds.leave();
 		}
 	}
 	emit(stream.flush());
@@ -197,6 +211,18 @@ export function executionMetrics(
 	};
 }
 
+/**
+ * The tokens `execute` evaluates for a chat request: the model's chat template applied to the messages (trimmed to
+ * the context as `execute` trims them). Benchmarks feed the same tokens to raw `sequence.evaluate`.
+ */
+export function chatPrompt(lease: ModelLease, messages: ChatMessage[], maxTokens = DEFAULT_MAX_TOKENS): Token[] {
+	return chatPromptTokens(lease.model, chatWrapperFor(lease.model), fitToContext(lease, messages, maxTokens).history);
+}
+
+function chatPromptTokens(model: LlamaModel, wrapper: ChatWrapper, history: ChatHistoryItem[]): Token[] {
+	return wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+}
+
 /** A text completion's prompt: the text itself, after the BOS token when the model expects one. */
 function rawPromptTokens(model: LlamaModel, text: string): Token[] {
 	const tokens = model.tokenize(text);
@@ -205,15 +231,8 @@ function rawPromptTokens(model: LlamaModel, text: string): Token[] {
 
 const DECODE_WINDOW_MS = 8;
 
-// End-of-generation is asked of llama.cpp per token; the answer never changes for a model, so remember it.
-const eogCache = new WeakMap<LlamaModel, Map<Token, boolean>>();
-function isEndOfGeneration(model: LlamaModel, token: Token): boolean {
-	let cache = eogCache.get(model);
-	if (!cache) eogCache.set(model, (cache = new Map()));
-	let eog = cache.get(token);
-	if (eog === undefined) cache.set(token, (eog = model.isEogToken(token)));
-	return eog;
-}
+
+const closesJson = (char: string) => char === '}' || char === ']';
 
 function isCompleteJson(text: string): boolean {
 	const trimmed = text.trim();
@@ -226,35 +245,7 @@ function isCompleteJson(text: string): boolean {
 	}
 }
 
-const MAX_GRAMMARS_PER_MODEL = 64;
-const grammars = new WeakMap<LlamaModel, Map<string, Promise<LlamaGrammar>>>();
-function grammarFor(model: LlamaModel, source: GrammarSource): Promise<LlamaGrammar> {
-	const key = JSON.stringify(source);
-	let perModel = grammars.get(model);
-	if (!perModel) grammars.set(model, (perModel = new Map()));
-	let grammar = perModel.get(key);
-	if (!grammar) {
-		if (perModel.size >= MAX_GRAMMARS_PER_MODEL) perModel.clear(); // schemas come from API callers: bound the cache
-		grammar =
-			'gbnf' in source
-				? model.llama.createGrammar({ grammar: source.gbnf })
-				: (model.llama.createGrammarForJsonSchema(source.jsonSchema as never) as Promise<LlamaGrammar>);
-		perModel.set(key, grammar);
-		grammar.catch(() => perModel.delete(key));
-	}
-	return grammar;
-}
 
-// Resolving the chat wrapper from a model's Jinja template takes ~1 s; do it once per loaded model, not per run.
-const chatWrappers = new WeakMap<LlamaModel, ChatWrapper>();
-function chatWrapperFor(model: LlamaModel): ChatWrapper {
-	let wrapper = chatWrappers.get(model);
-	if (!wrapper) {
-		wrapper = resolveChatWrapper(model) ?? new GeneralChatWrapper();
-		chatWrappers.set(model, wrapper);
-	}
-	return wrapper;
-}
 
 /**
  * Splits messages into system prompt, earlier history and the final user prompt, dropping the oldest history

@@ -1,4 +1,5 @@
 import type { LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { DecodeRounds } from './decode-rounds';
 import type { Footprint, LoadStrategy } from './loader';
 import type { ModelCacheStatus } from '../../src/lib/contract/admin';
 
@@ -15,6 +16,8 @@ export interface ModelLease {
 	readonly model: LlamaModel;
 	readonly context: LlamaContext;
 	readonly sequence: LlamaContextSequence;
+	/** Shared by the runs on this context: generating in step makes each token round one batch. */
+	readonly rounds: DecodeRounds;
 	/** Milliseconds spent waiting for the load (0 on a cache hit) and for a free sequence. */
 	readonly loadWaitMs: number;
 	readonly queueWaitMs: number;

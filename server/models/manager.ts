@@ -344,6 +344,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 			model: entry.model!,
 			context: entry.context!,
 			sequence,
+			rounds: entry.pool!.rounds,
 			loadWaitMs,
 			queueWaitMs,
 			cacheHit,

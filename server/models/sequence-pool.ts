@@ -1,4 +1,5 @@
 import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
+import { DecodeRounds } from './decode-rounds';
 import { ModelError } from './model-errors';
 
 interface Waiter {
@@ -15,6 +16,8 @@ export class SequencePool {
 	private readonly waiters: Waiter[] = [];
 	private created = 0;
 	private busy = 0;
+	/** Keeps the runs generating on these sequences in step, so each token round is one batch. */
+	readonly rounds = new DecodeRounds();
 
 	constructor(
 		private readonly context: LlamaContext,
