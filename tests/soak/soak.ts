@@ -105,10 +105,7 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 
 	let runCounter = 0;
 	while (Date.now() < deadline) {
-		if (heapAfterWarmup === undefined && Date.now() - started >= o.warmupMs) {
-			heapAfterWarmup = retainedHeapMb();
-			if (process.env.SNAP) v8.writeHeapSnapshot(process.env.SNAP + '/a.heapsnapshot');
-		}
+		if (heapAfterWarmup === undefined && Date.now() - started >= o.warmupMs) heapAfterWarmup = retainedHeapMb();
 		await Promise.all(
 			starters.map(async ({ socket, roomId }) => {
 				// Bounded: an answer lost with a dropped connection must end as an error, not hang the soak.
@@ -131,24 +128,7 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 		await sleep(o.runEveryMs);
 	}
 	clearInterval(typing);
-	console.log('waiting for', runIds.length, 'runs');
-	for (const id of runIds) {
-		const t = Date.now();
-		const timer = setInterval(async () => {
-			const r = await server.ctx.orchestrator.get(id);
-			const ev = await server.ctx.runs.eventsAfter(id, 0);
-			console.log(
-				'STUCK?',
-				id,
-				r?.status,
-				Date.now() - t,
-				ev.slice(-3).map((e) => e.type)
-			);
-		}, 10000);
-		await server.ctx.orchestrator.waitForRun(id);
-		clearInterval(timer);
-	}
-	console.log('all done');
+	for (const id of runIds) await server.ctx.orchestrator.waitForRun(id);
 	await sleep(200); // the last live events are on their way to the viewers
 
 	let lost = 0;
@@ -171,7 +151,6 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 	for (const editor of editors) for (const e of editor.errors) errors.push(`yjs: ${e.ok ? 'ok' : e.error.code}`);
 
 	const heapAtEnd = retainedHeapMb();
-	if (process.env.SNAP) v8.writeHeapSnapshot(process.env.SNAP + '/b.heapsnapshot');
 	const windows: number[] = [];
 	for (const [, list] of [...latencyWindows].sort(([a], [b]) => a - b)) windows.push(percentile(list, 99));
 	for (const e of editors) e.close();
