@@ -69,19 +69,7 @@ function nodeDepsFrom(deps: GraphDeps): NodeDeps {
 		askModelForJson: (modelId, messages, schema, options) => askModelForJson(models, modelId, messages, schema, options),
 		executeOnModel: (input) => executeOnModel({ ...input, models }),
 		unavailable: (err) => (isModelUnavailable(err) ? { code: err.code, message: err.message } : undefined),
-		async recentRuns(roomId, limit) {
-			const recent = await runs.list(roomId, { status: 'succeeded', limit });
-			return Promise.all(
-				recent.map(async (r) => ({
-					id: r.id,
-					prompt: r.prompt,
-					answer: (await runs.get(r.id))?.answer ?? '',
-					title: r.title ?? undefined,
-					createdAt: r.createdAt,
-					summary: r.summary
-				}))
-			);
-		},
+		recentRuns: (roomId, limit) => runs.recentAnswered(roomId, limit),
 		resources() {
 			const { manager } = models;
 			const status = manager.status();
