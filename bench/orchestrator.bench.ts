@@ -12,10 +12,14 @@
 // A 256-token answer cut mid-sentence fails validation and the graph rightly runs it again; that is a second
 // execution, not overhead. So each pair uses a seed whose answer passes validation (found by direct calls first, with
 // the validator's own check), and the benchmark checks that every graph run executed exactly once.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { RunEvent, RunRequest } from '../src/lib/contract/runs';
 import { execute, type ChatMessage } from '../server/models/executor';
 import { HISTORY_RUNS, historyInputFrom, readHistory } from '../server/orchestrator/nodes/history-reader';
+import { tracingRequested } from '../server/orchestrator/langchain-context';
 import { validateOutput } from '../server/orchestrator/nodes/output-validator';
 import type { TaskKind } from '../server/orchestrator/nodes/types';
 import { testApp } from '../tests/helpers/app';
@@ -65,8 +69,14 @@ interface GraphRun extends Timing {
 type AnswerData = Extract<RunEvent, { type: 'run.answer' }>['data'];
 
 export async function run() {
-	// Models stay loaded between runs (the production default), so neither side pays a load.
-	const { ctx, user, room } = await testApp({ MODEL_KEEP_ALIVE_S: '600' });
+	// A database file as in production (runs, events and checkpoints on disk); models stay loaded between runs (the
+	// production default), so neither side pays a load.
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'sy-bench-orch-'));
+	const { ctx, user, room } = await testApp({
+		DATABASE_URL: `sqlite:${path.join(dir, 'switchyard.db')}`,
+		DATA_DIR: dir,
+		MODEL_KEEP_ALIVE_S: '600'
+	});
 	const { orchestrator, bus, runs, models } = ctx;
 	// ignoreEos (an executor option, not part of the run request's contract) makes both sides generate exactly TOKENS.
 	const sampling = { maxTokens: TOKENS, temperature: 0.7, ignoreEos: true } as RunRequest['sampling'];
@@ -164,6 +174,7 @@ export async function run() {
 		}
 	}
 	await ctx.close();
+	await rm(dir, { recursive: true, force: true });
 
 	const pairs = graphRuns.map((g, i) => ({ g, d: directRuns[i] }));
 	const p50 = (f: (p: (typeof pairs)[number]) => number, digits = 2) => round(median(pairs.map(f)), digits);
@@ -174,6 +185,8 @@ export async function run() {
 	return {
 		models: [...new Set(graphRuns.map((g) => g.modelId))],
 		model_pinned: false,
+		database: 'sqlite file',
+		langsmith_tracing: tracingRequested() ? 'on' : 'off',
 		tokens_per_run: TOKENS,
 		runs: graphRuns.length,
 		room_runs_before: SEED_PROMPTS.length * SEED_PASSES,
