@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
-import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import pg from 'pg';
 import type { Database } from '../config';
 import { withPgSetupLock } from '../storage/pg-setup-lock';
+import { WriteBehindSqliteSaver } from './write-behind-saver';
 
 export interface Checkpointer {
 	saver: BaseCheckpointSaver;
@@ -15,6 +15,7 @@ export interface Checkpointer {
 /**
  * LangGraph checkpoints live beside the app's data: a `checkpoints.db` next to the SQLite file (in memory for an
  * in-memory database), or the same PostgreSQL database (LangGraph's own tables) when DATABASE_URL is postgres.
+ * SQLite's saves are written behind the run (WriteBehindSqliteSaver), off the path from a run's start to its answer.
  */
 export async function createCheckpointer(database: Database): Promise<Checkpointer> {
 	if (database.kind === 'postgres') {
@@ -28,11 +29,6 @@ export async function createCheckpointer(database: Database): Promise<Checkpoint
 	}
 	const file = database.file === ':memory:' ? ':memory:' : path.join(path.dirname(database.file), 'checkpoints.db');
 	if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-	const saver = SqliteSaver.fromConnString(file);
-	return {
-		saver,
-		async close() {
-			saver.db.close();
-		}
-	};
+	const saver = WriteBehindSqliteSaver.open(file);
+	return { saver, close: () => saver.close() };
 }

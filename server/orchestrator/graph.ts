@@ -2,6 +2,7 @@ import os from 'node:os';
 import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
 import type { ModelService } from '../models/service';
 import { executeOnModel, isModelUnavailable } from './executor-node';
+import { lightenLangChainContext } from './langchain-context';
 import { askModelForJson } from './model-helpers';
 import { executorNode } from './nodes/executor';
 import { historyReaderNode } from './nodes/history-reader';
@@ -30,6 +31,7 @@ export interface GraphDeps {
 
 /** The seven-node graph: wiring only. Each node's logic lives in ./nodes, fed by the capabilities built here. */
 export function buildRunGraph(deps: GraphDeps, checkpointer: BaseCheckpointSaver) {
+	lightenLangChainContext(); // no LangSmith RunTree per step while tracing is off
 	const nodeDeps = nodeDepsFrom(deps);
 	// Every node's work is tracked by its run's context, so a cancelled run ends only after its nodes stopped.
 	const tracked =
@@ -69,19 +71,7 @@ function nodeDepsFrom(deps: GraphDeps): NodeDeps {
 		askModelForJson: (modelId, messages, schema, options) => askModelForJson(models, modelId, messages, schema, options),
 		executeOnModel: (input) => executeOnModel({ ...input, models }),
 		unavailable: (err) => (isModelUnavailable(err) ? { code: err.code, message: err.message } : undefined),
-		async recentRuns(roomId, limit) {
-			const recent = await runs.list(roomId, { status: 'succeeded', limit });
-			return Promise.all(
-				recent.map(async (r) => ({
-					id: r.id,
-					prompt: r.prompt,
-					answer: (await runs.get(r.id))?.answer ?? '',
-					title: r.title ?? undefined,
-					createdAt: r.createdAt,
-					summary: r.summary
-				}))
-			);
-		},
+		recentRuns: (roomId, limit) => runs.recentAnswered(roomId, limit),
 		resources() {
 			const { manager } = models;
 			const status = manager.status();

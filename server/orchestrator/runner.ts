@@ -252,12 +252,16 @@ export class Orchestrator {
 		await this.events.flush();
 	}
 
-	/** How an interrupted run continues: from its last checkpoint once it started, from its request while queued. */
+	/**
+	 * How an interrupted run continues: from its last checkpoint once it has one, from its request while queued or
+	 * when it stopped before its first checkpoint was written (checkpoints are written behind the run).
+	 */
 	private async continuation(run: RunSummary & { request: string }): Promise<RunStart | undefined> {
 		const checkpoint = await this.graph.getState({ configurable: { thread_id: run.id } });
 		if (checkpoint.next.length > 0) return { kind: 'checkpoint' };
+		const neverCheckpointed = !checkpoint.config?.configurable?.checkpoint_id;
 		const request = runRequestSchema.safeParse(JSON.parse(run.request));
-		if (!request.success || run.status !== 'queued') return undefined;
+		if (!request.success || (run.status !== 'queued' && !neverCheckpointed)) return undefined;
 		return { kind: 'state', state: initialRunState(run.id, run.roomId, request.data, null) };
 	}
 

@@ -89,6 +89,25 @@ describe.each(DIALECTS)('runs repository on %s', (kind) => {
 		expect(await runs.list(otherRoomId, { limit: 10, authorId: ann })).toEqual([]);
 	});
 
+	it('reads a room’s latest succeeded runs with their answers and summaries in one query, newest first', async () => {
+		const done = { status: 'succeeded' as const };
+		await runs.insert(runRow('h1', roomId, ann, { ...done, created_at: 100, answer: 'one', summary: 'first' }));
+		await runs.insert(runRow('h2', roomId, bob, { ...done, created_at: 200, answer: null, title: 'Two' }));
+		await runs.insert(runRow('h3', roomId, ann, { ...done, created_at: 300, answer: 'three' }));
+		await runs.insert(runRow('h4', roomId, ann, { created_at: 400, status: 'failed', answer: 'failed' }));
+		await runs.insert(runRow('x1', otherRoomId, bob, { ...done, created_at: 500, answer: 'elsewhere' }));
+
+		expect(await runs.recentAnswered(roomId, 2)).toEqual([
+			{ id: 'h3', prompt: 'prompt of h3', answer: 'three', title: undefined, summary: null, createdAt: 300 },
+			{ id: 'h2', prompt: 'prompt of h2', answer: '', title: 'Two', summary: null, createdAt: 200 }
+		]);
+		expect((await runs.recentAnswered(roomId, 10)).map((r) => [r.id, r.summary])).toEqual([
+			['h3', null],
+			['h2', null],
+			['h1', 'first']
+		]);
+	});
+
 	it('searches prompt and title case-insensitively', async () => {
 		await runs.insert(runRow('p1', roomId, ann, { prompt: 'Explain the Model Cache', created_at: 1 }));
 		await runs.insert(runRow('p2', roomId, ann, { prompt: 'something else', title: 'About the CACHE', created_at: 2 }));

@@ -15,6 +15,16 @@ export interface RunFilter {
 	limit: number;
 }
 
+/** A finished run as a conversation turn: what the history reader reads of a room's past. */
+export interface AnsweredRun {
+	id: string;
+	prompt: string;
+	answer: string;
+	title?: string;
+	summary: string | null;
+	createdAt: number;
+}
+
 const toSummary = (r: RunsTable): RunSummary => ({
 	id: r.id,
 	roomId: r.room_id,
@@ -64,6 +74,26 @@ export function createRunsRepository(db: Db) {
 			}
 			const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
 			return rows.map(toSummary);
+		},
+		/** A room's latest succeeded runs, newest first, with the answers and summaries the history reader needs: one query. */
+		async recentAnswered(roomId: string, limit: number): Promise<AnsweredRun[]> {
+			const rows = await db
+				.selectFrom('runs')
+				.select(['id', 'prompt', 'answer', 'title', 'summary', 'created_at'])
+				.where('room_id', '=', roomId)
+				.where('status', '=', 'succeeded')
+				.orderBy('created_at', 'desc')
+				.orderBy('id', 'desc')
+				.limit(limit)
+				.execute();
+			return rows.map((r) => ({
+				id: r.id,
+				prompt: r.prompt,
+				answer: r.answer ?? '',
+				title: r.title ?? undefined,
+				summary: r.summary,
+				createdAt: r.created_at
+			}));
 		},
 		/** Runs that were in flight when the process stopped. */
 		async listUnfinished(roomId?: string): Promise<RunSummary[]> {

@@ -28,6 +28,9 @@ export function openDatabase(config: DatabaseConfig): Db {
 	if (config.file !== ':memory:') mkdirSync(path.dirname(config.file), { recursive: true });
 	const sqlite = new SQLite(config.file);
 	sqlite.pragma('journal_mode = WAL');
+	// No fsync per commit (~0.8 ms each here, on the event loop: a run's row and event writes paid it): with WAL a
+	// commit still survives the process dying; only a power loss may undo the last few, never corrupting the file.
+	sqlite.pragma('synchronous = NORMAL');
 	sqlite.pragma('foreign_keys = ON');
 	sqlite.pragma('busy_timeout = 5000');
 	return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });

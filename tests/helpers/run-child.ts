@@ -1,6 +1,7 @@
 // A Switchyard app context in a child process, for crash tests: it starts a run whose executor waits for a model
 // sequence the process holds itself, prints `ready <runId> <roomId> <userId>` once the executor is waiting, and
-// then waits to be killed. Environment: DATABASE_URL, DATA_DIR, MODELS_DIR (as for the server).
+// then waits to be killed. Environment: DATABASE_URL, DATA_DIR, MODELS_DIR (as for the server); READY_AFTER_MS: how
+// long after the executor started to say so (300 by default, time for the event log and checkpoints to be written).
 import { createAppContext } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { silentLogger } from '../../server/logger';
@@ -27,7 +28,10 @@ const run = await ctx.orchestrator.start({
 ctx.bus.subscribe((e) => {
 	if (e.runId === run.id && e.type === 'node.started' && e.data.node === 'executor') {
 		// Let the event log store what came before (it writes every ~100 ms), then say so.
-		setTimeout(() => console.log(`ready ${run.id} ${room.id} ${user.data.id}`), 300);
+		const ready = () => console.log(`ready ${run.id} ${room.id} ${user.data.id}`);
+		const after = Number(process.env.READY_AFTER_MS ?? 300);
+		if (after > 0) setTimeout(ready, after);
+		else ready();
 	}
 });
 setInterval(() => {}, 1_000);

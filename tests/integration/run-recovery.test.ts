@@ -61,4 +61,26 @@ describe('a run interrupted by a crash', () => {
 		).toBe(true);
 		expect(events.at(-1)!.type).toBe('run.finished');
 	}, 120_000);
+
+	it('is continued correctly when killed before its latest checkpoints and events were written', async () => {
+		// Killed the moment the executor starts: the saves of the steps before it are still waiting to be written
+		// (checkpoints behind the run, events in batches). The run continues from whatever checkpoint is stored.
+		await ctx?.close();
+		const dir = await mkdtemp(path.join(os.tmpdir(), 'sy-crash-early-'));
+		const env = { DATABASE_URL: `sqlite:${path.join(dir, 'switchyard.db')}`, DATA_DIR: dir, MODELS_DIR };
+		const { runId } = await crashMidRun({ ...env, READY_AFTER_MS: '0' });
+
+		ctx = await createAppContext(loadConfig({ ...env, MODEL_KEEP_ALIVE_S: '0' }), silentLogger());
+		const done = await ctx.orchestrator.waitForRun(runId);
+		expect(done!.status).toBe('succeeded');
+		const events = await ctx.runs.eventsAfter(runId, 0);
+		expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+		expect(events.at(-1)!.type).toBe('run.finished');
+		expect(events.filter((e) => e.type === 'run.answer')).toHaveLength(1);
+		const nodesAfterRestart = events
+			.slice(events.findIndex((e) => e.type === 'run.started' && e.data.recovered))
+			.filter((e) => e.type === 'node.started')
+			.map((e) => (e.data as { node: string }).node);
+		expect(nodesAfterRestart.slice(-3)).toEqual(['executor', 'outputValidator', 'summarizer']);
+	}, 120_000);
 });

@@ -122,6 +122,8 @@ export function truncateToTokens(text: string, budget: number, cost: Cost): stri
 export const HISTORY_TOKEN_BUDGET = 1024;
 const RECENT_RUNS = 6;
 const SUMMARISED_RUNS = 6;
+/** How many of a room's latest runs the reader reads. */
+export const HISTORY_RUNS = RECENT_RUNS + SUMMARISED_RUNS;
 const MESSAGE_OVERHEAD_TOKENS = 8;
 // Rough but dependable: history is trimmed again with the real tokenizer by the executor.
 export const approxTokens = (text: string) => Math.ceil(text.length / 4);
@@ -149,6 +151,6 @@ export const historyReaderNode =
 			const used = s.conversation.reduce((n, m) => n + approxTokens(m.content), 0);
 			return { history: { messages: s.conversation, usedTokens: used, includedRuns: 0, truncatedRuns: 0, summaryIncluded: false } };
 		}
-		const runs = (await deps.recentRuns(s.roomId, RECENT_RUNS + SUMMARISED_RUNS)).filter((r) => r.id !== s.runId);
+		const runs = (await deps.recentRuns(s.roomId, HISTORY_RUNS)).filter((r) => r.id !== s.runId);
 		return { history: readHistory(historyInputFrom(runs)) };
 	};
