@@ -24,7 +24,10 @@ describe('soak', () => {
 			});
 			const report = await soak(server, {
 				durationMs: DURATION_MS,
-				warmupMs: LONG ? Math.min(60_000, DURATION_MS / 3) : 5_000,
+				// Socket.IO keeps every broadcast for connection-state recovery (maxDisconnectionDuration, 2 minutes, pruned
+				// once a minute: up to 3 minutes of packets). A bounded buffer, but measuring from before it is full would
+				// count its filling as growth.
+				warmupMs: LONG ? Math.min(180_000, DURATION_MS / 2) : 5_000,
 				rooms: LONG ? 4 : 2,
 				viewersPerRoom: LONG ? 6 : 3,
 				editorsPerRoom: Number(process.env.SOAK_EDITORS ?? 2),

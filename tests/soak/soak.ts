@@ -3,6 +3,7 @@
 // against the stored log) and the p99 of event delivery per window. Used by tests/integration/soak.test.ts (short)
 // and `npm run soak` (10 minutes by default, figures in bench/results/soak.json).
 import v8 from 'node:v8';
+import * as Y from 'yjs';
 import vm from 'node:vm';
 import type { RoomRunEvent } from '../../src/lib/contract/live';
 import { addMembers, openSyncedEditor, percentile, sleep, type Editor } from '../helpers/yjs-editors';
@@ -27,7 +28,20 @@ export interface SoakReport {
 	events: { delivered: number; lost: number; duplicated: number };
 	errors: string[];
 	edits: number;
-	memory: { retainedHeapMbAfterWarmup: number; retainedHeapMbAtEnd: number; growthPercent: number; rssMbAtEnd: number };
+	memory: {
+		retainedHeapMbAfterWarmup: number;
+		retainedHeapMbAtEnd: number;
+		growthPercent: number;
+		rssMbAtEnd: number;
+		/**
+		 * The server's prompt documents, encoded: a CRDT keeps what was deleted as small tombstones, so this grows with
+		 * the number of edits whatever the text's length. The editors' own copies (Y.Docs in this same process) grow the
+		 * same way, and count in the heap figures above.
+		 */
+		yjsStateKbAfterWarmup: number;
+		yjsStateKbAtEnd: number;
+		editorDocsInThisProcess: number;
+	};
 	latency: { windowMs: number; p99ByWindowMs: number[]; firstWindowP99Ms: number; lastWindowP99Ms: number; driftRatio: number };
 }
 
@@ -94,6 +108,15 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 	started = Date.now();
 	const deadline = started + o.durationMs;
 	let heapAfterWarmup: number | undefined;
+	let yjsAfterWarmup = 0;
+	const yjsStateKb = () => {
+		let bytes = 0;
+		for (const { roomId } of starters) {
+			const doc = server.ctx.yjs.loaded(roomId)?.doc;
+			if (doc) bytes += Y.encodeStateAsUpdate(doc).byteLength;
+		}
+		return Math.round(bytes / 102.4) / 10;
+	};
 	const typing = setInterval(() => {
 		for (const editor of editors) {
 			const text = editor.doc.getText('prompt');
@@ -105,7 +128,10 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 
 	let runCounter = 0;
 	while (Date.now() < deadline) {
-		if (heapAfterWarmup === undefined && Date.now() - started >= o.warmupMs) heapAfterWarmup = retainedHeapMb();
+		if (heapAfterWarmup === undefined && Date.now() - started >= o.warmupMs) {
+			heapAfterWarmup = retainedHeapMb();
+			yjsAfterWarmup = yjsStateKb();
+		}
 		await Promise.all(
 			starters.map(async ({ socket, roomId }) => {
 				// Bounded: an answer lost with a dropped connection must end as an error, not hang the soak.
@@ -151,6 +177,7 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 	for (const editor of editors) for (const e of editor.errors) errors.push(`yjs: ${e.ok ? 'ok' : e.error.code}`);
 
 	const heapAtEnd = retainedHeapMb();
+	const yjsAtEnd = yjsStateKb();
 	const windows: number[] = [];
 	for (const [, list] of [...latencyWindows].sort(([a], [b]) => a - b)) windows.push(percentile(list, 99));
 	for (const e of editors) e.close();
@@ -169,7 +196,10 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 			retainedHeapMbAfterWarmup: base,
 			retainedHeapMbAtEnd: heapAtEnd,
 			growthPercent: Math.round(((heapAtEnd - base) / base) * 1000) / 10,
-			rssMbAtEnd: Math.round(process.memoryUsage().rss / 2 ** 20)
+			rssMbAtEnd: Math.round(process.memoryUsage().rss / 2 ** 20),
+			yjsStateKbAfterWarmup: yjsAfterWarmup,
+			yjsStateKbAtEnd: yjsAtEnd,
+			editorDocsInThisProcess: editors.length
 		},
 		latency: {
 			windowMs: o.windowMs,
