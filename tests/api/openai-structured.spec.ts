@@ -2,23 +2,12 @@ import { expect, test } from '@playwright/test';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { apiKeyFor, runEvents } from './openai-client';
+import { weatherTool as weather } from '../helpers/openai-tools';
 
 // The official OpenAI SDK against /v1 on the production build: structured output, tool calls, usage and the small
 // fields, each honoured or refused with a 400 that names it.
 const Person = z.object({ name: z.string().max(24), role: z.enum(['admin', 'member']), tags: z.array(z.string().max(12)).max(3) });
 const personSchema = z.toJSONSchema(Person) as Record<string, unknown>;
-const weather = {
-	type: 'function' as const,
-	function: {
-		name: 'get_weather',
-		description: 'Weather for a city',
-		parameters: {
-			type: 'object',
-			properties: { city: { type: 'string', maxLength: 20 }, unit: { enum: ['c', 'f'] } },
-			required: ['city', 'unit']
-		}
-	}
-};
 const Weather = z.object({ city: z.string().max(20), unit: z.enum(['c', 'f']) });
 
 async function client(playwright: Parameters<Parameters<typeof test>[2]>[0]['playwright'], baseURL: string) {

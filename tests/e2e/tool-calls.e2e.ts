@@ -3,21 +3,9 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { node, signUp } from './helpers';
+import { weatherTool as weather } from '../helpers/openai-tools';
 
 test.describe.configure({ timeout: 90_000 });
-
-const weather = {
-	type: 'function',
-	function: {
-		name: 'get_weather',
-		description: 'Weather for a city',
-		parameters: {
-			type: 'object',
-			properties: { city: { type: 'string', maxLength: 20 }, unit: { enum: ['c', 'f'] } },
-			required: ['city', 'unit']
-		}
-	}
-};
 
 test('a /v1 tool call shows on the executor in the live graph and in playback', async ({ browser, playwright, baseURL }) => {
 	const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
