@@ -1,4 +1,4 @@
-// Storage of quarantined models and in-flight loads (tables model_quarantine and model_loading, migration 0006).
+// Storage of quarantined models and in-flight loads (tables model_quarantine and model_loading, migrations 0007 and 0009).
 import type { QuarantineInfo } from '../../src/lib/contract/admin';
 import type { Db } from '../storage/db';
 
@@ -18,8 +18,10 @@ export interface QuarantineRow extends QuarantineInfo {
 export interface LoadingRow {
 	modelId: string;
 	file: FileStamp;
-	/** The process that started the load. */
+	/** The process that started the load, and where it ran (see loadOwner in quarantine.ts). */
 	bootId: string;
+	host: string;
+	pid: number;
 	startedAt: number;
 }
 
@@ -29,9 +31,9 @@ export interface QuarantineRepository {
 	putQuarantine(row: QuarantineRow): Promise<void>;
 	removeQuarantine(modelId: string): Promise<void>;
 	loading(): Promise<LoadingRow[]>;
-	/** Inserts or replaces; resolves once the row is committed (before llama.cpp is called). */
+	/** Inserts or replaces this process's row for the model; resolves once it is committed (before llama.cpp runs). */
 	putLoading(row: LoadingRow): Promise<void>;
-	removeLoading(modelId: string): Promise<void>;
+	removeLoading(modelId: string, bootId: string): Promise<void>;
 }
 
 const stampColumns = (file: FileStamp) => ({ file_path: file.path, file_size: file.size, file_mtime_ms: file.mtimeMs });
@@ -56,18 +58,25 @@ export function createQuarantineRepository(db: Db): QuarantineRepository {
 		},
 		async loading() {
 			const rows = await db.selectFrom('model_loading').selectAll().orderBy('model_id').execute();
-			return rows.map((r) => ({ modelId: r.model_id, bootId: r.boot_id, startedAt: Number(r.started_at), file: stampOf(r) }));
+			return rows.map((r) => ({
+				modelId: r.model_id,
+				bootId: r.boot_id,
+				host: r.host,
+				pid: Number(r.pid),
+				startedAt: Number(r.started_at),
+				file: stampOf(r)
+			}));
 		},
 		async putLoading(row) {
-			const values = { ...stampColumns(row.file), boot_id: row.bootId, started_at: row.startedAt };
+			const values = { ...stampColumns(row.file), host: row.host, pid: row.pid, started_at: row.startedAt };
 			await db
 				.insertInto('model_loading')
-				.values({ model_id: row.modelId, ...values })
-				.onConflict((oc) => oc.column('model_id').doUpdateSet(values))
+				.values({ model_id: row.modelId, boot_id: row.bootId, ...values })
+				.onConflict((oc) => oc.columns(['model_id', 'boot_id']).doUpdateSet(values))
 				.execute();
 		},
-		async removeLoading(modelId) {
-			await db.deleteFrom('model_loading').where('model_id', '=', modelId).execute();
+		async removeLoading(modelId, bootId) {
+			await db.deleteFrom('model_loading').where('model_id', '=', modelId).where('boot_id', '=', bootId).execute();
 		}
 	};
 }
@@ -76,12 +85,13 @@ export function createQuarantineRepository(db: Db): QuarantineRepository {
 export function memoryQuarantineRepository(): QuarantineRepository {
 	const quarantine = new Map<string, QuarantineRow>();
 	const loading = new Map<string, LoadingRow>();
+	const key = (modelId: string, bootId: string) => `${modelId}\0${bootId}`;
 	return {
 		quarantined: async () => [...quarantine.values()],
 		putQuarantine: async (row) => void quarantine.set(row.modelId, row),
 		removeQuarantine: async (id) => void quarantine.delete(id),
 		loading: async () => [...loading.values()],
-		putLoading: async (row) => void loading.set(row.modelId, row),
-		removeLoading: async (id) => void loading.delete(id)
+		putLoading: async (row) => void loading.set(key(row.modelId, row.bootId), row),
+		removeLoading: async (id, bootId) => void loading.delete(key(id, bootId))
 	};
 }

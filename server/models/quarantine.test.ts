@@ -6,15 +6,21 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../../tests/helpers/databases';
 import { silentLogger } from '../logger';
-import { CRASH_REASON, QuarantineStore } from './quarantine';
+import { spawn, spawnSync } from 'node:child_process';
+import { CRASH_REASON, diedWhileLoading, QuarantineStore, type LoadOwner } from './quarantine';
 import { createQuarantineRepository, type QuarantineRepository } from './quarantine.repository';
 
 let dir: string;
 beforeAll(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'sy-quarantine-'))));
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-/** A store as a process with this boot id opens it at start-up. */
-const start = (repo: QuarantineRepository, bootId: string, now = () => 1_000) => QuarantineStore.open(repo, { logger: silentLogger(), bootId, now });
+/** The pid of a process that has exited (and that nothing reuses within a test). */
+const exitedPid = () => spawnSync('true').pid;
+const host = os.hostname();
+
+/** A store as a process with this boot id opens it at start-up: on this host, by default a process that has exited. */
+const start = (repo: QuarantineRepository, bootId: string, now = () => 1_000, owner: Partial<LoadOwner> = {}) =>
+	QuarantineStore.open(repo, { logger: silentLogger(), now, owner: { bootId, host, pid: exitedPid(), ...owner } });
 
 describe.each(DIALECTS)('QuarantineStore on %s', (kind) => {
 	let database: TestDatabase;
@@ -46,10 +52,30 @@ describe.each(DIALECTS)('QuarantineStore on %s', (kind) => {
 		const mine = await start(repo, 'process-a'); // a second app context in the same process
 		expect(mine.get('crashy', file)).toBeUndefined();
 
-		const restarted = await start(repo, 'process-b', () => 2_000);
+		const restarted = await start(repo, 'process-b', () => 2_000, { pid: process.pid });
 		expect(restarted.get('crashy', file)).toEqual({ modelId: 'crashy', cause: 'crashed', reason: CRASH_REASON, since: 2_000, file: expect.objectContaining({ path: file }) });
 		expect(await repo.loading()).toEqual([]);
 		await restarted.clear('crashy');
+	});
+
+	it('in a cluster sharing the database: leaves loads that run in live processes or on other hosts, each process its own row', async () => {
+		const sleeper = spawn('sleep', ['30']);
+		try {
+			const elsewhere = await start(repo, 'worker-on-gpu-2', () => 1_000, { host: 'gpu-2', pid: process.pid });
+			const nextDoor = await start(repo, 'worker-next-door', () => 1_000, { pid: sleeper.pid! });
+			await elsewhere.begin('shared', file);
+			await nextDoor.begin('shared', file); // the same model loading in two workers: two rows
+			expect((await repo.loading()).map((r) => r.bootId).sort()).toEqual(['worker-next-door', 'worker-on-gpu-2']);
+
+			const starting = await start(repo, 'worker-starting', () => 3_000, { pid: process.pid });
+			expect(starting.get('shared', file)).toBeUndefined();
+			expect(await repo.loading()).toHaveLength(2);
+			await nextDoor.end('shared'); // deletes its own row only
+			expect((await repo.loading()).map((r) => r.bootId)).toEqual(['worker-on-gpu-2']);
+			await elsewhere.end('shared');
+		} finally {
+			sleeper.kill();
+		}
 	});
 
 	it('keeps the loading row while any estimate or load of the model runs, and lets a finished one go without a trace', async () => {
@@ -84,5 +110,16 @@ describe.each(DIALECTS)('QuarantineStore on %s', (kind) => {
 		// Another path for the same id (the catalogue moved the file) is another file too.
 		await store.add('moved', file, 'load_failed', 'llama.cpp refused it');
 		expect(store.get('moved', path.join(dir, 'elsewhere.gguf'))).toBeUndefined();
+	});
+});
+
+describe('diedWhileLoading', () => {
+	const me: LoadOwner = { bootId: 'me', host: 'here', pid: process.pid };
+	it('judges only rows from this host: a pid that no longer runs, or our own pid under another boot (a restarted container)', () => {
+		expect(diedWhileLoading({ bootId: 'old', host: 'here', pid: exitedPid() }, me)).toBe(true);
+		expect(diedWhileLoading({ bootId: 'old', host: 'here', pid: process.pid }, me)).toBe(true);
+		expect(diedWhileLoading({ bootId: 'me', host: 'here', pid: process.pid }, me)).toBe(false);
+		expect(diedWhileLoading({ bootId: 'parent', host: 'here', pid: process.ppid }, me)).toBe(false);
+		expect(diedWhileLoading({ bootId: 'other', host: 'there', pid: exitedPid() }, me)).toBe(false);
 	});
 });

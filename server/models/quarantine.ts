@@ -3,12 +3,13 @@
 // process on some malformed files (GGML_ASSERT), and without a record the next start would load the same file again.
 // A record holds until an admin clears it or the file changes (another size or mtime), and survives restarts.
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { QuarantineCause } from '../../src/lib/contract/admin';
 import type { Logger } from '../logger';
 import type { LoadGuard } from './load-guard';
-import type { FileStamp, QuarantineRepository, QuarantineRow } from './quarantine.repository';
+import type { FileStamp, LoadingRow, QuarantineRepository, QuarantineRow } from './quarantine.repository';
 
 export const CRASH_REASON = 'the server stopped while loading this model (possible crash in llama.cpp)';
 
@@ -19,6 +20,36 @@ export function processBootId(): string {
 	const global = globalThis as Record<symbol, unknown>;
 	global[BOOT_ID_KEY] ??= randomUUID();
 	return global[BOOT_ID_KEY] as string;
+}
+
+/** Who writes a loading row: this process, where it runs. */
+export interface LoadOwner {
+	bootId: string;
+	host: string;
+	pid: number;
+}
+
+export const thisProcess = (): LoadOwner => ({ bootId: processBootId(), host: hostname(), pid: process.pid });
+
+/**
+ * Whether a loading row left by another process means that process died inside llama.cpp. Only a row written on
+ * this host can be judged: its process is gone when its pid no longer runs, or when the pid is our own (a restarted
+ * container numbers its processes again). A row from another host may be a load still running on another worker of
+ * a cluster that shares the database: it is that host's to judge when its process starts again (and a file that
+ * aborts llama.cpp is caught by the supervised load check wherever it is opened next).
+ */
+export function diedWhileLoading(row: Pick<LoadingRow, 'bootId' | 'host' | 'pid'>, me: LoadOwner = thisProcess()): boolean {
+	if (row.bootId === me.bootId || row.host !== me.host) return false;
+	return row.pid === me.pid || !processRuns(row.pid);
+}
+
+function processRuns(pid: number): boolean {
+	try {
+		process.kill(pid, 0); // signal 0: only asks whether the process exists
+		return true;
+	} catch (err) {
+		return (err as NodeJS.ErrnoException).code === 'EPERM'; // it exists, under another user
+	}
 }
 
 const stampFrom = (path: string, s: { size: number; mtimeMs: number }): FileStamp => ({ path, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
@@ -36,8 +67,8 @@ const sameFile = (a: FileStamp, b: FileStamp) => a.path === b.path && a.size ===
 export interface QuarantineStoreOptions {
 	logger: Logger;
 	now?: () => number;
-	/** The current process's id (tests pass another to play a previous process). */
-	bootId?: string;
+	/** The current process (tests pass another to play a previous process). */
+	owner?: LoadOwner;
 }
 
 export class QuarantineStore {
@@ -51,18 +82,18 @@ export class QuarantineStore {
 		private readonly repo: QuarantineRepository,
 		private readonly logger: Logger,
 		private readonly now: () => number,
-		private readonly bootId: string
+		private readonly owner: LoadOwner
 	) {}
 
 	/** Loads the records and turns loads that a previous process never finished into crash quarantines. */
 	static async open(repo: QuarantineRepository, options: QuarantineStoreOptions): Promise<QuarantineStore> {
-		const store = new QuarantineStore(repo, options.logger, options.now ?? Date.now, options.bootId ?? processBootId());
+		const store = new QuarantineStore(repo, options.logger, options.now ?? Date.now, options.owner ?? thisProcess());
 		for (const row of await repo.quarantined()) store.records.set(row.modelId, row);
 		for (const marker of await repo.loading()) {
-			if (marker.bootId === store.bootId) continue;
+			if (!diedWhileLoading(marker, store.owner)) continue;
 			const row: QuarantineRow = { modelId: marker.modelId, file: marker.file, cause: 'crashed', reason: CRASH_REASON, since: store.now() };
 			await repo.putQuarantine(row);
-			await repo.removeLoading(marker.modelId);
+			await repo.removeLoading(marker.modelId, marker.bootId);
 			store.records.set(row.modelId, row);
 			options.logger.warn({ modelId: marker.modelId, file: marker.file.path, startedAt: marker.startedAt }, 'model quarantined: the previous process stopped while loading it');
 		}
@@ -106,7 +137,7 @@ export class QuarantineStore {
 	async begin(modelId: string, path: string): Promise<void> {
 		let flight = this.inFlight.get(modelId);
 		if (!flight) {
-			const recorded = stat(path).then((s) => this.write(() => this.repo.putLoading({ modelId, file: stampFrom(path, s), bootId: this.bootId, startedAt: this.now() })));
+			const recorded = stat(path).then((s) => this.write(() => this.repo.putLoading({ modelId, file: stampFrom(path, s), ...this.owner, startedAt: this.now() })));
 			flight = { count: 0, recorded };
 			this.inFlight.set(modelId, flight);
 		}
@@ -125,7 +156,7 @@ export class QuarantineStore {
 		const flight = this.inFlight.get(modelId);
 		if (!flight || --flight.count > 0) return;
 		this.inFlight.delete(modelId);
-		await this.write(() => this.repo.removeLoading(modelId)).catch((err) => this.logger.error({ err, modelId }, 'could not delete a model load record: the model will be quarantined at the next start'));
+		await this.write(() => this.repo.removeLoading(modelId, this.owner.bootId)).catch((err) => this.logger.error({ err, modelId }, 'could not delete a model load record: the model will be quarantined at the next start'));
 	}
 
 	private write<T>(work: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { PostgresAdapter, sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 // Migrations are plain objects in code (not files on disk) so the same list runs in dev, production and tests,
 // on SQLite and PostgreSQL alike. Append new ones; never edit a shipped one.
@@ -217,8 +217,42 @@ const migrations: Record<string, Migration> = {
 		async down(db: Kysely<any>) {
 			await db.schema.dropTable('model_load_checks').execute();
 		}
+	},
+	// Loading rows name their process (host and pid) and are one per process and model: in a cluster that shares the
+	// database, several workers load the same model, and a starting worker must tell a dead process's row from the
+	// row of a load that is running elsewhere. The old rows carry no owner, so they go (they are transient).
+	'0009_model_loading_owner': {
+		async up(db: Kysely<any>) {
+			await db.schema.dropTable('model_loading').execute();
+			await createModelLoading(db, (t) =>
+				t
+					.addColumn('host', 'text', (c) => c.notNull())
+					.addColumn('pid', 'integer', (c) => c.notNull())
+					.addPrimaryKeyConstraint('model_loading_pk', ['model_id', 'boot_id'])
+			);
+		},
+		async down(db: Kysely<any>) {
+			await db.schema.dropTable('model_loading').execute();
+			await createModelLoading(db, (t) => t.addPrimaryKeyConstraint('model_loading_pk', ['model_id']));
+		}
 	}
 };
+
+/** The model_loading table of migration 0007, before 0009 gave it owners (and a key per process). */
+function createModelLoading(
+	db: Kysely<any>,
+	extend: (t: CreateTableBuilder<'model_loading', any>) => CreateTableBuilder<'model_loading', any>
+) {
+	const base = db.schema
+		.createTable('model_loading')
+		.addColumn('model_id', 'text', (c) => c.notNull())
+		.addColumn('file_path', 'text', (c) => c.notNull())
+		.addColumn('file_size', 'bigint', (c) => c.notNull())
+		.addColumn('file_mtime_ms', 'bigint', (c) => c.notNull())
+		.addColumn('boot_id', 'text', (c) => c.notNull())
+		.addColumn('started_at', 'bigint', (c) => c.notNull());
+	return extend(base).execute();
+}
 
 export const migrationProvider: MigrationProvider = {
 	async getMigrations() {

@@ -128,6 +128,9 @@ export interface ModelLoadingTable {
 	file_mtime_ms: number;
 	/** The process that wrote it (a random id per process, not the pid, which containers reuse). */
 	boot_id: string;
+	/** Where that process ran (os.hostname()) and its pid: whether it is still alive can be checked there. */
+	host: string;
+	pid: number;
 	started_at: number;
 }
 

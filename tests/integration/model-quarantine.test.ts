@@ -2,6 +2,7 @@
 // loading row behind (written here by hand, as the dying process would have). At the next start sy-code is
 // quarantined: the router does not have it as a candidate, a run naming it fails with the reason, GET
 // /api/admin/models shows it, and the admin page's "Clear quarantine" (the REST route) lets it load again.
+import { spawnSync } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -54,6 +55,8 @@ beforeAll(async () => {
 		modelId: 'sy-code',
 		file: { path: file, size, mtimeMs: Math.floor(mtimeMs) },
 		bootId: 'the-process-that-died',
+		host: os.hostname(),
+		pid: spawnSync('true').pid, // a process that has exited
 		startedAt: Date.now()
 	});
 	await db.destroy();
