@@ -4,6 +4,7 @@ import { yjsAwarenessSchema, yjsLeaveSchema, yjsSyncSchema } from '../../src/lib
 import { TokenBucketLimiter } from '../auth/rate-limit';
 import type { Logger } from '../logger';
 import { handler } from '../realtime/handler';
+import { serially } from '../realtime/serially';
 import type { AppServer, AppSocket } from '../realtime/types';
 import type { RoomsService } from '../rooms/rooms.service';
 import { AwarenessRelay } from './awareness-relay';
@@ -172,58 +173,63 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 
 	function registerYjsHandlers(socket: AppSocket, log: Logger) {
 		const caller = socket.data.user;
+		// A socket's document messages are handled one at a time, in the order they came: the provider sends updates
+		// without waiting for acks, and an update judged before the one it builds on was applied would look pending.
+		const inArrivalOrder = serially();
 
 		socket.on(
 			'yjs:sync',
-			handler(log, 'yjs:sync', yjsSyncSchema, async ({ roomId, message }) => {
-				if (message.byteLength > limits.maxMessageBytes) {
-					return fail(
-						'too_large',
-						`A document message may be at most ${limits.maxMessageBytes} bytes (YJS_MAX_MESSAGE_BYTES); this one is ${message.byteLength}`
-					);
-				}
-				if (!syncLimiter.take(socket.id)) {
-					return fail(
-						'rate_limited',
-						`Too many document messages (YJS_SYNC_MESSAGES_PER_SECOND: ${limits.syncMessagesPerSecond}); retry in ${syncLimiter.retryAfterMs(socket.id)} ms`
-					);
-				}
-				const subscribed = await subscription(socket, roomId);
-				if (!subscribed.ok) return subscribed;
-				const { room } = subscribed.data;
-				let decoded: SyncMessage;
-				try {
-					decoded = decodeSyncMessage(message);
-				} catch (err) {
-					if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
-					throw err;
-				}
-				// Drivers-only rooms: the run settings are part of steering. A non-driver's update that would change them is
-				// refused whole before it reaches the document, so nobody sees it and no draft run uses it. No await between
-				// the check and the apply: nothing else can change the document in between.
-				const mayChangeSettings = decoded.kind === 'step1' || (await deps.rooms.maySteer(caller, roomId)).ok;
-				if (byRoom.get(roomId)?.get(socket.id) !== subscribed.data) return fail('forbidden', 'You left this room’s prompt');
-				let handled: ReturnType<typeof applySyncMessage>;
-				try {
-					if (!mayChangeSettings && decoded.kind !== 'step1' && changesSettings(room.doc, decoded.update)) {
-						return fail('forbidden', 'Only drivers can change the run settings in this room; ask the owner');
+			handler(log, 'yjs:sync', yjsSyncSchema, ({ roomId, message }) =>
+				inArrivalOrder(async () => {
+					if (message.byteLength > limits.maxMessageBytes) {
+						return fail(
+							'too_large',
+							`A document message may be at most ${limits.maxMessageBytes} bytes (YJS_MAX_MESSAGE_BYTES); this one is ${message.byteLength}`
+						);
 					}
-					if (decoded.kind !== 'step1') {
-						const fits = docSize.admit(room.doc, decoded.update);
-						if (!fits.ok) return fits;
+					if (!syncLimiter.take(socket.id)) {
+						return fail(
+							'rate_limited',
+							`Too many document messages (YJS_SYNC_MESSAGES_PER_SECOND: ${limits.syncMessagesPerSecond}); retry in ${syncLimiter.retryAfterMs(socket.id)} ms`
+						);
 					}
-					handled = applySyncMessage(room.doc, decoded, socket.id);
-				} catch (err) {
-					if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
-					throw err;
-				}
-				for (const reply of handled.replies) socket.emit('yjs:sync', { roomId, message: reply });
-				if (handled.kind === 'step1' && room.awareness.states.size > 0) {
-					const everyone = encodeAwarenessUpdate(room.awareness, [...room.awareness.states.keys()]);
-					socket.emit('yjs:awareness', { roomId, message: everyone });
-				}
-				return ok(null);
-			})
+					const subscribed = await subscription(socket, roomId);
+					if (!subscribed.ok) return subscribed;
+					const { room } = subscribed.data;
+					let decoded: SyncMessage;
+					try {
+						decoded = decodeSyncMessage(message);
+					} catch (err) {
+						if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
+						throw err;
+					}
+					// Drivers-only rooms: the run settings are part of steering. A non-driver's update that would change them is
+					// refused whole before it reaches the document, so nobody sees it and no draft run uses it. No await between
+					// the check and the apply: nothing else can change the document in between.
+					const mayChangeSettings = decoded.kind === 'step1' || (await deps.rooms.maySteer(caller, roomId)).ok;
+					if (byRoom.get(roomId)?.get(socket.id) !== subscribed.data) return fail('forbidden', 'You left this room’s prompt');
+					let handled: ReturnType<typeof applySyncMessage>;
+					try {
+						if (!mayChangeSettings && decoded.kind !== 'step1' && changesSettings(room.doc, decoded.update)) {
+							return fail('forbidden', 'Only drivers can change the run settings in this room; ask the owner');
+						}
+						if (decoded.kind !== 'step1') {
+							const fits = docSize.admit(room.doc, decoded.update);
+							if (!fits.ok) return fits;
+						}
+						handled = applySyncMessage(room.doc, decoded, socket.id);
+					} catch (err) {
+						if (err instanceof MalformedMessageError) return fail('bad_request', err.message);
+						throw err;
+					}
+					for (const reply of handled.replies) socket.emit('yjs:sync', { roomId, message: reply });
+					if (handled.kind === 'step1' && room.awareness.states.size > 0) {
+						const everyone = encodeAwarenessUpdate(room.awareness, [...room.awareness.states.keys()]);
+						socket.emit('yjs:awareness', { roomId, message: everyone });
+					}
+					return ok(null);
+				})
+			)
 		);
 
 		socket.on(

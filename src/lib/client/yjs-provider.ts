@@ -24,6 +24,10 @@ export interface YjsProviderEvents {
 export interface YjsProviderOptions {
 	/** After a `rate_limited` answer, wait this long (doubling while it repeats, up to 8×) before sending again. */
 	retryDelayMs?: number;
+	/** Local updates go out at most once per this window (merged meanwhile); 20 ms stays under the server's 60/s. */
+	sendWindowMs?: number;
+	/** At most this many local updates unanswered at once: a slow server gets fewer, larger messages. */
+	maxInFlight?: number;
 }
 
 export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
@@ -41,10 +45,16 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 	#awarenessRetryTimer: ReturnType<typeof setTimeout> | undefined;
 	#backoff = 1;
 	/**
-	 * Flow control: one local update is in flight at a time; what is typed meanwhile (or was refused as too fast) is
-	 * merged and sent as one message when the ack comes. A burst of keystrokes then costs one message per round trip.
+	 * Flow control: a local update goes out at once when nothing went out within the last window; what is typed
+	 * sooner (or was refused as too fast) is merged and sent when the window ends. Sending does not wait for acks (a
+	 * keystroke would otherwise wait a whole round trip, which under load is most of the latency), but at most
+	 * `maxInFlight` stay unanswered. The server handles a socket's messages in the order they were sent.
 	 */
-	#inFlight = false;
+	readonly #sendWindowMs: number;
+	readonly #maxInFlight: number;
+	#inFlight = 0;
+	#lastSentAt = Number.NEGATIVE_INFINITY;
+	#paceTimer: ReturnType<typeof setTimeout> | undefined;
 	#unsent: Uint8Array[] = [];
 	#resyncNeeded = false;
 	/** Bumped on every (re)connect: acks from an older connection are ignored. */
@@ -64,6 +74,8 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 		this.#doc = doc;
 		this.#awareness = awareness;
 		this.#retryDelayMs = options.retryDelayMs ?? 500;
+		this.#sendWindowMs = options.sendWindowMs ?? 20;
+		this.#maxInFlight = options.maxInFlight ?? 4;
 		socket.on('connect', this.#onConnect);
 		socket.on('disconnect', this.#onDisconnect);
 		socket.on('yjs:sync', this.#onSyncMessage);
@@ -83,6 +95,7 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 		this.#destroyed = true;
 		clearTimeout(this.#retryTimer);
 		clearTimeout(this.#awarenessRetryTimer);
+		clearTimeout(this.#paceTimer);
 		this.#socket.off('connect', this.#onConnect);
 		this.#socket.off('disconnect', this.#onDisconnect);
 		this.#socket.off('yjs:sync', this.#onSyncMessage);
@@ -146,10 +159,19 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 	}
 
 	#sendUnsent() {
-		if (this.#inFlight || this.#retryTimer || this.#unsent.length === 0) return;
+		if (this.#paceTimer || this.#retryTimer || this.#unsent.length === 0 || this.#inFlight >= this.#maxInFlight) return;
+		const wait = this.#lastSentAt + this.#sendWindowMs - performance.now();
+		if (wait > 0) {
+			this.#paceTimer = setTimeout(() => {
+				this.#paceTimer = undefined;
+				this.#sendUnsent();
+			}, wait);
+			return;
+		}
 		const update = this.#unsent.length === 1 ? this.#unsent[0] : Y.mergeUpdates(this.#unsent);
 		this.#unsent = [];
-		this.#inFlight = true;
+		this.#inFlight++;
+		this.#lastSentAt = performance.now();
 		const encoder = encoding.createEncoder();
 		syncProtocol.writeUpdate(encoder, update);
 		this.#sendSync(
@@ -159,7 +181,7 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 				this.#retryLater('update');
 			},
 			() => {
-				this.#inFlight = false;
+				this.#inFlight--;
 				this.#sendUnsent();
 			}
 		);
@@ -229,7 +251,9 @@ export class SocketIoYjsProvider extends ObservableV2<YjsProviderEvents> {
 		this.#retryTimer = undefined;
 		clearTimeout(this.#awarenessRetryTimer);
 		this.#awarenessRetryTimer = undefined;
-		this.#inFlight = false;
+		clearTimeout(this.#paceTimer);
+		this.#paceTimer = undefined;
+		this.#inFlight = 0;
 		this.#unsent = [];
 		this.#resyncNeeded = false;
 	}
