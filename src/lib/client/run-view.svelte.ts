@@ -12,31 +12,16 @@ import {
 	type RunStatus,
 	type RunSummary
 } from '../contract/runs';
+import { initialNodes, type NodeState, type NodeStatus } from './run-nodes';
 import { emptyTimeline, TimelineBuilder, type TimelineSnapshot } from './run-timeline';
 import { toolCallMark, withToolCall, type ToolCallMark } from './tool-marks';
 
-/** `inherited`: a fork took this node's result from its parent run (it does not run again). */
-export type NodeStatus = 'idle' | 'running' | 'done' | 'failed' | 'waiting' | 'skipped' | 'inherited';
-
-export interface NodeState {
-	status: NodeStatus;
-	/** Duration of the last finished (or failed) execution. */
-	ms: number | null;
-	/** The node's compact output (node.finished), or null. */
-	output: Record<string, unknown> | null;
-	/** Why it was skipped, or the error it failed with. */
-	note: string | null;
-	/** How many times it started (the executor and validator run again on a retry). */
-	starts: number;
-}
+export type { NodeState, NodeStatus } from './run-nodes';
 
 /** `applied`: in order, now part of the view; `duplicate`: seen before; `gap`: held back, events before it are missing. */
 export type ApplyResult = 'applied' | 'duplicate' | 'gap';
 
 export type CompareAnswer = RunEventData['compare.answer'];
-
-const idleNode = (): NodeState => ({ status: 'idle', ms: null, output: null, note: null, starts: 0 });
-const initialNodes = () => Object.fromEntries(NODE_NAMES.map((n) => [n, idleNode()])) as Record<NodeName, NodeState>;
 
 export class RunView {
 	readonly id: string;
