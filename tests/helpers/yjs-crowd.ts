@@ -14,8 +14,8 @@ export interface CrowdResult {
 
 /**
  * `editors` real clients (real socket.io-client + the real provider) in one room all type at once, at random
- * places, a few ms apart; each round measures the time to convergence after the last edit. Shared by the
- * convergence test (which asserts) and the fan-out benchmark (which reports).
+ * places, a few ms apart; each round measures the time to convergence after the last edit. Used by the
+ * convergence test, which asserts it; bench/yjs.bench.ts measures the same with editors in other processes.
  */
 export async function typeTogether(
 	server: TestServer,
