@@ -294,7 +294,9 @@ function report(
 			`Each figure is the median over ${REPEATS} runs of ${REQUEST.sampling.maxTokens} tokens (sy-chat-small, ignoreEos); each_repeat_p50_p99 shows the spread. ` +
 			'The machine has 2 vCPUs shared by the model, the server(s), the worker, redis-server, the viewer processes and other people’s work: figures are noisy. ' +
 			'Raw baseline: a bare Socket.IO server in the bench process broadcasting packets of the same size at the single process’s measured frame rate, stamped just before the emit, to the same client program. ' +
-			'Redis calls per token frame: PUBLISH + XADD deltas of INFO commandstats on the cluster’s private redis-server over a run, divided by its token frames (so heartbeats and run bookkeeping are included).',
+			'Redis calls per token frame: PUBLISH + XADD deltas of INFO commandstats on the cluster’s private redis-server over a run, divided by its token frames (so heartbeats and run bookkeeping are included). ' +
+			'Delivery: every viewer follows runs like the browser (events applied in seq order; a gap or run:resync is caught up with run:replay, and replayed tokens count as received, at their late receipt time). After a run ends the bench waits (up to 30 s) until every viewer holds it up to the last seq of its stored log, then counts: lost = the log’s token events × viewers − token events the viewers got; viewers_incomplete = viewers still short of the last seq; resyncs, replayed events and gaps seen live are reported per variant, and `delivery` lists lost, resyncs and frames per second for all of them. catch_up_ms: from the moment the bench saw the run’s log end to the last viewer receipt. ' +
+			'Event-loop delay (p99, max over the run): viewer_loop_delay_ms is the worst viewer process’s (they share the 2 vCPUs with the servers: when it is high, receipts also waited in the viewers), server_loop_delay_ms the fanning-out process’s (the bench process for the single process, web node 1 for the cluster).',
 		goals: {
 			redis_hop_p50: {
 				goal: 'web node + worker over Redis adds ≤ 1 ms at p50 vs single process',
