@@ -18,9 +18,6 @@ export class BacklogMerger {
 	private count = 0;
 	private newestAt?: number;
 	private pending?: NodeJS.Immediate;
-	/** Frames that arrived, and events sent: how much merging the load called for. */
-	framesIn = 0;
-	eventsOut = 0;
 
 	constructor(private readonly send: (text: string, count: number, newestAt: number | undefined) => void) {}
 
@@ -28,7 +25,6 @@ export class BacklogMerger {
 		this.text += frame.text;
 		this.count += frame.count;
 		if (frame.at !== undefined) this.newestAt = frame.at;
-		this.framesIn++;
 		this.pending ??= setImmediate(() => this.flush());
 	}
 
@@ -41,7 +37,6 @@ export class BacklogMerger {
 		this.text = '';
 		this.count = 0;
 		this.newestAt = undefined;
-		this.eventsOut++;
 		this.send(text, count, newestAt);
 	}
 }
