@@ -22,13 +22,44 @@ const PER_PROCESS = 250;
 interface Report {
 	receipts: [number, number, number][];
 	bytesOfFirstViewer: number;
+	/** Events viewers got by run:replay (after a gap or a run:resync), tokens among them, resyncs told, gaps seen. */
+	replayed: number;
+	replayedTokens: number;
+	resyncs: number;
+	gaps: number;
+	/** The viewer process's own event-loop delay over the run (its receive queue, not the server's). */
+	loopDelayMs: { p99: number; max: number };
+}
+
+/** What the server says a run was: the truth each viewer is held to. */
+export interface RunTruth {
+	runId: string;
+	/** Seq of the run's last event. */
+	lastSeq: number;
+	/** Traced `tokens` events in the run's log. */
+	tokenFrames: number;
 }
 
 export interface Viewers {
 	count: number;
+	/** Waits (at most `timeoutMs`) until every viewer holds the run up to its last seq; returns how many do not. */
+	caughtUp(run: RunTruth, timeoutMs: number): Promise<number>;
 	/** Everything received since the last report, from every process. */
 	report(): Promise<Report[]>;
 	close(): Promise<void>;
+}
+
+/** Sends one request to a viewer process and resolves with its answer of the same type. */
+function ask<T>(child: ChildProcess, message: { type: string; runId?: string }): Promise<T> {
+	return new Promise((resolve) => {
+		const onMessage = (m: { type: string }) => {
+			if (m.type !== message.type) return;
+			child.off('message', onMessage);
+			resolve(m as T);
+		};
+		child.on('message', onMessage);
+		child.send(message);
+	});
 }
 
 function spawnClient(url: string, token: string, roomId: string, count: number): Promise<ChildProcess> {
@@ -54,16 +85,16 @@ export async function openViewers(urls: string[], token: string, roomId: string,
 	);
 	return {
 		count,
-		report: () =>
-			Promise.all(
-				children.map(
-					(child) =>
-						new Promise<Report>((resolve) => {
-							child.once('message', (m: Report) => resolve(m));
-							child.send({ type: 'report' });
-						})
-				)
-			),
+		async caughtUp(run, timeoutMs) {
+			const until = Date.now() + timeoutMs;
+			for (;;) {
+				const answers = await Promise.all(children.map((c) => ask<{ lastSeqs: number[] }>(c, { type: 'progress', runId: run.runId })));
+				const behind = answers.flatMap((a) => a.lastSeqs).filter((seq) => seq < run.lastSeq).length;
+				if (behind === 0 || Date.now() > until) return behind;
+				await new Promise((r) => setTimeout(r, 100));
+			}
+		},
+		report: () => Promise.all(children.map((child) => ask<Report>(child, { type: 'report' }))),
 		async close() {
 			await Promise.all(
 				children.map((child) => {
@@ -80,50 +111,82 @@ export interface RunFigures {
 	frames: number;
 	received: number;
 	expected: number;
+	/** Token events some viewer never got, live or by replay (0 expected); viewers short of the run's last seq. */
+	lost: number;
+	viewers_incomplete: number;
+	/** From the run's end (as the bench saw it) to the last viewer's last token: how long delivery trailed the model. */
+	catch_up_ms: number;
+	/** run:resync told to viewers; events and token events they caught up by run:replay; gaps in seq seen live. */
+	resyncs: number;
+	replayed_events: number;
+	replayed_tokens: number;
+	gaps: number;
 	latency_ms: { p50: number; p95: number; p99: number };
 	messages_per_second: number;
 	/** Token frames per second and mean JSON size of one run:event, which the raw baseline reproduces. */
 	frames_per_second: number;
 	bytes_per_message: number;
+	/** The worst viewer process's event-loop delay (p99, max): time receipts waited in the viewers, not the server. */
+	viewer_loop_delay_ms: { p99: number; max: number };
 }
 
-/** Model (or baseline emit) → viewer receipt, over every viewer and token frame of one run. */
-export function figures(reports: Report[], viewers: number): RunFigures {
+/** Model (or baseline emit) → viewer receipt, over every viewer and token frame of one run, held to the run's log. */
+export function figures(reports: Report[], viewers: number, run: RunTruth, incomplete: number, endedAt: number): RunFigures {
 	const latencies: number[] = [];
-	const seqs = new Set<number>();
 	let first = Infinity;
 	let last = -Infinity;
 	for (const { receipts } of reports)
-		for (const [seq, producedAt, receivedAt] of receipts) {
+		for (const [, producedAt, receivedAt] of receipts) {
 			latencies.push(receivedAt - producedAt);
-			seqs.add(seq);
 			first = Math.min(first, producedAt);
 			last = Math.max(last, receivedAt);
 		}
 	latencies.sort((a, b) => a - b);
 	const seconds = Math.max(1e-3, (last - first) / 1000);
+	const sum = (f: (r: Report) => number) => reports.reduce((s, r) => s + f(r), 0);
+	const expected = run.tokenFrames * viewers;
 	return {
-		frames: seqs.size,
+		frames: run.tokenFrames,
 		received: latencies.length,
-		expected: seqs.size * viewers,
+		expected,
+		lost: Math.max(0, expected - latencies.length),
+		viewers_incomplete: incomplete,
+		catch_up_ms: round(Math.max(0, last - endedAt)),
+		resyncs: sum((r) => r.resyncs),
+		replayed_events: sum((r) => r.replayed),
+		replayed_tokens: sum((r) => r.replayedTokens),
+		gaps: sum((r) => r.gaps),
 		latency_ms: { p50: round(pct(latencies, 0.5)), p95: round(pct(latencies, 0.95)), p99: round(pct(latencies, 0.99)) },
 		messages_per_second: round(latencies.length / seconds),
-		frames_per_second: round(seqs.size / seconds),
-		bytes_per_message: round(reports[0] && seqs.size ? reports[0].bytesOfFirstViewer / seqs.size : 0)
+		frames_per_second: round(run.tokenFrames / seconds),
+		bytes_per_message: round(reports[0] && run.tokenFrames ? reports[0].bytesOfFirstViewer / run.tokenFrames : 0),
+		viewer_loop_delay_ms: {
+			p99: round(Math.max(...reports.map((r) => r.loopDelayMs.p99))),
+			max: round(Math.max(...reports.map((r) => r.loopDelayMs.max)))
+		}
 	};
 }
 
-/** Median of each figure over the repeats, with every repeat's p50/p99 kept for the spread. */
+/** Median of each figure over the repeats (losses and resyncs summed), with every repeat's p50/p99 kept for the spread. */
 export function medianOf(runs: RunFigures[]) {
 	const m = (f: (r: RunFigures) => number) => median(runs.map(f));
+	const total = (f: (r: RunFigures) => number) => runs.reduce((s, r) => s + f(r), 0);
 	return {
 		repeats: runs.length,
 		frames: m((r) => r.frames),
-		received_of_expected: `${runs.reduce((s, r) => s + r.received, 0)}/${runs.reduce((s, r) => s + r.expected, 0)}`,
+		received_of_expected: `${total((r) => r.received)}/${total((r) => r.expected)}`,
+		lost: total((r) => r.lost),
+		viewers_incomplete: total((r) => r.viewers_incomplete),
+		catch_up_ms: m((r) => r.catch_up_ms),
+		resyncs: total((r) => r.resyncs),
+		replayed_events: total((r) => r.replayed_events),
+		replayed_tokens: total((r) => r.replayed_tokens),
+		gaps: total((r) => r.gaps),
 		latency_ms: { p50: m((r) => r.latency_ms.p50), p95: m((r) => r.latency_ms.p95), p99: m((r) => r.latency_ms.p99) },
 		messages_per_second: m((r) => r.messages_per_second),
 		frames_per_second: m((r) => r.frames_per_second),
 		bytes_per_message: m((r) => r.bytes_per_message),
+		viewer_loop_delay_ms: { p99: m((r) => r.viewer_loop_delay_ms.p99), max: m((r) => r.viewer_loop_delay_ms.max) },
 		each_repeat_p50_p99: runs.map((r) => [r.latency_ms.p50, r.latency_ms.p99])
 	};
 }
@@ -143,12 +206,13 @@ export async function startRawBaseline() {
 		});
 	});
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+	let broadcasts = 0;
 	return {
 		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
 		/** Broadcasts `frames` packets of about `bytes` JSON characters, `perSecond` a second, on a drift-free schedule. */
-		async broadcast(roomId: string, frames: number, perSecond: number, bytes: number) {
+		async broadcast(roomId: string, frames: number, perSecond: number, bytes: number): Promise<RunTruth> {
 			const envelope = {
-				runId: 'raw-baseline-run',
+				runId: `raw-baseline-${++broadcasts}`,
 				roomId,
 				seq: 0,
 				ts: 0,
@@ -166,6 +230,7 @@ export async function startRawBaseline() {
 				const producedAt = now();
 				io.to(roomId).emit('run:event', { ...envelope, seq, ts: Date.now(), data: { ...envelope.data, text, producedAt } });
 			}
+			return { runId: envelope.runId, lastSeq: frames, tokenFrames: frames };
 		},
 		async close() {
 			io.disconnectSockets(true);

@@ -11,9 +11,22 @@ import { attachRealtime } from '../server/hub/attach';
 import { TOKEN_WINDOW_MS } from '../server/orchestrator/run-context';
 import { testApp } from '../tests/helpers/app';
 import { startCluster, waitFor, type Cluster } from '../tests/helpers/cluster-processes';
-import { figures, median, medianOf, openViewers, startRawBaseline, type RunFigures, type Viewers } from './cluster-viewers';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import {
+	figures,
+	median,
+	medianOf,
+	now,
+	openViewers,
+	startRawBaseline,
+	type RunFigures,
+	type RunTruth,
+	type Viewers
+} from './cluster-viewers';
 
-const VIEWER_COUNTS = [1, 100, 1000];
+/** BENCH_CLUSTER_VIEWERS=100,300 develops with fewer; the two-node row uses the largest count. */
+const VIEWER_COUNTS = (process.env.BENCH_CLUSTER_VIEWERS ?? '1,100,1000').split(',').map(Number);
+const TWO_NODE_VIEWERS = Math.max(...VIEWER_COUNTS);
 /** Runs per configuration; the JSON reports the median of each figure (the machine is shared: single runs are noisy). */
 const REPEATS = Number(process.env.BENCH_CLUSTER_REPEATS ?? 3);
 /** Every viewer is the same user: lift the per-user connection and join limits for the measurement. */
@@ -32,8 +45,21 @@ interface System {
 	urls: string[];
 	token: string;
 	roomId: string;
-	/** Starts one run and resolves when it has ended. */
-	runOnce(): Promise<void>;
+	/** Starts one run and resolves when it has ended, with what its log holds. */
+	runOnce(): Promise<RunTruth>;
+	/** Event-loop delay of the process that fans out to the viewers since the last call (p99, max ms). */
+	serverLoop(): Promise<{ p99: number; max: number }>;
+}
+
+const RUN_ENDINGS = ['run.finished', 'run.failed', 'run.cancelled'];
+
+/** A run's log as the truth the viewers are held to. */
+function truthOf(runId: string, events: { seq: number; type: string; data: { producedAt?: number } }[]): RunTruth {
+	return {
+		runId,
+		lastSeq: events.at(-1)?.seq ?? 0,
+		tokenFrames: events.filter((e) => e.type === 'tokens' && e.data.producedAt !== undefined).length
+	};
 }
 
 async function singleProcess(): Promise<System & { close(): Promise<void> }> {
@@ -41,6 +67,8 @@ async function singleProcess(): Promise<System & { close(): Promise<void> }> {
 	const { ctx, user, room } = await testApp({ LOG_LEVEL: 'silent', ...LIMITS });
 	const server = http.createServer();
 	attachRealtime(server, ctx);
+	const loop = monitorEventLoopDelay({ resolution: 10 });
+	loop.enable();
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 	const { key } = await ctx.auth.createApiKey(user.id, 'bench');
 	const system = {
@@ -50,8 +78,15 @@ async function singleProcess(): Promise<System & { close(): Promise<void> }> {
 		async runOnce() {
 			const run = await ctx.orchestrator.start({ roomId: room.id, authorId: user.id, request: REQUEST as never, conversation: [] });
 			await ctx.orchestrator.waitForRun(run.id);
+			return truthOf(run.id, (await ctx.orchestrator.events.eventsAfter(run.id, 0)) as never);
+		},
+		async serverLoop() {
+			const figures = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+			loop.reset();
+			return figures;
 		},
 		async close() {
+			loop.disable();
 			await ctx.close();
 			if (server.listening) await new Promise((r) => server.close(r));
 		}
@@ -77,6 +112,21 @@ async function clusterSystem(cluster: Cluster): Promise<System> {
 				120_000,
 				50
 			);
+			// The run's row can turn terminal before its last events are stored: wait for the log's ending event.
+			const events = await waitFor(
+				`run ${id}'s log to end`,
+				async () => {
+					const { events } = await cluster.run(id);
+					return RUN_ENDINGS.includes(events.at(-1)?.type ?? '') ? events : undefined;
+				},
+				30_000,
+				50
+			);
+			return truthOf(id, events as never);
+		},
+		/** The first web node's event loop (the one driving runs in the one-node rows; /__test/loop resets it). */
+		async serverLoop() {
+			return (await fetch(`${cluster.webs[0].url}/__test/loop`)).json() as Promise<{ p99: number; max: number }>;
 		}
 	};
 	await system.runOnce(); // warm-up: the worker loads the model
@@ -97,22 +147,40 @@ async function redisCounter(url: string) {
 	};
 }
 
-/** Lets the last packets of a run reach every viewer before the receipts are collected. */
-const settle = (viewers: number) => new Promise((r) => setTimeout(r, 300 + viewers));
+/**
+ * How long viewers may take, after a run has ended, to hold all of it (live or by replay). Waiting for the run's last
+ * seq rather than a fixed pause: a viewer still receiving is not counted as having lost anything, one that never
+ * gets there is.
+ */
+const CATCH_UP_MS = 30_000;
 
-async function measure(viewers: Viewers, runOnce: () => Promise<void>, redis?: { count(): Promise<number> }) {
+async function measure(
+	viewers: Viewers,
+	runOnce: () => Promise<RunTruth>,
+	serverLoop?: () => Promise<{ p99: number; max: number }>,
+	redis?: { count(): Promise<number> }
+) {
 	const runs: RunFigures[] = [];
 	const redisPerFrame: number[] = [];
+	const loops: { p99: number; max: number }[] = [];
 	for (let i = 0; i < REPEATS; i++) {
 		const before = await redis?.count();
-		await runOnce();
-		await settle(viewers.count);
+		await serverLoop?.();
+		const truth = await runOnce();
+		const endedAt = now();
+		const incomplete = await viewers.caughtUp(truth, CATCH_UP_MS);
+		if (serverLoop) loops.push(await serverLoop());
 		const after = await redis?.count();
-		const run = figures(await viewers.report(), viewers.count);
+		const run = figures(await viewers.report(), viewers.count, truth, incomplete, endedAt);
 		runs.push(run);
 		if (before !== undefined && after !== undefined && run.frames) redisPerFrame.push((after - before) / run.frames);
 	}
-	const summary = medianOf(runs);
+	const summary = {
+		...medianOf(runs),
+		...(loops.length > 0 && {
+			server_loop_delay_ms: { p99: median(loops.map((l) => l.p99)), max: median(loops.map((l) => l.max)) }
+		})
+	};
 	return redis ? { ...summary, redis_publish_xadd_per_token_frame: median(redisPerFrame) } : summary;
 }
 
@@ -156,19 +224,19 @@ export async function run() {
 		for (const n of VIEWER_COUNTS) {
 			const row: (typeof byViewers)[string] = (byViewers[n] = {});
 			try {
-				row.single_process = await withViewers(single, n, single.urls, (v) => measure(v, single.runOnce));
+				row.single_process = await withViewers(single, n, single.urls, (v) => measure(v, single.runOnce, single.serverLoop));
 				const { frames, frames_per_second, bytes_per_message } = row.single_process;
 				row.raw_socketio = await withViewers(single, n, [raw.url], (v) =>
 					measure(v, () => raw.broadcast(single.roomId, frames, frames_per_second, bytes_per_message))
 				);
-				row.web_plus_worker = await withViewers(remote, n, [remote.urls[0]], (v) => measure(v, remote.runOnce, redis));
+				row.web_plus_worker = await withViewers(remote, n, [remote.urls[0]], (v) => measure(v, remote.runOnce, remote.serverLoop, redis));
 			} catch (err) {
 				errors.push(`${n} viewers: ${String(err)}`);
 			}
 		}
 		try {
 			await cluster.startWeb('web-2');
-			twoWebNodes = await withViewers(remote, 1000, remote.urls, (v) => measure(v, remote.runOnce, redis));
+			twoWebNodes = await withViewers(remote, TWO_NODE_VIEWERS, remote.urls, (v) => measure(v, remote.runOnce, undefined, redis));
 		} catch (err) {
 			errors.push(`two web nodes: ${String(err)}`);
 		}
@@ -203,8 +271,22 @@ function report(
 	);
 	const p99At100 = byViewers[100]?.web_plus_worker?.latency_ms.p99;
 	const oneNode1000 = byViewers[1000]?.web_plus_worker;
+	const variants = [
+		...results.flatMap((r) =>
+			(['single_process', 'raw_socketio', 'web_plus_worker'] as const).filter((k) => r[k]).map((k) => [`${k}@${r.viewers}`, r[k]!] as const)
+		),
+		...(twoWebNodes ? [[`two_web_nodes@${TWO_NODE_VIEWERS}`, twoWebNodes] as const] : [])
+	];
 	return {
 		suite_seconds: Number(seconds.toFixed(1)),
+		/** Loss at a glance: token events a viewer never got (0 expected), resyncs told, token frames per second. */
+		delivery: Object.fromEntries(
+			variants.map(([name, m]) => [
+				name,
+				{ lost: m.lost, viewers_incomplete: m.viewers_incomplete, resyncs: m.resyncs, frames_per_second: m.frames_per_second }
+			])
+		),
+		messages_lost_total: variants.reduce((s, [, m]) => s + m.lost, 0),
 		repeats: REPEATS,
 		coalescing_window_ms: TOKEN_WINDOW_MS,
 		note:
@@ -212,7 +294,9 @@ function report(
 			`Each figure is the median over ${REPEATS} runs of ${REQUEST.sampling.maxTokens} tokens (sy-chat-small, ignoreEos); each_repeat_p50_p99 shows the spread. ` +
 			'The machine has 2 vCPUs shared by the model, the server(s), the worker, redis-server, the viewer processes and other people’s work: figures are noisy. ' +
 			'Raw baseline: a bare Socket.IO server in the bench process broadcasting packets of the same size at the single process’s measured frame rate, stamped just before the emit, to the same client program. ' +
-			'Redis calls per token frame: PUBLISH + XADD deltas of INFO commandstats on the cluster’s private redis-server over a run, divided by its token frames (so heartbeats and run bookkeeping are included).',
+			'Redis calls per token frame: PUBLISH + XADD deltas of INFO commandstats on the cluster’s private redis-server over a run, divided by its token frames (so heartbeats and run bookkeeping are included). ' +
+			'Delivery: every viewer follows runs like the browser (events applied in seq order; a gap or run:resync is caught up with run:replay, and replayed tokens count as received, at their late receipt time). After a run ends the bench waits (up to 30 s) until every viewer holds it up to the last seq of its stored log, then counts: lost = the log’s token events × viewers − token events the viewers got; viewers_incomplete = viewers still short of the last seq; resyncs, replayed events and gaps seen live are reported per variant, and `delivery` lists lost, resyncs and frames per second for all of them. catch_up_ms: from the moment the bench saw the run’s log end to the last viewer receipt. ' +
+			'Event-loop delay (p99, max over the run): viewer_loop_delay_ms is the worst viewer process’s (they share the 2 vCPUs with the servers: when it is high, receipts also waited in the viewers), server_loop_delay_ms the fanning-out process’s (the bench process for the single process, web node 1 for the cluster).',
 		goals: {
 			redis_hop_p50: {
 				goal: 'web node + worker over Redis adds ≤ 1 ms at p50 vs single process',

@@ -10,6 +10,7 @@ import type { ChatMessage } from '../models/executor';
 import { ModelError, type ModelErrorCode } from '../models/model-errors';
 import type { ServedAnswer } from '../models/serve';
 import { answerRecord } from '../orchestrator/executor-node';
+import { BacklogMerger } from './backlog-merger';
 import type { RunContext } from '../orchestrator/run-context';
 import type { AnswerRecord } from '../orchestrator/state';
 import { inferenceFrameSchema, inferenceNames, WORKER_STOPPED, type InferenceFrame, type InferenceJob } from './inference-protocol';
@@ -90,12 +91,21 @@ export class RemoteInference {
 					modelId
 				});
 			const { workerId } = placement;
+			// Frames that wait while this node is busy go out as one event (see BacklogMerger).
+			const merged = new BacklogMerger((text, count, at) =>
+				ctx.emit('tokens', at === undefined ? { modelId, text, count } : { modelId, text, count, producedAt: at })
+			);
 			try {
 				const answer = await this.request(
 					workerId,
 					{ kind: 'answer', runId: ctx.runId, modelId, messages: input.messages, sampling: input.sampling, output: input.output },
 					ctx.signal,
 					(frame) => {
+						if (frame.t === 'text') {
+							sentText = true;
+							return merged.push(frame);
+						}
+						merged.flush(); // held text stays ahead of any other event
 						if (frame.t === 'loading') ctx.emit('model.loading', { modelId, workerId, sizeBytes: frame.sizeBytes ?? null });
 						else if (frame.t === 'progress') ctx.emit('model.progress', { modelId, fraction: frame.fraction });
 						else if (frame.t === 'loaded')
@@ -106,21 +116,14 @@ export class RemoteInference {
 								loadWaitMs: frame.loadWaitMs,
 								queueWaitMs: frame.queueWaitMs
 							});
-						else if (frame.t === 'text') {
-							sentText = true;
-							ctx.emit(
-								'tokens',
-								frame.at === undefined
-									? { modelId, text: frame.text, count: frame.count }
-									: { modelId, text: frame.text, count: frame.count, producedAt: frame.at }
-							);
-						}
 					}
 				);
+				merged.flush();
 				if (answer.t !== 'answer') throw new ModelError('load_failed', 'The worker answered a different request');
 				const { t: _t, ...served } = answer;
 				return answerRecord(ctx, modelId, served satisfies ServedAnswer);
 			} catch (err) {
+				merged.flush(); // text the worker sent before it failed or was cancelled is part of the run
 				if (!(err instanceof WorkerLost)) throw err;
 				this.logger.warn({ runId: ctx.runId, workerId, modelId }, 'worker lost mid-answer');
 				const ends = endsWithLostWorker(workerId, { noRestartAfterText: input.noRestartAfterText, sentText });

@@ -1,6 +1,7 @@
 import type { RunEvent, RunEventData, RunEventType } from '../../src/lib/contract/runs';
 import type { Logger } from '../logger';
 import type { RunBus } from './bus';
+import { HeardSeqs } from './heard-seqs';
 import type { RunsRepository } from './runs.repository';
 
 export interface EventLogOptions {
@@ -15,6 +16,8 @@ export interface EventLogOptions {
 	/** First retry delay after a failed write; doubles per failure up to retryMaxMs. */
 	retryBaseMs: number;
 	retryMaxMs: number;
+	/** Longest a replay of a run driven elsewhere waits for the driver to store the events this node already sent. */
+	storedWaitMs: number;
 }
 
 export const EVENT_LOG_DEFAULTS: EventLogOptions = {
@@ -23,7 +26,8 @@ export const EVENT_LOG_DEFAULTS: EventLogOptions = {
 	maxBatch: 1000,
 	maxUnstoredPerRun: 10_000,
 	retryBaseMs: 100,
-	retryMaxMs: 5000
+	retryMaxMs: 5000,
+	storedWaitMs: 3000
 };
 
 interface LiveRun {
@@ -74,6 +78,7 @@ export class EventLog {
 	/** Failed write attempts in a row (drives the backoff). */
 	private failures = 0;
 	private writing: Promise<void> = Promise.resolve();
+	private readonly heard = new HeardSeqs();
 
 	constructor(
 		private readonly repo: RunsRepository,
@@ -82,6 +87,7 @@ export class EventLog {
 		options: Partial<EventLogOptions> = {}
 	) {
 		this.options = { ...EVENT_LOG_DEFAULTS, ...options };
+		bus.subscribe((event, origin) => this.heard.hear(event, origin));
 	}
 
 	/** Starts numbering a run's events after `lastSeq` (0 for a new run; the stored last seq when resuming). */
@@ -133,12 +139,20 @@ export class EventLog {
 		return this.live.get(runId)?.seq;
 	}
 
-	/** Events after `afterSeq`: from memory for runs held here (live, or awaiting storage), from the database otherwise. */
+	/**
+	 * Events after `afterSeq`: from memory for runs held here (live, or awaiting storage), from the database otherwise
+	 * — for a run driven by another node, once the database holds what this node has heard of it (see HeardSeqs).
+	 */
 	async eventsAfter(runId: string, afterSeq: number): Promise<RunEvent[]> {
 		const run = this.live.get(runId);
 		if (run) return run.events.filter((e) => e.seq > afterSeq);
 		await this.writing;
-		return this.repo.eventsAfter(runId, afterSeq);
+		const stored = await this.heard.storedCovering(runId, afterSeq, () => this.repo.eventsAfter(runId, afterSeq), {
+			waitMs: this.options.storedWaitMs,
+			heldHere: () => this.live.has(runId)
+		});
+		if (!stored.covered) this.log.warn({ runId, afterSeq, heard: this.heard.of(runId) }, 'replaying a run its driver has not stored yet');
+		return stored.events;
 	}
 
 	/**

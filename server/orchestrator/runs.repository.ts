@@ -46,6 +46,9 @@ const toSummary = (r: RunsTable): RunSummary => ({
 	lastSeq: r.last_seq
 });
 
+/** Most events one read of a run's log returns; a replay that gets a full page asks again from its last seq. */
+export const EVENTS_PAGE = 5000;
+
 export function createRunsRepository(db: Db) {
 	return {
 		async insert(run: RunsTable): Promise<void> {
@@ -132,7 +135,7 @@ export function createRunsRepository(db: Db) {
 				}
 			});
 		},
-		async eventsAfter(runId: string, afterSeq: number, limit = 5000): Promise<RunEvent[]> {
+		async eventsAfter(runId: string, afterSeq: number, limit = EVENTS_PAGE): Promise<RunEvent[]> {
 			const rows = await db
 				.selectFrom('run_events')
 				.selectAll()

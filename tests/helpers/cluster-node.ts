@@ -1,10 +1,11 @@
 // One web node of a test cluster, in its own process: the real app context, Socket.IO and the cluster seams (no
 // SvelteKit pages, which the cluster tests do not need). Prints `listening <port>` when ready. For the test's setup it
-// also answers /__test/user, /__test/room, /__test/start, /__test/run/<id>, /__test/workers and /__test/command —
+// also answers /__test/user, /__test/room, /__test/start, /__test/run/<id>, /__test/workers, /__test/loop and /__test/command —
 // test-only helpers, never in
 // the product's server. Environment as for `npm start` (REDIS_URL, DATABASE_URL, SWITCHYARD_ROLE=web, …).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAppContext } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { attachRealtime } from '../../server/hub/attach';
@@ -12,6 +13,10 @@ import { createLogger } from '../../server/logger';
 
 const config = loadConfig(process.env);
 const ctx = await createAppContext(config, createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: false }));
+
+/** This node's event-loop delay since the last /__test/loop (benchmarks: is the fan-out queueing here?). */
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 
 async function body(req: http.IncomingMessage): Promise<Record<string, unknown>> {
 	let text = '';
@@ -46,6 +51,11 @@ const server = http.createServer((req, res) => {
 		if (req.method === 'GET' && req.url?.startsWith('/__test/run/')) {
 			const runId = req.url.slice('/__test/run/'.length);
 			return reply(200, { run: (await ctx.runs.get(runId)) ?? null, events: await ctx.runs.eventsAfter(runId, 0) });
+		}
+		if (req.method === 'GET' && req.url === '/__test/loop') {
+			const figures = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+			loop.reset();
+			return reply(200, figures);
 		}
 		if (req.method === 'GET' && req.url === '/__test/workers') return reply(200, (await ctx.adminWorkers.list()).workers);
 		if (req.method === 'POST' && req.url === '/__test/command') {
