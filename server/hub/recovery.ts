@@ -100,7 +100,7 @@ export function guardRecovery(io: AppServer, deps: { rooms: RoomsService; log: L
 		for (const channel of socket.rooms) {
 			if (!channel.startsWith('room:')) continue;
 			const roomId = channel.slice('room:'.length);
-			broadcastPresence(io, roomId).catch((err) => deps.log.error({ err, roomId }, 'presence broadcast failed'));
+			broadcastPresence(io, roomId, deps.log).catch((err) => deps.log.error({ err, roomId }, 'presence broadcast failed'));
 		}
 	});
 }

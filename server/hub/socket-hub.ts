@@ -123,7 +123,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 		socket.on('disconnect', () => {
 			live.forget(socket.id);
 			for (const roomId of joinedRooms) {
-				broadcastPresence(io, roomId).catch((err) => log.error({ err, roomId }, 'presence broadcast failed'));
+				broadcastPresence(io, roomId, log).catch((err) => log.error({ err, roomId }, 'presence broadcast failed'));
 			}
 		});
 	});

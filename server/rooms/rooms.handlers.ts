@@ -2,7 +2,7 @@ import { roomJoinSchema, roomLeaveSchema } from '../../src/lib/contract/events';
 import { ok } from '../../src/lib/contract/result';
 import type { Logger } from '../logger';
 import { handler } from '../realtime/handler';
-import { broadcastPresence, isUserOnline, onlineUsers } from '../realtime/presence';
+import { roomPresence } from '../realtime/presence';
 import { roomChannel, type AppServer, type AppSocket } from '../realtime/types';
 import type { RoomFeed } from './room-feed';
 import type { RoomsService } from './rooms.service';
@@ -19,11 +19,13 @@ export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { r
 			const snapshot = await deps.live.snapshot(roomId);
 			// Presence changes only when the user's first socket enters: a repeated join or a second tab is no news.
 			const channel = roomChannel(roomId);
-			const wasOnline = socket.rooms.has(channel) || (await isUserOnline(io, roomId, caller.id));
+			const wasOnline = socket.rooms.has(channel) || (await roomPresence(io, roomId, deps.log)).has(caller.id);
 			await socket.join(channel);
 			deps.live.joined(socket);
-			if (!wasOnline) await broadcastPresence(io, roomId);
-			return ok({ room: joined.data, online: await onlineUsers(io, roomId), ...snapshot });
+			// Asked after joining, so two people entering at once both end up in the list everyone gets.
+			const { online } = await roomPresence(io, roomId, deps.log);
+			if (!wasOnline) io.to(channel).emit('presence', { roomId, online });
+			return ok({ room: joined.data, online, ...snapshot });
 		})
 	);
 
@@ -36,7 +38,8 @@ export function registerRoomHandlers(io: AppServer, socket: AppSocket, deps: { r
 			await socket.leave(channel);
 			deps.live.left(socket);
 			// The user is still online while another of their tabs is in the room.
-			if (!(await isUserOnline(io, roomId, caller.id))) await broadcastPresence(io, roomId);
+			const presence = await roomPresence(io, roomId, deps.log);
+			if (!presence.has(caller.id)) io.to(channel).emit('presence', { roomId, online: presence.online });
 			return ok(null);
 		})
 	);

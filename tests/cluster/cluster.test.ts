@@ -108,6 +108,24 @@ describe('a cluster of two web nodes and two workers', () => {
 		});
 	}, 90_000);
 
+	it('a web node that stops answering (SIGSTOP) does not fail joins on the other: presence is then this node’s, until it answers again', async () => {
+		await member(cluster.webs[1], bob); // Bob is in the room on web-2
+		const stopped = cluster.webs[1].child;
+		stopped.kill('SIGSTOP');
+		try {
+			const socket = await connect(cluster.webs[0], ann);
+			sockets.push(socket);
+			const joined = await socket.timeout(20_000).emitWithAck('room:join', { roomId });
+			expect(joined.ok, JSON.stringify(joined)).toBe(true);
+			if (joined.ok) expect(joined.data.online.map((u: { name: string }) => u.name)).toContain('Ann');
+		} finally {
+			stopped.kill('SIGCONT');
+		}
+		const again = await member(cluster.webs[0], ann);
+		const presence = await again.socket.emitWithAck('room:join', { roomId });
+		expect(presence.ok && presence.data.online.map((u) => u.name).sort()).toEqual(['Ann', 'Bob']);
+	}, 90_000);
+
 	it('routes a run to the worker that already holds its model, and says so in the router’s reasons', async () => {
 		await cluster.startWorker('w-a'); // empty and first by name: only affinity sends the run to w-b
 		const a = await member(cluster.webs[1], ann);
