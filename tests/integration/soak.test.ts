@@ -40,7 +40,10 @@ describe('soak', () => {
 					// The rooms' documents grow by design (Yjs keeps a tombstone per deleted item); the goal is for leaks,
 					// so it judges the rest. The raw growth and the documents' growth stay in `memory`, beside it.
 					memoryGrowth: report.memory.growthExcludingDocumentsPercent < goals.memoryGrowthExcludingDocumentsPercent,
-					leakCheck: report.memory.leakCheck.documentsLoadedAtEnd === 0 && report.memory.leakCheck.growthPercent < 5,
+					leakCheck:
+						report.memory.leakCheck.documentsLoadedAtEnd === 0 &&
+						report.memory.leakCheck.socketsLeftAtEnd === 0 &&
+						report.memory.leakCheck.growthExcludingRecoveryBufferPercent < goals.memoryGrowthExcludingDocumentsPercent,
 					errors: report.errors.length === 0,
 					eventsLost: report.events.lost === 0
 				};
@@ -53,12 +56,16 @@ describe('soak', () => {
 			expect(report.events.lost).toBe(0);
 			expect(report.events.duplicated).toBe(0);
 			if (Number(process.env.SOAK_EDITORS ?? 2) > 0) expect(report.edits).toBeGreaterThan(0);
-			// Every client gone: each room's document unloads after its grace period.
+			// Every client gone: no socket is left and each room's document unloads after its grace period.
+			expect(report.memory.leakCheck.socketsLeftAtEnd).toBe(0);
 			expect(report.memory.leakCheck.documentsLoadedAtEnd).toBe(0);
-			// Short runs are noisy (JIT, caches, Socket.IO's recovery buffer still filling): the 5% goal is judged on
-			// the long run (soak.json). These bounds still fail a leak of a few kilobytes per run or per event.
+			expect(report.memory.documentsHeapMbAtEnd).toBeGreaterThan(0); // the measure sees the documents
+			// Short runs are noisy (JIT, caches) and Socket.IO's recovery buffer is still filling (~1 KB per broadcast,
+			// measured and reported apart): the 5% goal is judged on the long run (soak.json). Short runs measured
+			// 1-4% here; 8% of the ~80 MB heap fails a leak of ~3 KB per delivered event or ~150 KB per run.
 			expect(report.memory.growthExcludingDocumentsPercent).toBeLessThan(LONG ? 10 : 15);
-			expect(report.memory.leakCheck.growthPercent).toBeLessThan(LONG ? 10 : 15);
+			expect(report.memory.growthExcludingDocumentsAndRecoveryBufferPercent).toBeLessThan(8);
+			expect(report.memory.leakCheck.growthExcludingRecoveryBufferPercent).toBeLessThan(8);
 		},
 		DURATION_MS + 120_000
 	);

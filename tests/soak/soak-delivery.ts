@@ -24,7 +24,9 @@ export function summarizeDelivery(
 	runs: { id: string; roomId: string }[],
 	storedCounts: Map<string, number>,
 	reports: SoakChildReport[],
-	windowMs: number
+	windowMs: number,
+	/** How long latency was measured: a last window shorter than half a window is left out (too few samples). */
+	measuredMs: number
 ): DeliverySummary {
 	let delivered = 0;
 	let lost = 0;
@@ -48,7 +50,11 @@ export function summarizeDelivery(
 			merged.set(window, histogram);
 		}
 	}
-	const windows = [...merged].sort(([a], [b]) => a - b).map(([, histogram]) => histogramPercentile(histogram, 99));
+	const complete = Math.floor(measuredMs / windowMs) + (measuredMs % windowMs >= windowMs / 2 ? 1 : 0);
+	const windows = [...merged]
+		.filter(([window]) => window < complete)
+		.sort(([a], [b]) => a - b)
+		.map(([, histogram]) => histogramPercentile(histogram, 99));
 	const first = windows[0] ?? 0;
 	const last = windows.at(-1) ?? 0;
 	return {
