@@ -113,9 +113,10 @@ process.on('message', (msg: SoakChildRequest) => {
 			(err) => process.send!({ type: 'error', message: String(err) })
 		);
 	} else if (msg.type === 'go') {
+		startTyping(msg.typeEveryMs);
+	} else if (msg.type === 'measure') {
 		measureFrom = msg.measureFrom;
 		windowMs = msg.windowMs;
-		if (msg.typeEveryMs) startTyping(msg.typeEveryMs);
 	} else if (msg.type === 'stop-typing') {
 		clearInterval(typing);
 		process.send!({ type: 'stopped' });

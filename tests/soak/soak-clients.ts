@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { SoakChildReport, SoakChildRequest, SoakClientSpec } from './soak-protocol';
 
 export interface SoakClients {
-	go(measureFrom: number, windowMs: number, typeEveryMs?: number): void;
+	go(typeEveryMs: number): void;
+	measure(measureFrom: number, windowMs: number): void;
 	stopTyping(): Promise<void>;
 	/** The child's accounting; it then closes its clients and exits (resolves once it has). */
 	report(): Promise<SoakChildReport>;
@@ -42,7 +43,8 @@ export async function openSoakClients(url: string, role: 'viewer' | 'editor', cl
 		throw err;
 	}
 	return {
-		go: (measureFrom, windowMs, typeEveryMs) => send({ type: 'go', measureFrom, windowMs, typeEveryMs }),
+		go: (typeEveryMs) => send({ type: 'go', typeEveryMs }),
+		measure: (measureFrom, windowMs) => send({ type: 'measure', measureFrom, windowMs }),
 		async stopTyping() {
 			send({ type: 'stop-typing' });
 			await next(child, 'stopped', 10_000);

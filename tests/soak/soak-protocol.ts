@@ -6,8 +6,10 @@ export interface SoakClientSpec {
 
 export type SoakChildRequest =
 	| { type: 'open'; url: string; role: 'viewer' | 'editor'; clients: SoakClientSpec[] }
-	/** Start measuring latency at `measureFrom` (epoch ms); editors start typing every `typeEveryMs`. */
-	| { type: 'go'; measureFrom: number; windowMs: number; typeEveryMs?: number }
+	/** Editors start typing every `typeEveryMs`. */
+	| { type: 'go'; typeEveryMs: number }
+	/** Viewers count latency per window from `measureFrom` (epoch ms). */
+	| { type: 'measure'; measureFrom: number; windowMs: number }
 	| { type: 'stop-typing' }
 	/** Answer with the report, then close every client and exit. */
 	| { type: 'report' };

@@ -49,8 +49,8 @@ export interface SoakReport extends DeliverySummary {
 		growthExcludingDocumentsPercent: number;
 		rssMbAtEnd: number;
 		/**
-		 * Broadcasts Socket.IO keeps for connection-state recovery (in-memory adapter): each is kept 2 to 4 minutes
-		 * (maxDisconnectionDuration, pruned at that interval), so the buffer is bounded in time, not in count, and
+		 * Broadcasts Socket.IO keeps for connection-state recovery (in-memory adapter): each is kept 2 to 3 minutes
+		 * (maxDisconnectionDuration, pruned once a minute), so the buffer is bounded in time, not in count, and
 		 * counts in every heap figure here.
 		 */
 		recoveryBuffer: {
@@ -67,6 +67,8 @@ export interface SoakReport extends DeliverySummary {
 			retainedHeapMbClientsGoneDocumentsLoaded: number | null;
 			retainedHeapMbEmptyRooms: number;
 			socketsLeftAtEnd: number;
+			/** Per-socket Yjs rate-limit buckets still held (they must leave with their sockets). */
+			rateLimitBucketsLeftAtEnd: number;
 			documentsLoadedAtEnd: number;
 			recoveryBufferPacketsEmptyRooms: number;
 			recoveryBufferHeapMbEmptyRooms: number;
@@ -117,11 +119,10 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 	const serverDocs = () => roomIds.flatMap((id) => server.ctx.yjs.loaded(id)?.doc ?? []);
 
 	const started = Date.now();
-	const deadline = started + o.durationMs;
-	// Latency is measured from a few seconds after the warm-up's heap measures, whose full GCs stall the server.
-	const measureFrom = started + o.warmupMs + Math.min(5_000, o.windowMs / 2);
-	for (const child of children) child.go(measureFrom, o.windowMs, 50);
-	const loopHealth = watchLoopHealth(measureFrom, o.windowMs);
+	let deadline = started + o.durationMs;
+	for (const child of children) child.go(50);
+	let measureFrom = Infinity;
+	let loopHealth: ReturnType<typeof watchLoopHealth> | undefined;
 	let heapAfterWarmup: number | undefined;
 	let documentsAfterWarmup = 0;
 	let recoveryAfterWarmup = { packets: 0, heapBytes: 0 };
@@ -132,6 +133,12 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 			documentsAfterWarmup = documentsHeapBytes(serverDocs());
 			heapAfterWarmup = retainedHeapBytes();
 			recoveryAfterWarmup = recoveryBuffer();
+			// The measures' full GCs stall the server for a while: latency windows start a second after them, and the
+			// soak runs its full measured time after the warm-up however long they took.
+			measureFrom = Date.now() + 1_000;
+			deadline = measureFrom + o.durationMs - o.warmupMs;
+			for (const child of children) child.measure(measureFrom, o.windowMs);
+			loopHealth = watchLoopHealth(measureFrom, o.windowMs);
 		}
 		await Promise.all(
 			starters.map(async ({ socket, roomId }) => {
@@ -158,8 +165,13 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 	for (const { id } of runs) await server.ctx.orchestrator.waitForRun(id);
 	await sleep(200); // the last live events are on their way to the viewers
 	const durationMs = Date.now() - started;
-	const latencyMeasuredMs = Date.now() - measureFrom;
-	const serverLoop = loopHealth.stop();
+	const latencyMeasuredMs = Math.max(0, Date.now() - measureFrom);
+	const serverLoop = loopHealth?.stop() ?? {
+		eventLoopDelayP99ByWindowMs: [],
+		eventLoopDelayMaxByWindowMs: [],
+		gcPauseTotalByWindowMs: [],
+		gcPauseMaxByWindowMs: []
+	};
 
 	let finished = 0;
 	const storedCounts = new Map<string, number>();
@@ -182,6 +194,7 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 	const goneDeadline = Date.now() + 10_000;
 	while (server.ctx.realtime!.counts().sockets > 0 && Date.now() < goneDeadline) await sleep(50);
 	const socketsLeftAtEnd = server.ctx.realtime!.counts().sockets;
+	const rateLimitBucketsLeftAtEnd = server.ctx.realtime!.yjsRateLimitedSockets();
 	const docsStillLoaded = roomIds.every((id) => server.ctx.yjs.loaded(id));
 	const heapClientsGone = docsStillLoaded ? retainedHeapBytes() : null;
 	const unloadDeadline = Date.now() + 30_000;
@@ -224,6 +237,7 @@ export async function soak(server: TestServer, o: SoakOptions): Promise<SoakRepo
 				retainedHeapMbClientsGoneDocumentsLoaded: heapClientsGone === null ? null : mb(heapClientsGone),
 				retainedHeapMbEmptyRooms: mb(heapEmptyRooms),
 				socketsLeftAtEnd,
+				rateLimitBucketsLeftAtEnd,
 				documentsLoadedAtEnd,
 				recoveryBufferPacketsEmptyRooms: recoveryEmptyRooms.packets,
 				recoveryBufferHeapMbEmptyRooms: mb(recoveryEmptyRooms.heapBytes),
@@ -252,11 +266,11 @@ export const SOAK_NOTE = [
 	'synchronous step. Continuous editing grows each live document by design (tombstones of interleaved typists never',
 	'merge), so met.memoryGrowth judges growthExcludingDocumentsPercent = (heap growth - documents growth) / heap',
 	"after warm-up; growthPercent is the raw figure. recoveryBuffer: Socket.IO's connection-state-recovery packets",
-	'(in-memory adapter), kept 2 to 4 minutes each (maxDisconnectionDuration 2 min, pruned every 2 min), so bounded in',
+	'(in-memory adapter), kept 2 to 3 minutes each (maxDisconnectionDuration 2 min, pruned once a minute), so bounded in',
 	'time, not count, and about 1 KB of heap each; their heap is measured on a structured clone the same way, and',
 	'growthExcludingDocumentsAndRecoveryBufferPercent removes both. leakCheck: every client leaves, every document',
 	'unloads after its grace period, and the retained heap with empty rooms is compared with the heap after warm-up',
 	'(the buffer still holds the last minutes of broadcasts, hence the second figure). serverLoop: the server',
-	"process's event-loop delay and GC pauses per latency window, beside the delivery p99; latency windows start 5 s",
-	"(half a window in short runs) after the warm-up's heap measures (their full GCs stall the server)."
+	"process's event-loop delay and GC pauses per latency window, beside the delivery p99; latency windows start 1 s",
+	"after the warm-up's heap measures end (their full GCs stall the server), and the measured time runs from there."
 ].join(' ');
