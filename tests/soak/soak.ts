@@ -259,8 +259,8 @@ function recoveryBufferPackets(server: TestServer): unknown[] {
 
 /** What soak.json's figures measure, written beside them. */
 export const SOAK_NOTE = [
-	'The soak process runs the server only: viewers and editors are child processes (tests/soak/soak-client.ts), and',
-	'four run starters there join no room. Heap figures are heapUsed after a full GC. documentsHeapMb: the heap the',
+	'The soak process runs the server only: viewers and editors are child processes (tests/soak/soak-client.ts); the',
+	'one run starter per room here joins no room. Heap figures are heapUsed after a full GC. documentsHeapMb: the heap the',
 	"rooms' Yjs documents retain, measured directly: each server document's full state (deleted items kept as",
 	'tombstones included) is loaded into a fresh Y.Doc and the retained heap compared before and after, in one',
 	'synchronous step. Continuous editing grows each live document by design (tombstones of interleaved typists never',
@@ -272,5 +272,12 @@ export const SOAK_NOTE = [
 	'unloads after its grace period, and the retained heap with empty rooms is compared with the heap after warm-up',
 	'(the buffer still holds the last minutes of broadcasts, hence the second figure). serverLoop: the server',
 	"process's event-loop delay and GC pauses per latency window, beside the delivery p99; latency windows start 1 s",
-	"after the warm-up's heap measures end (their full GCs stall the server), and the measured time runs from there."
+	"after the warm-up's heap measures end (their full GCs stall the server), and the measured time runs from there.",
+	"Latency drift, as diagnosed in short soaks (issue #12): the delivery p99 follows the server's event-loop delay p99",
+	'(e.g. 455 vs 451 ms, 98 vs 76, 84 vs 54 per window), which is GC pauses (up to 100-260 ms on the loaded 2-core',
+	"machine) and other processes' load; a CPU profile over 2 minutes found no server cost growing but two small ones",
+	"that grow with a document's history: the prompt read at each run start (Y.Text#toString walks tombstones, ~2 ms",
+	'per run start at under 1 MB of heap per document) and the compaction of stored updates (Y.mergeUpdates of the whole document',
+	"every 100 rows, tens of ms). The drift of the runs before issue #12 also had the clients' own documents and",
+	'sockets in this process (their heap and GC counted against the server); serverLoop shows whether one remains.'
 ].join(' ');
