@@ -66,10 +66,13 @@ describe('soak', () => {
 			expect(report.memory.leakCheck.rateLimitBucketsLeftAtEnd).toBe(0);
 			expect(report.memory.leakCheck.documentsLoadedAtEnd).toBe(0);
 			expect(report.memory.documentsHeapMbAtEnd).toBeGreaterThan(0); // the measure sees the documents
-			// Short runs are noisy (JIT, caches) and Socket.IO's recovery buffer is still filling (~1 KB per broadcast,
-			// measured and reported apart): the 5% goal is judged on the long run (soak.json). Short runs measured
-			// 1-4% here; 8% of the ~80 MB heap fails a leak of ~3 KB per delivered event or ~150 KB per run.
-			expect(report.memory.growthExcludingDocumentsPercent).toBeLessThan(LONG ? 10 : 15);
+			// The growth without documents includes Socket.IO's recovery buffer (~1 KB per broadcast, measured apart):
+			// still filling in short runs; in long ones holding 2 or 3 minutes of broadcasts depending on when it was
+			// last pruned (~12 MB apart at the long run's rate). So it is bounded in short runs only, and in long ones
+			// reported (met.memoryGrowth). What must hold in both is the growth without the documents and the buffer:
+			// short runs measured 0-3% here, and 8% of the ~80 MB heap fails a leak of ~3 KB per delivered event or
+			// ~150 KB per run.
+			if (!LONG) expect(report.memory.growthExcludingDocumentsPercent).toBeLessThan(15);
 			expect(report.memory.growthExcludingDocumentsAndRecoveryBufferPercent).toBeLessThan(8);
 			expect(report.memory.leakCheck.growthExcludingRecoveryBufferPercent).toBeLessThan(8);
 		},
