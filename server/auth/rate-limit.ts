@@ -4,6 +4,7 @@
  */
 export class TokenBucketLimiter {
 	private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
+	private lastPrunedAt = Number.NEGATIVE_INFINITY;
 
 	constructor(
 		private readonly capacity: number,
@@ -18,7 +19,8 @@ export class TokenBucketLimiter {
 		const refill = ((now - bucket.updatedAt) / this.periodMs) * this.capacity;
 		bucket.tokens = Math.min(this.capacity, bucket.tokens + refill);
 		bucket.updatedAt = now;
-		if (this.buckets.size > 10_000) this.prune(now);
+		// At most once a period: with more than 10,000 keys all in use, scanning on every take would cost O(keys) each.
+		if (this.buckets.size > 10_000 && now - this.lastPrunedAt >= this.periodMs) this.prune(now);
 		this.buckets.set(key, bucket);
 		if (bucket.tokens < 1) return false;
 		bucket.tokens -= 1;
@@ -32,7 +34,18 @@ export class TokenBucketLimiter {
 		return Math.ceil(((1 - bucket.tokens) / this.capacity) * this.periodMs);
 	}
 
+	/** Drops a key's bucket, for keys that end (a disconnected socket's id): nothing else would remove it soon. */
+	forget(key: string): void {
+		this.buckets.delete(key);
+	}
+
+	/** Keys with a bucket now (for tests and diagnostics). */
+	get size(): number {
+		return this.buckets.size;
+	}
+
 	private prune(now: number) {
+		this.lastPrunedAt = now;
 		for (const [key, bucket] of this.buckets) {
 			if (now - bucket.updatedAt > this.periodMs) this.buckets.delete(key);
 		}

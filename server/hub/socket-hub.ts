@@ -52,6 +52,8 @@ export interface Realtime {
 	io: AppServer;
 	/** Connected sockets, and prompt rooms with at least one of them (for metrics). */
 	counts(): { sockets: number; rooms: number };
+	/** Sockets that still hold a Yjs rate-limit bucket: none once every socket has left (tests, the soak). */
+	yjsRateLimitedSockets(): number;
 	/** Closes every socket of a login session (on logout). */
 	disconnectSession(sessionId: string): void;
 	/** Closes every socket that authenticated with an API key (on revoke). */
@@ -140,6 +142,7 @@ export function createApplication(httpServer: HttpServer, deps: RealtimeDeps): R
 			for (const name of io.sockets.adapter.rooms.keys()) if (name.startsWith('room:')) rooms++;
 			return { sockets: io.engine.clientsCount, rooms };
 		},
+		yjsRateLimitedSockets: () => yjs.rateLimitedSockets(),
 		disconnectSession(sessionId) {
 			io.in(sessionChannel(sessionId)).disconnectSockets(true);
 		},

@@ -283,6 +283,8 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 				);
 			}
 			bySocket.delete(socket.id);
+			syncLimiter.forget(socket.id); // keyed by socket id: nothing else removes them (soak, issue #12)
+			awarenessLimiter.forget(socket.id);
 		});
 	}
 
@@ -290,6 +292,8 @@ export function createYjsRealtime(io: AppServer, deps: YjsRealtimeDeps) {
 		registerYjsHandlers,
 		/** A member was removed on another node: drop their subscriptions here too. */
 		memberRemoved: onMemberRemoved,
+		/** Sockets with a rate-limit bucket (for tests): none once they have all left. */
+		rateLimitedSockets: () => syncLimiter.size + awarenessLimiter.size,
 		close() {
 			deps.docs.events.off('update', onDocUpdate);
 			deps.docs.events.off('awareness', onPeerAwareness);

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODELS_DIR } from '../helpers/models';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { soak } from '../soak/soak';
+import { SOAK_NOTE, soak } from '../soak/soak';
 
 // CI size by default (~15 s); `npm run soak` runs it for 10 minutes and writes bench/results/soak.json.
 const DURATION_MS = Number(process.env.SOAK_MS ?? 15_000);
@@ -35,22 +35,46 @@ describe('soak', () => {
 				windowMs: LONG ? 60_000 : 5_000
 			});
 			if (REPORT) {
-				const goals = { memoryGrowthPercent: 5, errors: 0, eventsLost: 0 };
+				const goals = { memoryGrowthExcludingDocumentsPercent: 5, errors: 0, eventsLost: 0 };
 				const met = {
-					memoryGrowth: report.memory.growthPercent < goals.memoryGrowthPercent,
+					// The rooms' documents grow by design (Yjs keeps a tombstone per deleted item); the goal is for leaks,
+					// so it judges the rest. The raw growth and the documents' growth stay in `memory`, beside it.
+					memoryGrowth: report.memory.growthExcludingDocumentsPercent < goals.memoryGrowthExcludingDocumentsPercent,
+					leakCheck:
+						report.memory.leakCheck.documentsLoadedAtEnd === 0 &&
+						report.memory.leakCheck.socketsLeftAtEnd === 0 &&
+						report.memory.leakCheck.rateLimitBucketsLeftAtEnd === 0 &&
+						report.memory.leakCheck.growthExcludingRecoveryBufferPercent < goals.memoryGrowthExcludingDocumentsPercent,
+					// Socket.IO's recovery buffer is bounded in time (2-3 minutes of broadcasts), so its level at two moments
+					// depends on when it was last pruned: judged apart too, both figures in `memory`.
+					memoryGrowthExcludingRecoveryBuffer:
+						report.memory.growthExcludingDocumentsAndRecoveryBufferPercent < goals.memoryGrowthExcludingDocumentsPercent,
 					errors: report.errors.length === 0,
 					eventsLost: report.events.lost === 0
 				};
-				await writeFile(REPORT, JSON.stringify({ goals, met, ...report }, null, 2) + '\n');
+				await writeFile(REPORT, JSON.stringify({ goals, met, note: SOAK_NOTE, ...report }, null, 2) + '\n');
 			}
 			expect(report.errors).toEqual([]);
 			expect(report.runs.started).toBeGreaterThan(0);
 			expect(report.runs.finished).toBe(report.runs.started);
+			expect(report.events.delivered).toBeGreaterThan(0);
 			expect(report.events.lost).toBe(0);
 			expect(report.events.duplicated).toBe(0);
 			if (Number(process.env.SOAK_EDITORS ?? 2) > 0) expect(report.edits).toBeGreaterThan(0);
-			// Short runs are noisy (JIT, caches): the 5% goal is judged on the long run (soak.json).
-			expect(report.memory.growthPercent).toBeLessThan(LONG ? 25 : 50);
+			// Every client gone: no socket is left and each room's document unloads after its grace period.
+			expect(report.memory.leakCheck.socketsLeftAtEnd).toBe(0);
+			expect(report.memory.leakCheck.rateLimitBucketsLeftAtEnd).toBe(0);
+			expect(report.memory.leakCheck.documentsLoadedAtEnd).toBe(0);
+			expect(report.memory.documentsHeapMbAtEnd).toBeGreaterThan(0); // the measure sees the documents
+			// The growth without documents includes Socket.IO's recovery buffer (~1 KB per broadcast, measured apart):
+			// still filling in short runs; in long ones holding 2 or 3 minutes of broadcasts depending on when it was
+			// last pruned (~12 MB apart at the long run's rate). So it is bounded in short runs only, and in long ones
+			// reported (met.memoryGrowth). What must hold in both is the growth without the documents and the buffer:
+			// short runs measured 0-3% here, and 8% of the ~80 MB heap fails a leak of ~3 KB per delivered event or
+			// ~150 KB per run.
+			if (!LONG) expect(report.memory.growthExcludingDocumentsPercent).toBeLessThan(15);
+			expect(report.memory.growthExcludingDocumentsAndRecoveryBufferPercent).toBeLessThan(8);
+			expect(report.memory.leakCheck.growthExcludingRecoveryBufferPercent).toBeLessThan(8);
 		},
 		DURATION_MS + 120_000
 	);

@@ -143,4 +143,16 @@ describe('collaborative prompt limits', () => {
 		await waitFor(() => bobEditor.text() === `${'x'.repeat(200)} twenty characters!!`, 'Bob to get every character', 10_000);
 		expect(server.ctx.yjs.loaded(room.id)?.doc.getText(PROMPT_TEXT).toString()).toBe(bobEditor.text());
 	});
+
+	it('drops a socket’s rate-limit buckets when it disconnects', async () => {
+		const { ann, room } = await setup();
+		const editors = [await openSyncedEditor(server, ann, room.id), await openSyncedEditor(server, ann, room.id)];
+		editors[0].awareness.setLocalStateField('user', { name: 'Ann', color: '#336699' });
+		editors[0].doc.getText(PROMPT_TEXT).insert(0, 'hello');
+		await waitFor(() => editors[1].text() === 'hello', 'the edit to arrive');
+		expect(server.ctx.realtime!.yjsRateLimitedSockets()).toBeGreaterThanOrEqual(2);
+		for (const editor of editors) editor.close();
+		await waitFor(() => server.ctx.realtime!.counts().sockets === 0, 'the server to see the disconnects');
+		expect(server.ctx.realtime!.yjsRateLimitedSockets()).toBe(0);
+	});
 });
