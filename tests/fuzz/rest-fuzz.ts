@@ -54,11 +54,24 @@ const body = fc.oneof(
 	{ weight: 1, arbitrary: fc.integer({ min: 1, max: 400 }).map((d) => '['.repeat(d) + ']'.repeat(d)) }
 );
 
+/** One REST fuzz case: a route (index into restRoutes) and a raw body. Case i of a run is generated with seed + i. */
+export const restCase = (routeCount: number) => fc.record({ route: fc.integer({ min: 0, max: routeCount - 1 }), body });
+
+/** Case `index` of a run seeded with `seed`, exactly as fuzzRest generates it (to replay a finding). */
+export function restCaseAt(routeCount: number, seed: number, index: number): { route: number; body: string } {
+	return fc.sample(restCase(routeCount), { numRuns: 1, seed: seed + index })[0];
+}
+
+const BODY_PREVIEW_CHARS = 2_048;
+
 export interface RestFuzzReport {
 	cases: number;
 	statuses: Record<string, number>;
-	/** 5xx answers or errors other than HttpError, with the route. */
-	unclear: { route: string; status?: number; error?: string }[];
+	/**
+	 * 5xx answers or errors other than HttpError: the route ("METHOD /path"), the case's index (replay it with
+	 * restCaseAt(routes, seed, index)) and its body, cut to 2 KB (`bodyLength` is the whole body's).
+	 */
+	unclear: { route: string; index: number; body: string; bodyLength: number; status?: number; error?: string }[];
 }
 
 export async function fuzzRest(opts: {
@@ -71,11 +84,11 @@ export async function fuzzRest(opts: {
 	seed: number;
 }) {
 	const routes = restRoutes(opts.roomId, opts.runId);
-	const arbitrary = fc.record({ route: fc.integer({ min: 0, max: routes.length - 1 }), body });
 	const report: RestFuzzReport = { cases: 0, statuses: {}, unclear: [] };
 	for (let i = 0; i < opts.count; i++) {
-		const [c] = fc.sample(arbitrary, { numRuns: 1, seed: opts.seed + i }); // one at a time: bounded memory on long runs
+		const c = restCaseAt(routes.length, opts.seed, i); // one at a time: bounded memory on long runs
 		const route = routes[c.route];
+		const finding = { route: route.name, index: i, body: c.body.slice(0, BODY_PREVIEW_CHARS), bodyLength: c.body.length };
 		const request = new Request('http://localhost/fuzz', { method: 'POST', body: c.body, headers: { 'content-type': 'application/json' } });
 		const event = {
 			locals: { app: opts.ctx, user: opts.user, session: opts.session },
@@ -91,14 +104,14 @@ export async function fuzzRest(opts: {
 			if (res.body && res.headers.get('content-type')?.includes('event-stream')) await res.body.cancel(); // a valid streamed chat: stop it
 		} catch (err) {
 			if (!isHttpError(err)) {
-				report.unclear.push({ route: route.name, error: err instanceof Error ? err.message : String(err) });
+				report.unclear.push({ ...finding, error: err instanceof Error ? err.message : String(err) });
 				continue;
 			}
 			status = err.status;
 		}
 		report.cases++;
 		report.statuses[status] = (report.statuses[status] ?? 0) + 1;
-		if (status >= 500) report.unclear.push({ route: route.name, status });
+		if (status >= 500) report.unclear.push({ ...finding, status });
 	}
 	return report;
 }
