@@ -12,6 +12,8 @@ import * as runFork from '../../src/routes/api/runs/[id]/fork/+server';
 import * as runResume from '../../src/routes/api/runs/[id]/resume/+server';
 import * as runs from '../../src/routes/api/runs/+server';
 import * as chat from '../../src/routes/v1/chat/completions/+server';
+import * as completions from '../../src/routes/v1/completions/+server';
+import * as embeddings from '../../src/routes/v1/embeddings/+server';
 import type { AppContext } from '../../server/app';
 import type { PublicUser } from '../../server/auth/users.repository';
 
@@ -27,7 +29,9 @@ export function restRoutes(roomId: string, runId: string): { name: string; handl
 		{ name: 'PUT /api/rooms/:id/steering', handler: roomSteering.PUT as Handler, params: { id: roomId } },
 		{ name: 'POST /api/rooms/:id/members', handler: roomMembers.POST as Handler, params: { id: roomId } },
 		{ name: 'POST /api/keys', handler: keys.POST as Handler, params: {} },
-		{ name: 'POST /v1/chat/completions', handler: chat.POST as Handler, params: {} }
+		{ name: 'POST /v1/chat/completions', handler: chat.POST as Handler, params: {} },
+		{ name: 'POST /v1/completions', handler: completions.POST as Handler, params: {} },
+		{ name: 'POST /v1/embeddings', handler: embeddings.POST as Handler, params: {} }
 	];
 }
 
@@ -48,7 +52,12 @@ const body = fc.oneof(
 			'null',
 			'{"roomId":',
 			'\u0000',
-			'{"messages":[{"role":"user","content":"hi"}],"model":"auto","max_tokens":-1}'
+			'{"messages":[{"role":"user","content":"hi"}],"model":"auto","max_tokens":-1}',
+			// The shapes of past findings: a field named like an Object.prototype member, null where an object goes.
+			'{"valueOf":true,"model":"sy-tiny","prompt":"x","input":"x"}',
+			'{"__proto__":{},"model":"sy-tiny","prompt":"x","input":"x"}',
+			'{"model":"sy-tiny","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":null}]}',
+			'{"model":" ","prompt":"  ","input":"x"}'
 		)
 	},
 	{ weight: 1, arbitrary: fc.integer({ min: 1, max: 400 }).map((d) => '['.repeat(d) + ']'.repeat(d)) }
