@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { ClientToServerEvents } from '../../src/lib/contract/events';
 import type { ErrorCode, Result } from '../../src/lib/contract/result';
 import type { TestClient, TestServer } from '../helpers/test-server';
-import { memoryFigures, retainedMemory, type MemoryFigures } from './memory';
+import { mb, memoryFigures, retainedMemory, type MemoryFigures } from './memory';
 
 export const SOCKET_EVENTS: (keyof ClientToServerEvents)[] = [
 	'room:join',
@@ -72,6 +72,11 @@ export interface FuzzReport extends MemoryFigures {
 	/** With a preview of the payload, to reproduce (the run's seed regenerates every case). */
 	unclear: { event: string; answer: unknown; payload: string }[];
 	ackTimeouts: number;
+	/**
+	 * What loaded models hold (ModelManager's accounting of llama.cpp's buffers): native memory, part of
+	 * rssGrowthMb.rest when the fuzz (or the watched run) loads a model, and kept while the model stays loaded.
+	 */
+	modelRamMb: { before: number; after: number };
 	/** Token frames the watching member received from the run that streamed during the fuzz. */
 	watcherTokenFrames: number;
 	durationMs: number;
@@ -113,12 +118,14 @@ export async function fuzzSockets(opts: {
 }): Promise<FuzzReport> {
 	const started = performance.now();
 	const before = retainedMemory();
+	const modelRam = () => mb(opts.server.ctx.models.manager.used().ramBytes);
 	const report: Omit<FuzzReport, keyof MemoryFigures> = {
 		cases: 0,
 		byEvent: {},
 		codes: {},
 		unclear: [],
 		ackTimeouts: 0,
+		modelRamMb: { before: modelRam(), after: 0 },
 		watcherTokenFrames: 0,
 		durationMs: 0
 	};
@@ -155,6 +162,7 @@ export async function fuzzSockets(opts: {
 		if (i % (BATCH * 10) === 0) (socket as unknown as { emit(e: string, p: unknown): void }).emit(cases[0].event, cases[0].payload);
 	}
 	report.durationMs = Math.round(performance.now() - started);
+	report.modelRamMb.after = modelRam();
 	return { ...report, ...(await memoryFigures(before, retainedMemory(), opts.settleMs)) };
 }
 
