@@ -12,6 +12,8 @@ import * as runFork from '../../src/routes/api/runs/[id]/fork/+server';
 import * as runResume from '../../src/routes/api/runs/[id]/resume/+server';
 import * as runs from '../../src/routes/api/runs/+server';
 import * as chat from '../../src/routes/v1/chat/completions/+server';
+import * as completions from '../../src/routes/v1/completions/+server';
+import * as embeddings from '../../src/routes/v1/embeddings/+server';
 import type { AppContext } from '../../server/app';
 import type { PublicUser } from '../../server/auth/users.repository';
 
@@ -27,7 +29,9 @@ export function restRoutes(roomId: string, runId: string): { name: string; handl
 		{ name: 'PUT /api/rooms/:id/steering', handler: roomSteering.PUT as Handler, params: { id: roomId } },
 		{ name: 'POST /api/rooms/:id/members', handler: roomMembers.POST as Handler, params: { id: roomId } },
 		{ name: 'POST /api/keys', handler: keys.POST as Handler, params: {} },
-		{ name: 'POST /v1/chat/completions', handler: chat.POST as Handler, params: {} }
+		{ name: 'POST /v1/chat/completions', handler: chat.POST as Handler, params: {} },
+		{ name: 'POST /v1/completions', handler: completions.POST as Handler, params: {} },
+		{ name: 'POST /v1/embeddings', handler: embeddings.POST as Handler, params: {} }
 	];
 }
 
@@ -48,17 +52,35 @@ const body = fc.oneof(
 			'null',
 			'{"roomId":',
 			'\u0000',
-			'{"messages":[{"role":"user","content":"hi"}],"model":"auto","max_tokens":-1}'
+			'{"messages":[{"role":"user","content":"hi"}],"model":"auto","max_tokens":-1}',
+			// The shapes of past findings: a field named like an Object.prototype member, null where an object goes.
+			'{"valueOf":true,"model":"sy-tiny","prompt":"x","input":"x"}',
+			'{"__proto__":{},"model":"sy-tiny","prompt":"x","input":"x"}',
+			'{"model":"sy-tiny","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":null}]}',
+			'{"model":" ","prompt":"  ","input":"x"}'
 		)
 	},
 	{ weight: 1, arbitrary: fc.integer({ min: 1, max: 400 }).map((d) => '['.repeat(d) + ']'.repeat(d)) }
 );
 
+/** One REST fuzz case: a route (index into restRoutes) and a raw body. Case i of a run is generated with seed + i. */
+export const restCase = (routeCount: number) => fc.record({ route: fc.integer({ min: 0, max: routeCount - 1 }), body });
+
+/** Case `index` of a run seeded with `seed`, exactly as fuzzRest generates it (to replay a finding). */
+export function restCaseAt(routeCount: number, seed: number, index: number): { route: number; body: string } {
+	return fc.sample(restCase(routeCount), { numRuns: 1, seed: seed + index })[0];
+}
+
+const BODY_PREVIEW_CHARS = 2_048;
+
 export interface RestFuzzReport {
 	cases: number;
 	statuses: Record<string, number>;
-	/** 5xx answers or errors other than HttpError, with the route. */
-	unclear: { route: string; status?: number; error?: string }[];
+	/**
+	 * 5xx answers or errors other than HttpError: the route ("METHOD /path"), the case's index (replay it with
+	 * restCaseAt(routes, seed, index)) and its body, cut to 2 KB (`bodyLength` is the whole body's).
+	 */
+	unclear: { route: string; index: number; body: string; bodyLength: number; status?: number; error?: string }[];
 }
 
 export async function fuzzRest(opts: {
@@ -71,11 +93,11 @@ export async function fuzzRest(opts: {
 	seed: number;
 }) {
 	const routes = restRoutes(opts.roomId, opts.runId);
-	const arbitrary = fc.record({ route: fc.integer({ min: 0, max: routes.length - 1 }), body });
 	const report: RestFuzzReport = { cases: 0, statuses: {}, unclear: [] };
 	for (let i = 0; i < opts.count; i++) {
-		const [c] = fc.sample(arbitrary, { numRuns: 1, seed: opts.seed + i }); // one at a time: bounded memory on long runs
+		const c = restCaseAt(routes.length, opts.seed, i); // one at a time: bounded memory on long runs
 		const route = routes[c.route];
+		const finding = { route: route.name, index: i, body: c.body.slice(0, BODY_PREVIEW_CHARS), bodyLength: c.body.length };
 		const request = new Request('http://localhost/fuzz', { method: 'POST', body: c.body, headers: { 'content-type': 'application/json' } });
 		const event = {
 			locals: { app: opts.ctx, user: opts.user, session: opts.session },
@@ -91,14 +113,14 @@ export async function fuzzRest(opts: {
 			if (res.body && res.headers.get('content-type')?.includes('event-stream')) await res.body.cancel(); // a valid streamed chat: stop it
 		} catch (err) {
 			if (!isHttpError(err)) {
-				report.unclear.push({ route: route.name, error: err instanceof Error ? err.message : String(err) });
+				report.unclear.push({ ...finding, error: err instanceof Error ? err.message : String(err) });
 				continue;
 			}
 			status = err.status;
 		}
 		report.cases++;
 		report.statuses[status] = (report.statuses[status] ?? 0) + 1;
-		if (status >= 500) report.unclear.push({ route: route.name, status });
+		if (status >= 500) report.unclear.push({ ...finding, status });
 	}
 	return report;
 }

@@ -2,12 +2,11 @@
 // (fast-check arbitraries, plus raw random bytes for the Yjs channel). Each must answer a clear Result (never
 // `internal`, never silence), the server must stay up with bounded memory, and another member's run must keep
 // streaming meanwhile. Used by tests/integration/fuzz.test.ts (CI size) and `npm run fuzz` (long run).
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import fc from 'fast-check';
 import type { ClientToServerEvents } from '../../src/lib/contract/events';
 import type { ErrorCode, Result } from '../../src/lib/contract/result';
 import type { TestClient, TestServer } from '../helpers/test-server';
+import { mb, memoryFigures, retainedMemory, type MemoryFigures } from './memory';
 
 export const SOCKET_EVENTS: (keyof ClientToServerEvents)[] = [
 	'room:join',
@@ -64,7 +63,8 @@ export function fuzzCase(roomId: string, runId: string): fc.Arbitrary<{ event: k
 	return fc.record({ event: fc.constantFrom(...SOCKET_EVENTS), payload });
 }
 
-export interface FuzzReport {
+/** The memory figures (memory.ts) come with the cases' outcomes. */
+export interface FuzzReport extends MemoryFigures {
 	cases: number;
 	byEvent: Record<string, number>;
 	codes: Record<string, number>;
@@ -72,8 +72,11 @@ export interface FuzzReport {
 	/** With a preview of the payload, to reproduce (the run's seed regenerates every case). */
 	unclear: { event: string; answer: unknown; payload: string }[];
 	ackTimeouts: number;
-	heapUsedMb: { before: number; after: number };
-	rssMb: { before: number; after: number };
+	/**
+	 * What loaded models hold (ModelManager's accounting of llama.cpp's buffers): native memory, part of
+	 * rssGrowthMb.rest when the fuzz (or the watched run) loads a model, and kept while the model stays loaded.
+	 */
+	modelRamMb: { before: number; after: number };
 	/** Token frames the watching member received from the run that streamed during the fuzz. */
 	watcherTokenFrames: number;
 	durationMs: number;
@@ -110,16 +113,19 @@ export async function fuzzSockets(opts: {
 	watcher: TestClient;
 	count: number;
 	seed: number;
+	/** Idle time before a last memory reading (0: none); the long run waits to see what V8 gives back. */
+	settleMs?: number;
 }): Promise<FuzzReport> {
 	const started = performance.now();
-	const report: FuzzReport = {
+	const before = retainedMemory();
+	const modelRam = () => mb(opts.server.ctx.models.manager.used().ramBytes);
+	const report: Omit<FuzzReport, keyof MemoryFigures> = {
 		cases: 0,
 		byEvent: {},
 		codes: {},
 		unclear: [],
 		ackTimeouts: 0,
-		heapUsedMb: { before: mb(retainedHeap()), after: 0 },
-		rssMb: { before: mb(process.memoryUsage().rss), after: 0 },
+		modelRamMb: { before: modelRam(), after: 0 },
 		watcherTokenFrames: 0,
 		durationMs: 0
 	};
@@ -155,10 +161,9 @@ export async function fuzzSockets(opts: {
 		// Events sent without an ack must be ignored, not crash anything.
 		if (i % (BATCH * 10) === 0) (socket as unknown as { emit(e: string, p: unknown): void }).emit(cases[0].event, cases[0].payload);
 	}
-	report.heapUsedMb.after = mb(retainedHeap());
-	report.rssMb.after = mb(process.memoryUsage().rss);
 	report.durationMs = Math.round(performance.now() - started);
-	return report;
+	report.modelRamMb.after = modelRam();
+	return { ...report, ...(await memoryFigures(before, retainedMemory(), opts.settleMs)) };
 }
 
 /** The first 300 characters of a payload as JSON (bytes as a length), for the report. */
@@ -171,13 +176,4 @@ function preview(payload: unknown): string {
 	} catch {
 		return String(payload).slice(0, 300);
 	}
-}
-
-const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
-
-/** Heap in use after a full collection, so growth means retained memory, not garbage waiting for the collector. */
-function retainedHeap(): number {
-	v8.setFlagsFromString('--expose-gc');
-	(vm.runInNewContext('gc') as () => void)();
-	return process.memoryUsage().heapUsed;
 }

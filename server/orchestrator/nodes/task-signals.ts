@@ -164,7 +164,9 @@ const languageAliases: Record<string, CodeLanguage> = {
 };
 
 export function languageFromInfo(info: string): CodeLanguage | undefined {
-	return languageAliases[info.trim().split(/[\s{]/)[0].toLowerCase()];
+	const name = info.trim().split(/[\s{]/)[0].toLowerCase();
+	// Own keys only: the info string comes from the prompt, and "constructor" must not find Object.prototype's.
+	return Object.hasOwn(languageAliases, name) ? languageAliases[name] : undefined;
 }
 
 // Named languages, checked in order: "TypeScript" before "JavaScript" before "Java" so the longer name wins.

@@ -62,12 +62,16 @@ export type Sampling = z.infer<typeof samplingSchema>;
 export const apiLimitsSchema = z.strictObject({ streamed: z.boolean() });
 export type ApiLimits = z.infer<typeof apiLimitsSchema>;
 
-const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'not a model id');
+/** A model id as the catalogue names models (`auto` included, for /v1's routed runs). */
+export const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'not a model id');
+
+/** The longest prompt a run takes, after trimming (the /v1 routes check it too, naming their own field). */
+export const PROMPT_MAX_CHARS = 32_000;
 
 /** What a client may ask for when starting a run. */
 export const runRequestSchema = z
 	.strictObject({
-		prompt: z.string().trim().min(1, 'The prompt is empty').max(32_000, 'The prompt is longer than 32,000 characters'),
+		prompt: z.string().trim().min(1, 'The prompt is empty').max(PROMPT_MAX_CHARS, 'The prompt is longer than 32,000 characters'),
 		mode: z.enum(RUN_MODES).default('orchestrated'),
 		/** direct: the model to run; orchestrated: a pinned choice the router honours when usable. */
 		modelId: modelIdSchema.optional(),

@@ -2,6 +2,7 @@
 // model reads (the run's conversation is plain role/content data, whatever process runs the model): an assistant
 // turn that called tools says which, with which arguments; each `role: "tool"` result is a user turn that names the
 // call it answers. The conversation ends with the user's message or the results of the last tool calls.
+import { PROMPT_MAX_CHARS } from '$contract/runs';
 import type { OpenAiMessage } from './openai-request';
 
 export interface RunConversation {
@@ -43,6 +44,8 @@ export function runConversation(messages: OpenAiMessage[]): { ok: true; value: R
 		.map((t) => t.content)
 		.join('\n');
 	if (!prompt.trim()) return { ok: false, message: 'The last message is empty' };
+	if (prompt.trim().length > PROMPT_MAX_CHARS)
+		return { ok: false, message: `The last message is longer than ${PROMPT_MAX_CHARS.toLocaleString('en')} characters` };
 	return {
 		ok: true,
 		value: { prompt, conversation: turns.slice(0, start).map(({ role, content }) => ({ role, content })) }

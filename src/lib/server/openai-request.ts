@@ -4,28 +4,33 @@
 import { z } from 'zod';
 import { grammarSchemaProblem } from '$contract/json-schema-subset';
 import { runOutputSchema, type RunOutput } from '$contract/run-output';
-import type { Sampling } from '$contract/runs';
+import { modelIdSchema, type Sampling } from '$contract/runs';
 import { describeZodError } from '$contract/zod-error';
 import { openAiError, readJsonBody, unsupportedField } from './openai';
 
 /** Accepted and ignored: they label or route the request, they do not change the answer. */
 export const HARMLESS_FIELDS = ['user', 'metadata', 'store', 'service_tier', 'prompt_cache_key', 'safety_identifier'] as const;
 
-/** Fields that change the answer and cannot be honoured here, with why (the 400's message). */
-const REFUSED: Record<string, (value: unknown) => string | undefined> = {
-	n: (v) => (v === 1 ? undefined : 'only n = 1 is supported (one choice per request; send parallel requests instead)'),
-	logit_bias: (v) => (isEmpty(v) ? undefined : 'logit_bias is not supported'),
-	frequency_penalty: (v) => (v === 0 ? undefined : 'frequency_penalty is not supported (only 0)'),
-	presence_penalty: (v) => (v === 0 ? undefined : 'presence_penalty is not supported (only 0)'),
-	modalities: (v) => (Array.isArray(v) && v.every((m) => m === 'text') ? undefined : 'only the text modality is supported'),
-	audio: () => 'audio output is not supported',
-	prediction: () => 'predicted outputs are not supported',
-	web_search_options: () => 'web search is not supported',
-	reasoning_effort: () => 'reasoning_effort is not supported by the local models',
-	verbosity: () => 'verbosity is not supported',
-	functions: () => 'the deprecated functions field is not supported: use tools',
-	function_call: () => 'the deprecated function_call field is not supported: use tool_choice'
-};
+/**
+ * Fields that change the answer and cannot be honoured here, with why (the 400's message). A Map, not an object
+ * literal: field names come from the client, and `valueOf` or `__proto__` would find Object.prototype's members.
+ */
+const REFUSED = new Map<string, (value: unknown) => string | undefined>(
+	Object.entries({
+		n: (v) => (v === 1 ? undefined : 'only n = 1 is supported (one choice per request; send parallel requests instead)'),
+		logit_bias: (v) => (isEmpty(v) ? undefined : 'logit_bias is not supported'),
+		frequency_penalty: (v) => (v === 0 ? undefined : 'frequency_penalty is not supported (only 0)'),
+		presence_penalty: (v) => (v === 0 ? undefined : 'presence_penalty is not supported (only 0)'),
+		modalities: (v) => (Array.isArray(v) && v.every((m) => m === 'text') ? undefined : 'only the text modality is supported'),
+		audio: () => 'audio output is not supported',
+		prediction: () => 'predicted outputs are not supported',
+		web_search_options: () => 'web search is not supported',
+		reasoning_effort: () => 'reasoning_effort is not supported by the local models',
+		verbosity: () => 'verbosity is not supported',
+		functions: () => 'the deprecated functions field is not supported: use tools',
+		function_call: () => 'the deprecated function_call field is not supported: use tool_choice'
+	})
+);
 
 const isEmpty = (v: unknown) => typeof v === 'object' && v !== null && Object.keys(v).length === 0;
 
@@ -33,7 +38,7 @@ const isEmpty = (v: unknown) => typeof v === 'object' && v !== null && Object.ke
 export function refusedField(body: Record<string, unknown>, known: readonly string[]): [string, string] | undefined {
 	for (const [field, value] of Object.entries(body)) {
 		if (value === null || value === undefined) continue;
-		const refuse = REFUSED[field];
+		const refuse = REFUSED.get(field);
 		const reason = refuse ? refuse(value) : known.includes(field) ? undefined : `${field} is not a supported field`;
 		if (reason) return [field, reason];
 	}
@@ -56,8 +61,19 @@ export async function readV1Request<S extends z.ZodType>(
 	const refused = refuse(read.body) ?? refusedField(read.body, known);
 	if (refused) return { ok: false, response: unsupportedField(...refused) };
 	const parsed = schema.safeParse(read.body);
-	if (!parsed.success) return { ok: false, response: openAiError(400, describeZodError(parsed.error), 'invalid_request') };
+	if (!parsed.success)
+		return {
+			ok: false,
+			response: openAiError(400, describeZodError(parsed.error), 'invalid_request', 'invalid_request_error', paramOf(parsed.error))
+		};
 	return { ok: true, data: parsed.data };
+}
+
+/** The field a failed parse is about, as OpenAI names it (`messages[0].content`); null for the body as a whole. */
+function paramOf(error: z.ZodError): string | null {
+	const path = error.issues[0]?.path ?? [];
+	const param = path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`)).join('');
+	return param || null;
 }
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
@@ -116,7 +132,7 @@ const toolChoiceSchema = z.union([
 
 /** Sampling fields shared by chat and text completions. */
 export const samplingFields = {
-	model: z.string().min(1).max(100),
+	model: modelIdSchema, // the run's own rule, so a run never refuses what /v1 accepted (and names modelId)
 	stream: z.boolean().nullish(),
 	stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
 	temperature: z.number().min(0).max(2).nullish(),

@@ -1,13 +1,23 @@
 import { z } from 'zod';
 import { roomIdSchema } from '$contract/rooms';
+import { PROMPT_MAX_CHARS } from '$contract/runs';
 import { missingKey, openAiError, runStartError } from '$lib/server/openai';
 import { HARMLESS_FIELDS, readV1Request, samplingFields, samplingOf } from '$lib/server/openai-request';
 import { answerRun } from '$lib/server/openai-run';
 import type { RequestHandler } from './$types';
 
+// What a run accepts as its prompt (runRequestSchema), checked here so its refusal names `prompt`.
+const promptText = z
+	.string()
+	.refine((text) => text.trim().length > 0, 'The prompt is empty')
+	.refine(
+		(text) => text.trim().length <= PROMPT_MAX_CHARS,
+		`The prompt is longer than ${PROMPT_MAX_CHARS.toLocaleString('en')} characters`
+	);
+
 const completionSchema = z.object({
 	...samplingFields,
-	prompt: z.union([z.string().min(1).max(32_000), z.array(z.string().min(1).max(32_000)).length(1, 'only one prompt per request')]),
+	prompt: z.union([promptText, z.array(promptText).length(1, 'only one prompt per request')]),
 	echo: z.literal(false).nullish(),
 	best_of: z.literal(1).nullish()
 });

@@ -1,12 +1,13 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { roomIdSchema } from '$contract/rooms';
+import { modelIdSchema } from '$contract/runs';
 import { missingKey, openAiError, unsupportedField } from '$lib/server/openai';
 import { HARMLESS_FIELDS, readV1Request } from '$lib/server/openai-request';
 import type { RequestHandler } from './$types';
 
 const embeddingsSchema = z.object({
-	model: z.string().min(1).max(100),
+	model: modelIdSchema,
 	input: z.union([z.string().min(1).max(32_000), z.array(z.string().min(1).max(32_000)).min(1).max(64)]),
 	encoding_format: z.enum(['float', 'base64']).nullish()
 });
