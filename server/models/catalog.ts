@@ -10,13 +10,15 @@ export const capabilitySchema = z.enum(capabilities);
 export type Capability = z.infer<typeof capabilitySchema>;
 
 /** `file:<path inside the models folder>`, `hf:<user>/<repo>:<quant>`, `hf:<user>/<repo>/<file>.gguf[#branch]`, or an http(s) URL. */
-const sourceSchema = z.string().refine(
-	(s) =>
-		/^file:(?!\/)(?!.*\.\.)[^\s]+\.gguf$/i.test(s) ||
-		/^hf:[\w.-]+\/[\w.-]+(:[\w.-]+|(\/[^\s#]+\.gguf))(#[\w./-]+)?$/i.test(s) ||
-		/^https?:\/\/\S+$/i.test(s),
-	{ message: 'must be file:<relative path>.gguf, hf:<user>/<repo>:<quant>, hf:<user>/<repo>/<file>.gguf or an http(s) URL' }
-);
+const sourceSchema = z
+	.string()
+	.refine(
+		(s) =>
+			/^file:(?!\/)(?!.*\.\.)[^\s]+\.gguf$/i.test(s) ||
+			/^hf:[\w.-]+\/[\w.-]+(:[\w.-]+|(\/[^\s#]+\.gguf))(#[\w./-]+)?$/i.test(s) ||
+			/^https?:\/\/\S+$/i.test(s),
+		{ message: 'must be file:<relative path>.gguf, hf:<user>/<repo>:<quant>, hf:<user>/<repo>/<file>.gguf or an http(s) URL' }
+	);
 
 export const catalogEntrySchema = z
 	.strictObject({
@@ -25,7 +27,10 @@ export const catalogEntrySchema = z
 		description: z.string().optional(),
 		source: sourceSchema,
 		/** Local file name for sources whose name cannot be derived (hf:<user>/<repo>:<quant>). */
-		fileName: z.string().regex(/^[^/\\]+\.gguf$/i, 'must be a plain file name ending in .gguf').optional(),
+		fileName: z
+			.string()
+			.regex(/^[^/\\]+\.gguf$/i, 'must be a plain file name ending in .gguf')
+			.optional(),
 		family: z.string().min(1),
 		architecture: z.string().min(1),
 		parameters: z.strictObject({
@@ -51,13 +56,17 @@ export const catalogEntrySchema = z
 	})
 	.superRefine((entry, ctx) => {
 		for (const capability of entry.capabilities) {
-			if (entry.quality[capability] === undefined) ctx.addIssue({ code: 'custom', path: ['quality', capability], message: `missing score for listed capability "${capability}"` });
+			if (entry.quality[capability] === undefined)
+				ctx.addIssue({ code: 'custom', path: ['quality', capability], message: `missing score for listed capability "${capability}"` });
 		}
 		for (const capability of Object.keys(entry.quality) as Capability[]) {
-			if (!entry.capabilities.includes(capability)) ctx.addIssue({ code: 'custom', path: ['quality', capability], message: `scored but not listed in capabilities` });
+			if (!entry.capabilities.includes(capability))
+				ctx.addIssue({ code: 'custom', path: ['quality', capability], message: `scored but not listed in capabilities` });
 		}
-		if (entry.generated && !entry.source.startsWith('file:')) ctx.addIssue({ code: 'custom', path: ['source'], message: 'generated models must have a file: source' });
-		if (/^hf:[^/]+\/[^/:]+:/.test(entry.source) && !entry.fileName) ctx.addIssue({ code: 'custom', path: ['fileName'], message: 'required for hf:<user>/<repo>:<quant> sources' });
+		if (entry.generated && !entry.source.startsWith('file:'))
+			ctx.addIssue({ code: 'custom', path: ['source'], message: 'generated models must have a file: source' });
+		if (/^hf:[^/]+\/[^/:]+:/.test(entry.source) && !entry.fileName)
+			ctx.addIssue({ code: 'custom', path: ['fileName'], message: 'required for hf:<user>/<repo>:<quant> sources' });
 	});
 
 export const catalogFileSchema = z
@@ -81,13 +90,20 @@ export interface CatalogEntry extends CatalogEntryData {
 
 export class CatalogError extends Error {
 	override readonly name = 'CatalogError';
-	constructor(readonly file: string, readonly field: string | undefined, detail: string) {
+	constructor(
+		readonly file: string,
+		readonly field: string | undefined,
+		detail: string
+	) {
 		super(`${file}: ${field ? `${field}: ` : ''}${detail}`);
 	}
 }
 
 function fieldPath(pathParts: readonly PropertyKey[]): string {
-	return pathParts.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), '');
+	return pathParts.reduce<string>(
+		(out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+		''
+	);
 }
 
 /** The local file name a source will have. */
@@ -117,7 +133,10 @@ export function parseCatalog(text: string, file: string, modelsDir: string): Cat
 		const issue = result.error.issues[0];
 		const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : '';
 		const field = fieldPath(issue.path);
-		const id = issue.path[0] === 'models' && typeof issue.path[1] === 'number' ? (json as { models: { id?: unknown }[] }).models[issue.path[1]]?.id : undefined;
+		const id =
+			issue.path[0] === 'models' && typeof issue.path[1] === 'number'
+				? (json as { models: { id?: unknown }[] }).models[issue.path[1]]?.id
+				: undefined;
 		throw new CatalogError(file, field || undefined, `${issue.message}${typeof id === 'string' ? ` (model "${id}")` : ''}${more}`);
 	}
 	return result.data.models.map((m) => resolveEntry(modelsDir, m));

@@ -47,24 +47,40 @@ function startFileServer(files: Map<string, Buffer>) {
 	return new Promise<{ url: string; requests: typeof requests; state: typeof state; close: () => Promise<void> }>((resolve) => {
 		server.listen(0, '127.0.0.1', () => {
 			const { port } = server.address() as AddressInfo;
-			resolve({ url: `http://127.0.0.1:${port}`, requests, state, close: () => { server.closeAllConnections(); return new Promise((done) => server.close(() => done())); } });
+			resolve({
+				url: `http://127.0.0.1:${port}`,
+				requests,
+				state,
+				close: () => {
+					server.closeAllConnections();
+					return new Promise((done) => server.close(() => done()));
+				}
+			});
 		});
 	});
 }
 
 /** ipull keeps a resumable download in <file>.ipull, with its chunk table as JSON after the file's bytes. */
 async function completedChunks(partialFile: string, size: number): Promise<number[]> {
-	const tail = await readFile(partialFile).then((b) => b.subarray(size).toString('utf8'), () => '');
+	const tail = await readFile(partialFile).then(
+		(b) => b.subarray(size).toString('utf8'),
+		() => ''
+	);
 	const chunks = /"chunks":\[([\d,]*)\]/.exec(tail)?.[1].split(',').map(Number) ?? [];
 	return chunks.flatMap((status, index) => (status === 2 ? [index] : []));
 }
 
 function capture(signal?: AbortSignal) {
-	let stdout = '', stderr = '';
+	let stdout = '',
+		stderr = '';
 	return {
 		io: { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: {}, signal },
-		get stdout() { return stdout; },
-		get stderr() { return stderr; }
+		get stdout() {
+			return stdout;
+		},
+		get stderr() {
+			return stderr;
+		}
 	};
 }
 
@@ -76,12 +92,14 @@ let server: Awaited<ReturnType<typeof startFileServer>>;
 let modelsDir: string;
 
 beforeAll(async () => {
-	server = await startFileServer(new Map([
-		['/files/small.gguf', small],
-		['/files/big.gguf', big],
-		['/files/broken.gguf', broken],
-		['/acme/Small-GGUF/resolve/main/small.Q8_0.gguf', small]
-	]));
+	server = await startFileServer(
+		new Map([
+			['/files/small.gguf', small],
+			['/files/big.gguf', big],
+			['/files/broken.gguf', broken],
+			['/acme/Small-GGUF/resolve/main/small.Q8_0.gguf', small]
+		])
+	);
 });
 afterAll(async () => server.close());
 beforeEach(async () => {
@@ -90,10 +108,26 @@ beforeEach(async () => {
 	return () => rm(modelsDir, { recursive: true, force: true });
 });
 
-const catalogWith = (source: string) => JSON.stringify({
-	version: 1,
-	models: [{ id: 'acme-small', displayName: 'Acme Small', source, family: 'acme', architecture: 'llama', parameters: { label: '1K', count: 1000 }, quantization: 'Q8_0', contextSize: 256, capabilities: ['chat'], quality: { chat: 0.2 }, threads: 1, gpuLayers: 0 }]
-});
+const catalogWith = (source: string) =>
+	JSON.stringify({
+		version: 1,
+		models: [
+			{
+				id: 'acme-small',
+				displayName: 'Acme Small',
+				source,
+				family: 'acme',
+				architecture: 'llama',
+				parameters: { label: '1K', count: 1000 },
+				quantization: 'Q8_0',
+				contextSize: 256,
+				capabilities: ['chat'],
+				quality: { chat: 0.2 },
+				threads: 1,
+				gpuLayers: 0
+			}
+		]
+	});
 
 describe('models pull', () => {
 	it('downloads a GGUF by URL with a progress bar on stderr and checks it', async () => {
@@ -181,7 +215,12 @@ describe('models list and verify', () => {
 		await writeTestGguf(bad, { omit: ['llama.attention.head_count'] });
 		const no = capture();
 		expect(await runCli(['verify', bad, '--json'], no.io)).toBe(1);
-		expect(JSON.parse(no.stdout)).toEqual({ ok: false, file: bad, problem: 'missing-key', message: `${bad}: required key llama.attention.head_count is missing` });
+		expect(JSON.parse(no.stdout)).toEqual({
+			ok: false,
+			file: bad,
+			problem: 'missing-key',
+			message: `${bad}: required key llama.attention.head_count is missing`
+		});
 		expect(await runCli([], capture().io)).toBe(2);
 		expect(await runCli(['verify'], capture().io)).toBe(2);
 	});
@@ -189,7 +228,11 @@ describe('models list and verify', () => {
 	it('runs as a script: npx tsx server/models/cli.ts verify <file> --load', async () => {
 		const file = path.join(modelsDir, 'script.gguf');
 		await writeTestGguf(file, { name: 'Script Test' });
-		const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server/models/cli.ts'), 'verify', file, '--load'], { cwd: repoRoot });
+		const { stdout } = await promisify(execFile)(
+			process.execPath,
+			['--import', 'tsx', path.join(repoRoot, 'server/models/cli.ts'), 'verify', file, '--load'],
+			{ cwd: repoRoot }
+		);
 		expect(stdout).toMatch(/^OK .*script\.gguf[\s\S]*loads in llama\.cpp: yes/);
 	});
 });

@@ -62,7 +62,9 @@ function listTable(models: ListedModel[]): string {
 	]);
 	const header = ['ID', 'STATUS', 'SIZE', 'PARAMS', 'CONTEXT', 'ORIGIN', 'NOTE'];
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-	return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+	return (
+		[header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')).join('\n') + '\n'
+	);
 }
 
 async function resolveFileArgument(target: string, modelsDir: string): Promise<string> {
@@ -81,7 +83,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 		switch (command) {
 			case 'list': {
 				const models = await discoverModels(modelsDir);
-				out(json ? JSON.stringify(models.map(({ info, problem, ...m }) => ({ ...m, problem: problem?.message, architecture: info?.architecture })), null, 2) + '\n' : listTable(models));
+				out(
+					json
+						? JSON.stringify(
+								models.map(({ info, problem, ...m }) => ({ ...m, problem: problem?.message, architecture: info?.architecture })),
+								null,
+								2
+							) + '\n'
+						: listTable(models)
+				);
 				return 0;
 			}
 			case 'verify': {
@@ -89,7 +99,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 				const file = await resolveFileArgument(positional[0], modelsDir);
 				const check = await checkGguf(file);
 				if (!check.ok) {
-					out(json ? JSON.stringify({ ok: false, file, problem: check.error.problem, message: check.error.message }) + '\n' : `INVALID ${check.error.message}\n`);
+					out(
+						json
+							? JSON.stringify({ ok: false, file, problem: check.error.problem, message: check.error.message }) + '\n'
+							: `INVALID ${check.error.message}\n`
+					);
 					return 1;
 				}
 				const { info } = check;
@@ -97,7 +111,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 				if (flags.has('--load')) {
 					const loaded = await loadOnce(file);
 					const loadError = loaded.ok ? undefined : loaded.error;
-					out(json ? JSON.stringify({ ok: loaded.ok, file, loadError }) + '\n' : loaded.ok ? `${summary}  loads in llama.cpp: yes (${loaded.ms} ms)\n` : `INVALID ${file}: llama.cpp refused it: ${loadError}\n`);
+					out(
+						json
+							? JSON.stringify({ ok: loaded.ok, file, loadError }) + '\n'
+							: loaded.ok
+								? `${summary}  loads in llama.cpp: yes (${loaded.ms} ms)\n`
+								: `INVALID ${file}: llama.cpp refused it: ${loadError}\n`
+					);
 					return loaded.ok ? 0 : 1;
 				}
 				out(json ? JSON.stringify({ ok: true, file, info: { ...info, metadata: undefined } }) + '\n' : summary);
@@ -121,11 +141,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 					}
 				});
 				if (lastDraw > 0) io.stderr.write('\n');
-				out(`${result.path}\n  ${result.info.architecture}, ${result.info.parameterLabel} parameters, ${result.info.quantization}, ${formatSize(result.info.sizeBytes)}\n`);
+				out(
+					`${result.path}\n  ${result.info.architecture}, ${result.info.parameterLabel} parameters, ${result.info.quantization}, ${formatSize(result.info.sizeBytes)}\n`
+				);
 				return 0;
 			}
 			case 'generate': {
-				await ensureGeneratedModels(modelsDir, { force: flags.has('--force'), ids: positional.length > 0 ? positional : undefined, log: (line) => out(line + '\n') });
+				await ensureGeneratedModels(modelsDir, {
+					force: flags.has('--force'),
+					ids: positional.length > 0 ? positional : undefined,
+					log: (line) => out(line + '\n')
+				});
 				return 0;
 			}
 			case undefined:
@@ -160,5 +186,7 @@ async function loadOnce(file: string): Promise<{ ok: true; ms: number } | { ok: 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
 	const controller = new AbortController();
 	process.once('SIGINT', () => controller.abort(new Error('Interrupted: run the same pull again to resume')));
-	runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }).then((code) => process.exit(code));
+	runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }).then(
+		(code) => process.exit(code)
+	);
 }

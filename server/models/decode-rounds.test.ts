@@ -76,7 +76,17 @@ describe('runs on one context', () => {
 
 	const lease = (): ModelLease => {
 		const sequence = pool.tryTake()!;
-		return { modelId: 'sy-chat-small', model, context, sequence, rounds: pool.rounds, loadWaitMs: 0, queueWaitMs: 0, cacheHit: true, release: () => pool.give(sequence) };
+		return {
+			modelId: 'sy-chat-small',
+			model,
+			context,
+			sequence,
+			rounds: pool.rounds,
+			loadWaitMs: 0,
+			queueWaitMs: 0,
+			cacheHit: true,
+			release: () => pool.give(sequence)
+		};
 	};
 
 	it('decodes four concurrent runs one token each per batch', async () => {
@@ -84,7 +94,12 @@ describe('runs on one context', () => {
 		batchSizes.length = 0;
 		const leases = [1, 2, 3, 4].map(lease);
 		const results = await Promise.all(
-			leases.map((l, i) => execute(l, { messages: [{ role: 'user', content: `Tell me about rooms ${i}` }], sampling: { maxTokens: tokens, seed: i + 1, ignoreEos: true } }))
+			leases.map((l, i) =>
+				execute(l, {
+					messages: [{ role: 'user', content: `Tell me about rooms ${i}` }],
+					sampling: { maxTokens: tokens, seed: i + 1, ignoreEos: true }
+				})
+			)
 		);
 		await Promise.all(leases.map((l) => l.release()));
 		expect(results.map((r) => r.metrics.completionTokens)).toEqual([tokens, tokens, tokens, tokens]);

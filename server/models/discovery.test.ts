@@ -9,8 +9,18 @@ import { encodeGguf, gguf } from './generator/writer';
 let dir: string;
 
 const entry = (id: string, source: string) => ({
-	id, displayName: id, source, family: 'test', architecture: 'llama', parameters: { label: '1K', count: 1000 },
-	quantization: 'F32', contextSize: 256, capabilities: ['chat'], quality: { chat: 0.5 }, threads: 1, gpuLayers: 0
+	id,
+	displayName: id,
+	source,
+	family: 'test',
+	architecture: 'llama',
+	parameters: { label: '1K', count: 1000 },
+	quantization: 'F32',
+	contextSize: 256,
+	capabilities: ['chat'],
+	quality: { chat: 0.5 },
+	threads: 1,
+	gpuLayers: 0
 });
 
 beforeAll(async () => {
@@ -18,17 +28,23 @@ beforeAll(async () => {
 	await mkdir(path.join(dir, 'generated'));
 	await mkdir(path.join(dir, 'corpus'));
 	await mkdir(path.join(dir, 'team', 'experiments'), { recursive: true });
-	await writeFile(path.join(dir, 'catalog.json'), JSON.stringify({
-		version: 1,
-		models: [
-			entry('local-ok', 'file:generated/ok.gguf'),
-			entry('local-broken', 'file:generated/broken.gguf'),
-			entry('remote', 'hf:someone/Remote-GGUF/remote.Q4_K_M.gguf')
-		]
-	}));
+	await writeFile(
+		path.join(dir, 'catalog.json'),
+		JSON.stringify({
+			version: 1,
+			models: [
+				entry('local-ok', 'file:generated/ok.gguf'),
+				entry('local-broken', 'file:generated/broken.gguf'),
+				entry('remote', 'hf:someone/Remote-GGUF/remote.Q4_K_M.gguf')
+			]
+		})
+	);
 	await writeTestGguf(path.join(dir, 'generated', 'ok.gguf'));
 	await writeTestGguf(path.join(dir, 'generated', 'broken.gguf'), { omit: ['llama.attention.head_count'] });
-	await writeTestGguf(path.join(dir, 'My-Model.Q8_0.gguf'), { name: 'My Model', set: { 'general.file_type': gguf.u32(7), 'general.basename': gguf.string('my-family'), 'llama.context_length': gguf.u32(4096) } });
+	await writeTestGguf(path.join(dir, 'My-Model.Q8_0.gguf'), {
+		name: 'My Model',
+		set: { 'general.file_type': gguf.u32(7), 'general.basename': gguf.string('my-family'), 'llama.context_length': gguf.u32(4096) }
+	});
 	await writeTestGguf(path.join(dir, 'team', 'experiments', 'tiny-coder.gguf'), { name: 'Tiny Coder' });
 	const bytes = encodeGguf(testGgufFile());
 	await writeFile(path.join(dir, 'half-download.gguf'), bytes.subarray(0, Math.floor(bytes.length / 2)));
@@ -54,7 +70,16 @@ describe('discoverModels', () => {
 		expect(discovered.map((m) => m.id).sort()).toEqual(['half-download', 'my-model.q8_0', 'tiny-coder']);
 		const mine = discovered.find((m) => m.id === 'my-model.q8_0')!;
 		expect(mine.status).toBe('present');
-		expect(mine.entry).toMatchObject({ displayName: 'My Model', family: 'my-family', architecture: 'llama', quantization: 'Q8_0', contextSize: 4096, source: 'file:My-Model.Q8_0.gguf', generated: false, threads: 1 });
+		expect(mine.entry).toMatchObject({
+			displayName: 'My Model',
+			family: 'my-family',
+			architecture: 'llama',
+			quantization: 'Q8_0',
+			contextSize: 4096,
+			source: 'file:My-Model.Q8_0.gguf',
+			generated: false,
+			threads: 1
+		});
 		expect(mine.entry!.parameters.count).toBe(mine.info!.parameterCount);
 		expect(discovered.find((m) => m.id === 'tiny-coder')!.entry!.capabilities).toContain('code');
 		const half = discovered.find((m) => m.id === 'half-download')!;

@@ -30,7 +30,8 @@ async function findGgufFiles(dir: string, depth = 0): Promise<string[]> {
 	const found: string[] = [];
 	for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
 		const full = path.join(dir, entry.name);
-		if (entry.isDirectory() && depth < MAX_DEPTH && !SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) found.push(...(await findGgufFiles(full, depth + 1)));
+		if (entry.isDirectory() && depth < MAX_DEPTH && !SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.'))
+			found.push(...(await findGgufFiles(full, depth + 1)));
 		else if (entry.isFile() && /\.gguf$/i.test(entry.name)) found.push(full);
 	}
 	return found;
@@ -66,19 +67,29 @@ export interface DiscoverOptions {
 }
 
 export async function discoverModels(modelsDir: string, options: DiscoverOptions = {}): Promise<ListedModel[]> {
-	const hasCatalogFile = await stat(path.join(modelsDir, CATALOG_FILE)).then(() => true, () => false);
+	const hasCatalogFile = await stat(path.join(modelsDir, CATALOG_FILE)).then(
+		() => true,
+		() => false
+	);
 	const catalog = options.catalog ?? (hasCatalogFile ? await loadCatalog(modelsDir) : []);
 	const listed: ListedModel[] = [];
 
 	for (const entry of catalog) {
-		const exists = await stat(entry.localPath).then((s) => s.isFile(), () => false);
+		const exists = await stat(entry.localPath).then(
+			(s) => s.isFile(),
+			() => false
+		);
 		const base = { id: entry.id, displayName: entry.displayName, origin: 'catalog' as const, path: entry.localPath, entry };
 		if (!exists) {
 			listed.push({ ...base, status: 'missing' });
 			continue;
 		}
 		const check = await checkGguf(entry.localPath);
-		listed.push(check.ok ? { ...base, status: 'present', sizeBytes: check.info.sizeBytes, info: check.info } : { ...base, status: 'invalid', sizeBytes: (await stat(entry.localPath)).size, problem: check.error });
+		listed.push(
+			check.ok
+				? { ...base, status: 'present', sizeBytes: check.info.sizeBytes, info: check.info }
+				: { ...base, status: 'invalid', sizeBytes: (await stat(entry.localPath)).size, problem: check.error }
+		);
 	}
 
 	const claimed = new Set(catalog.map((e) => path.resolve(e.localPath)));
@@ -91,12 +102,28 @@ export async function discoverModels(modelsDir: string, options: DiscoverOptions
 		const check = await checkGguf(file);
 		if (check.ok) {
 			const entry = entryFromGguf(check.info, modelsDir, id);
-			listed.push({ id, displayName: entry.displayName, origin: 'discovered', status: 'present', path: file, sizeBytes: check.info.sizeBytes, entry, info: check.info });
+			listed.push({
+				id,
+				displayName: entry.displayName,
+				origin: 'discovered',
+				status: 'present',
+				path: file,
+				sizeBytes: check.info.sizeBytes,
+				entry,
+				info: check.info
+			});
 		} else {
 			const size = (await stat(file)).size;
-			listed.push({ id, displayName: path.basename(file), origin: 'discovered', status: 'invalid', path: file, sizeBytes: size, problem: check.error });
+			listed.push({
+				id,
+				displayName: path.basename(file),
+				origin: 'discovered',
+				status: 'invalid',
+				path: file,
+				sizeBytes: size,
+				problem: check.error
+			});
 		}
 	}
 	return listed;
 }
-

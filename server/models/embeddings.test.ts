@@ -9,7 +9,11 @@ let manager: ModelManager;
 
 beforeAll(async () => {
 	const specs = await generatedSpecs({ parallelism: 2 });
-	manager = new ModelManager({ loader: createLlamaLoader(await testLlama()), resolve: (id) => specs[id], budget: { ramBytes: 1 << 30, vramBytes: 0 } });
+	manager = new ModelManager({
+		loader: createLlamaLoader(await testLlama()),
+		resolve: (id) => specs[id],
+		budget: { ramBytes: 1 << 30, vramBytes: 0 }
+	});
 }, 120_000);
 afterAll(() => manager.close());
 

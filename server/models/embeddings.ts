@@ -31,7 +31,8 @@ export async function embed(manager: ModelManager, modelId: string, inputs: stri
 		let promptTokens = 0;
 		for (const [i, input] of inputs.entries()) {
 			const tokens = lease.model.tokenize(input);
-			if (tokens.length > contextSize) throw new ModelError('bad_request', `input[${i}] is ${tokens.length} tokens; ${modelId} embeds at most ${contextSize}`);
+			if (tokens.length > contextSize)
+				throw new ModelError('bad_request', `input[${i}] is ${tokens.length} tokens; ${modelId} embeds at most ${contextSize}`);
 			promptTokens += tokens.length;
 			vectors.push([...(await context.getEmbeddingFor(tokens)).vector]);
 		}

@@ -8,7 +8,11 @@ let manager: ModelManager;
 
 beforeAll(async () => {
 	const specs = await generatedSpecs({ parallelism: 2 });
-	manager = new ModelManager({ loader: createLlamaLoader(await testLlama()), resolve: (id) => specs[id], budget: { ramBytes: 1 << 30, vramBytes: 0 } });
+	manager = new ModelManager({
+		loader: createLlamaLoader(await testLlama()),
+		resolve: (id) => specs[id],
+		budget: { ramBytes: 1 << 30, vramBytes: 0 }
+	});
 }, 120_000);
 afterAll(() => manager.close());
 
@@ -39,7 +43,10 @@ describe('execute', () => {
 	});
 
 	it('is reproducible with a seed', async () => {
-		const request = { messages: [{ role: 'user' as const, content: 'Tell me about models' }], sampling: { maxTokens: 32, seed: 7, temperature: 0.9 } };
+		const request = {
+			messages: [{ role: 'user' as const, content: 'Tell me about models' }],
+			sampling: { maxTokens: 32, seed: 7, temperature: 0.9 }
+		};
 		expect((await run('sy-tiny', request)).text).toBe((await run('sy-tiny', request)).text);
 	});
 
@@ -64,7 +71,10 @@ describe('execute', () => {
 		const capped = await run('sy-tiny', { messages: [{ role: 'user', content: 'hello' }], sampling: { maxTokens: 5, seed: 2 } });
 		expect(capped.finishReason).toBe('length');
 		expect(capped.metrics.completionTokens).toBe(5);
-		const stopped = await run('sy-chat-small', { messages: [{ role: 'user', content: 'What is a room?' }], sampling: { maxTokens: 200, seed: 4, stop: ['the'] } });
+		const stopped = await run('sy-chat-small', {
+			messages: [{ role: 'user', content: 'What is a room?' }],
+			sampling: { maxTokens: 200, seed: 4, stop: ['the'] }
+		});
 		expect(stopped.text).not.toMatch(/\bthe\b/);
 		expect(['stop_sequence', 'stop']).toContain(stopped.finishReason);
 	});
@@ -73,7 +83,10 @@ describe('execute', () => {
 		const natural = await run('sy-chat-small', { messages: [{ role: 'user', content: 'hi' }], sampling: { maxTokens: 400, seed: 8 } });
 		expect(natural.finishReason).toBe('stop');
 		expect(natural.metrics.completionTokens).toBeLessThan(400);
-		const forced = await run('sy-chat-small', { messages: [{ role: 'user', content: 'hi' }], sampling: { maxTokens: 400, seed: 8, ignoreEos: true } });
+		const forced = await run('sy-chat-small', {
+			messages: [{ role: 'user', content: 'hi' }],
+			sampling: { maxTokens: 400, seed: 8, ignoreEos: true }
+		});
 		expect(forced.finishReason).toBe('length');
 		expect(forced.metrics.completionTokens).toBe(400);
 		expect(forced.metrics.tokensPerSecond).toBeGreaterThan(0);
@@ -93,8 +106,15 @@ describe('execute', () => {
 	});
 
 	it('produces schema-valid JSON under a JSON-schema grammar', async () => {
-		const schema = { type: 'object', properties: { task: { type: 'string', enum: ['code', 'chat', 'math'] }, confidence: { type: 'number' } }, required: ['task', 'confidence'] };
-		const result = await run('sy-tiny', { messages: [{ role: 'user', content: 'classify: write a function' }], sampling: { maxTokens: 64, seed: 6, jsonSchema: schema } });
+		const schema = {
+			type: 'object',
+			properties: { task: { type: 'string', enum: ['code', 'chat', 'math'] }, confidence: { type: 'number' } },
+			required: ['task', 'confidence']
+		};
+		const result = await run('sy-tiny', {
+			messages: [{ role: 'user', content: 'classify: write a function' }],
+			sampling: { maxTokens: 64, seed: 6, jsonSchema: schema }
+		});
 		const parsed = JSON.parse(result.text);
 		expect(['code', 'chat', 'math']).toContain(parsed.task);
 		expect(typeof parsed.confidence).toBe('number');

@@ -1,11 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import {
-	LlamaGrammarEvaluationState,
-	type ChatHistoryItem,
-	type ChatWrapper,
-	type LlamaModel,
-	type Token
-} from 'node-llama-cpp';
+import { LlamaGrammarEvaluationState, type ChatHistoryItem, type ChatWrapper, type LlamaModel, type Token } from 'node-llama-cpp';
 import { activeTools, toolCallForced, type RunOutput, type TokenLogprob, type ToolCall } from '../../src/lib/contract/run-output';
 import { executeWithFunctions } from './function-calls';
 import type { ModelLease } from './manager';
@@ -93,9 +87,15 @@ export async function execute(lease: ModelLease, request: ExecuteRequest): Promi
 	const wrapper = chatWrapperFor(model);
 	// The model decides whether to call a tool: node-llama-cpp's function calling through the chat wrapper.
 	if (activeTools(output).length > 0 && !toolCallForced(output)) return executeWithFunctions(lease, wrapper, history, request, trimmed);
-	const promptTokens = output?.rawCompletion ? rawPromptTokens(model, request.messages.at(-1)?.content ?? '') : chatPromptTokens(model, wrapper, history);
+	const promptTokens = output?.rawCompletion
+		? rawPromptTokens(model, request.messages.at(-1)?.content ?? '')
+		: chatPromptTokens(model, wrapper, history);
 	const room = lease.context.contextSize - promptTokens.length - 1;
-	if (room <= 0) throw new ModelError('bad_request', `The prompt (${promptTokens.length} tokens) does not fit the ${lease.context.contextSize}-token context`);
+	if (room <= 0)
+		throw new ModelError(
+			'bad_request',
+			`The prompt (${promptTokens.length} tokens) does not fit the ${lease.context.contextSize}-token context`
+		);
 	const maxTokens = Math.min(sampling.maxTokens ?? DEFAULT_MAX_TOKENS, room);
 	const grammarSource = sampling.jsonSchema ? { jsonSchema: sampling.jsonSchema } : grammarSourceFor(output);
 	const grammar = grammarSource ? await grammarFor(model, grammarSource) : undefined;
@@ -231,7 +231,6 @@ function rawPromptTokens(model: LlamaModel, text: string): Token[] {
 
 const DECODE_WINDOW_MS = 8;
 
-
 const closesJson = (char: string) => char === '}' || char === ']';
 
 function isCompleteJson(text: string): boolean {
@@ -245,8 +244,6 @@ function isCompleteJson(text: string): boolean {
 	}
 }
 
-
-
 /**
  * Splits messages into system prompt, earlier history and the final user prompt, dropping the oldest history
  * until the prompt plus room for the answer fits the context window.
@@ -254,7 +251,11 @@ function isCompleteJson(text: string): boolean {
 function fitToContext(lease: ModelLease, messages: ChatMessage[], maxTokens: number) {
 	const last = messages.at(-1);
 	if (!last || last.role !== 'user') throw new ModelError('bad_request', 'The last message must be from the user');
-	const systemPrompt = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n') || DEFAULT_SYSTEM_PROMPT;
+	const systemPrompt =
+		messages
+			.filter((m) => m.role === 'system')
+			.map((m) => m.content)
+			.join('\n\n') || DEFAULT_SYSTEM_PROMPT;
 	const earlier = messages.slice(0, -1).filter((m) => m.role !== 'system');
 	const tokens = (text: string) => lease.model.tokenize(text).length + 8; // + chat-template overhead per message
 	const contextSize = lease.context.contextSize;

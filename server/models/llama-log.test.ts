@@ -44,7 +44,11 @@ describe('llama.cpp buffer lines', () => {
 		router.forward = () => {};
 		const a = router.capture();
 		const b = router.capture();
-		for (const line of ['load_tensors: CPU model buffer size = 1.00 MiB', 'llama_kv_cache: CPU KV buffer size = 1.00 MiB', 'sched_reserve: CPU compute buffer size = 1.00 MiB'])
+		for (const line of [
+			'load_tensors: CPU model buffer size = 1.00 MiB',
+			'llama_kv_cache: CPU KV buffer size = 1.00 MiB',
+			'sched_reserve: CPU compute buffer size = 1.00 MiB'
+		])
 			router.logger(LlamaLogLevel.info, line);
 		expect(await a.close()).toBeUndefined();
 		expect(await b.close()).toBeUndefined();
@@ -73,7 +77,11 @@ describe('a generated model loaded for real', () => {
 		for (const id of GENERATED) {
 			const spec = specs[id];
 			const estimate = await loader.estimate(spec);
-			const manager = new ModelManager({ loader, resolve: (m) => (m === id ? spec : undefined), budget: { ramBytes: 1 << 30, vramBytes: 0 } });
+			const manager = new ModelManager({
+				loader,
+				resolve: (m) => (m === id ? spec : undefined),
+				budget: { ramBytes: 1 << 30, vramBytes: 0 }
+			});
 			let source: string | undefined;
 			manager.on('loaded', (e) => (source = e.footprintSource));
 			const lease = await manager.acquire(id);

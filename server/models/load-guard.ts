@@ -22,11 +22,16 @@ export interface LoadGuard {
 }
 
 export function quarantinedError(modelId: string, reason: string): ModelError {
-	return new ModelError('quarantined', `Model ${modelId} is quarantined: ${reason}. An admin can clear the quarantine on the admin page once the file is fixed or replaced.`);
+	return new ModelError(
+		'quarantined',
+		`Model ${modelId} is quarantined: ${reason}. An admin can clear the quarantine on the admin page once the file is fixed or replaced.`
+	);
 }
 
 export function toLoadError(modelId: string, err: unknown): ModelError {
-	return err instanceof ModelError ? err : new ModelError('load_failed', `Model ${modelId} failed to load: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+	return err instanceof ModelError
+		? err
+		: new ModelError('load_failed', `Model ${modelId} failed to load: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
 /** Runs `work` (an estimate or a load) after the guard's vetting, between its records; a failure quarantines the model. */
@@ -38,7 +43,9 @@ export async function guarded<T>(guard: LoadGuard | undefined, spec: ModelSpec, 
 	} catch (err) {
 		// Going ahead unrecorded would let a crash in llama.cpp repeat after every restart.
 		const why = err instanceof Error ? err.message : String(err);
-		throw new ModelError('load_failed', `Model ${spec.id} was not loaded: the start of its load could not be recorded (${why})`, { cause: err });
+		throw new ModelError('load_failed', `Model ${spec.id} was not loaded: the start of its load could not be recorded (${why})`, {
+			cause: err
+		});
 	}
 	try {
 		return await work();

@@ -89,7 +89,8 @@ export function createLlamaLoader(llama: Llama, options: LoaderOptions = {}): Mo
 
 	async function validate(spec: ModelSpec) {
 		const check = await checkGguf(spec.path);
-		if (!check.ok) throw new ModelError('invalid_file', `Model ${spec.id} cannot be loaded: ${check.error.message}`, { cause: check.error });
+		if (!check.ok)
+			throw new ModelError('invalid_file', `Model ${spec.id} cannot be loaded: ${check.error.message}`, { cause: check.error });
 		return check.info;
 	}
 

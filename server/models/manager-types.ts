@@ -32,7 +32,17 @@ export type ModelStatus = ModelCacheStatus;
 
 export interface ManagerEvents {
 	loading: [{ modelId: string; ramBytes: number; vramBytes: number }];
-	loaded: [{ modelId: string; ramBytes: number; vramBytes: number; footprintSource: 'llama.cpp' | 'estimate'; ms: number; strategy: LoadStrategy; fallbacks: number }];
+	loaded: [
+		{
+			modelId: string;
+			ramBytes: number;
+			vramBytes: number;
+			footprintSource: 'llama.cpp' | 'estimate';
+			ms: number;
+			strategy: LoadStrategy;
+			fallbacks: number;
+		}
+	];
 	evicted: [{ modelId: string; ramBytes: number; vramBytes: number; reason: 'lru' | 'budget' }];
 	unloaded: [{ modelId: string; ramBytes: number; vramBytes: number; reason: 'admin' | 'ttl' | 'shutdown' }];
 	failed: [{ modelId: string; error: string; ms: number }];

@@ -23,7 +23,13 @@ afterEach(async () => {
 	for (const m of managers.splice(0)) await m.close();
 });
 
-function manager(opts: { ramBytes: number; keepAliveMs?: number; maxQueue?: number; extra?: Record<string, ModelSpec>; parallelism?: number }) {
+function manager(opts: {
+	ramBytes: number;
+	keepAliveMs?: number;
+	maxQueue?: number;
+	extra?: Record<string, ModelSpec>;
+	parallelism?: number;
+}) {
 	const all = { ...specs, ...opts.extra };
 	const m = new ModelManager({
 		loader,
@@ -83,7 +89,12 @@ describe('ModelManager', () => {
 		await use(m, 'sy-tiny'); // tiny is now the most recently used
 		await use(m, 'sy-code');
 		expect(evicted.map((e) => e.modelId)).toEqual(['sy-chat-small']);
-		expect(m.status().map((s) => s.id).sort()).toEqual(['sy-code', 'sy-tiny']);
+		expect(
+			m
+				.status()
+				.map((s) => s.id)
+				.sort()
+		).toEqual(['sy-code', 'sy-tiny']);
 		expect(peak).toBeLessThanOrEqual(budget);
 		expect(m.used().ramBytes).toBeLessThanOrEqual(budget);
 	});
@@ -200,6 +211,9 @@ describe('load strategies', () => {
 
 	it('reports every strategy when all fail', async () => {
 		const failing = createLlamaLoader(llama, { gpu: true, loadModel: async () => Promise.reject(new Error('nope')) });
-		await expect(failing.load(specs['sy-tiny'])).rejects.toMatchObject({ code: 'load_failed', message: expect.stringMatching(/gpu-full: nope; gpu-partial: nope; cpu: nope/) });
+		await expect(failing.load(specs['sy-tiny'])).rejects.toMatchObject({
+			code: 'load_failed',
+			message: expect.stringMatching(/gpu-full: nope; gpu-partial: nope; cpu: nope/)
+		});
 	});
 });

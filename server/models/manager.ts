@@ -110,7 +110,14 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 		const spec = this.specOrThrow(modelId);
 		const needs = await this.estimate(spec);
 		const plan = this.planEviction(needs);
-		return { modelId, loaded: false, fits: plan.ok, needs, evicts: plan.ok ? plan.victims.map((v) => v.spec.id) : [], reason: plan.ok ? undefined : plan.reason };
+		return {
+			modelId,
+			loaded: false,
+			fits: plan.ok,
+			needs,
+			evicts: plan.ok ? plan.victims.map((v) => v.spec.id) : [],
+			reason: plan.ok ? undefined : plan.reason
+		};
 	}
 
 	/** Unloads a model now (admin). Refuses while runs hold it. */
@@ -226,7 +233,15 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 			const plan = this.planEviction(needs);
 			if (!plan.ok) throw new ModelError(plan.code, plan.reason);
 			for (const victim of plan.victims) await this.evict(victim, 'lru');
-			const entry: Entry = { spec, state: 'loading', footprint: needs, ready: Promise.resolve(), leases: 0, lastUsedAt: this.now(), lastUse: ++this.useCounter };
+			const entry: Entry = {
+				spec,
+				state: 'loading',
+				footprint: needs,
+				ready: Promise.resolve(),
+				leases: 0,
+				lastUsedAt: this.now(),
+				lastUse: ++this.useCounter
+			};
 			entry.ready = this.load(entry);
 			entry.ready.catch(() => {}); // observed by acquirers; avoid an unhandled rejection when nobody waits
 			this.entries.set(modelId, entry);

@@ -45,7 +45,10 @@ export async function pullModel(target: string, options: PullOptions): Promise<P
 	if (!isModelUri(target)) {
 		const catalog = options.catalog ?? (await loadCatalog(modelsDir));
 		entry = catalog.find((e) => e.id === target);
-		if (!entry) throw new PullError(`Unknown model "${target}". Use a catalogue id (${catalog.map((e) => e.id).join(', ')}), an http(s) URL or an hf: URI.`);
+		if (!entry)
+			throw new PullError(
+				`Unknown model "${target}". Use a catalogue id (${catalog.map((e) => e.id).join(', ')}), an http(s) URL or an hf: URI.`
+			);
 		if (entry.generated) {
 			// Generated models are built, not downloaded.
 			await ensureGeneratedModels(modelsDir, { ids: [entry.id] });

@@ -37,7 +37,11 @@ export interface QuarantineRepository {
 }
 
 const stampColumns = (file: FileStamp) => ({ file_path: file.path, file_size: file.size, file_mtime_ms: file.mtimeMs });
-const stampOf = (row: { file_path: string; file_size: number; file_mtime_ms: number }): FileStamp => ({ path: row.file_path, size: Number(row.file_size), mtimeMs: Number(row.file_mtime_ms) });
+const stampOf = (row: { file_path: string; file_size: number; file_mtime_ms: number }): FileStamp => ({
+	path: row.file_path,
+	size: Number(row.file_size),
+	mtimeMs: Number(row.file_mtime_ms)
+});
 
 export function createQuarantineRepository(db: Db): QuarantineRepository {
 	return {

@@ -53,7 +53,13 @@ describe.each(DIALECTS)('QuarantineStore on %s', (kind) => {
 		expect(mine.get('crashy', file)).toBeUndefined();
 
 		const restarted = await start(repo, 'process-b', () => 2_000, { pid: process.pid });
-		expect(restarted.get('crashy', file)).toEqual({ modelId: 'crashy', cause: 'crashed', reason: CRASH_REASON, since: 2_000, file: expect.objectContaining({ path: file }) });
+		expect(restarted.get('crashy', file)).toEqual({
+			modelId: 'crashy',
+			cause: 'crashed',
+			reason: CRASH_REASON,
+			since: 2_000,
+			file: expect.objectContaining({ path: file })
+		});
 		expect(await repo.loading()).toEqual([]);
 		await restarted.clear('crashy');
 	});
@@ -91,7 +97,10 @@ describe.each(DIALECTS)('QuarantineStore on %s', (kind) => {
 
 	it('fails begin() when the row cannot be written, and writes afresh on the next attempt', async () => {
 		let refuse = true;
-		const flaky: QuarantineRepository = { ...repo, putLoading: (row) => (refuse ? Promise.reject(new Error('disk full')) : repo.putLoading(row)) };
+		const flaky: QuarantineRepository = {
+			...repo,
+			putLoading: (row) => (refuse ? Promise.reject(new Error('disk full')) : repo.putLoading(row))
+		};
 		const store = await start(flaky, 'process-f');
 		await expect(store.begin('flaky', file)).rejects.toThrow('disk full');
 		refuse = false;

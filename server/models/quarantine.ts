@@ -52,7 +52,11 @@ function processRuns(pid: number): boolean {
 	}
 }
 
-const stampFrom = (path: string, s: { size: number; mtimeMs: number }): FileStamp => ({ path, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
+const stampFrom = (path: string, s: { size: number; mtimeMs: number }): FileStamp => ({
+	path,
+	size: s.size,
+	mtimeMs: Math.floor(s.mtimeMs)
+});
 
 function currentStamp(path: string): FileStamp | undefined {
 	try {
@@ -95,7 +99,10 @@ export class QuarantineStore {
 			await repo.putQuarantine(row);
 			await repo.removeLoading(marker.modelId, marker.bootId);
 			store.records.set(row.modelId, row);
-			options.logger.warn({ modelId: marker.modelId, file: marker.file.path, startedAt: marker.startedAt }, 'model quarantined: the previous process stopped while loading it');
+			options.logger.warn(
+				{ modelId: marker.modelId, file: marker.file.path, startedAt: marker.startedAt },
+				'model quarantined: the previous process stopped while loading it'
+			);
 		}
 		return store;
 	}
@@ -109,17 +116,24 @@ export class QuarantineStore {
 		if (!stamp && row.file.path === path) return row; // the file is gone: nothing to load anyway, keep the reason
 		this.records.delete(modelId);
 		this.logger.info({ modelId, file: path }, 'model quarantine lifted: the file changed');
-		void this.write(() => this.repo.removeQuarantine(modelId)).catch((err) => this.logger.error({ err, modelId }, 'could not delete a lifted model quarantine'));
+		void this.write(() => this.repo.removeQuarantine(modelId)).catch((err) =>
+			this.logger.error({ err, modelId }, 'could not delete a lifted model quarantine')
+		);
 		return undefined;
 	}
 
 	/** Quarantines the model's current file. Never rejects: a failed write is logged. */
 	async add(modelId: string, path: string, cause: QuarantineCause, reason: string): Promise<QuarantineRow> {
-		const file = await stat(path).then((s) => stampFrom(path, s), () => ({ path, size: -1, mtimeMs: -1 }));
+		const file = await stat(path).then(
+			(s) => stampFrom(path, s),
+			() => ({ path, size: -1, mtimeMs: -1 })
+		);
 		const row: QuarantineRow = { modelId, file, cause, reason, since: this.now() };
 		this.records.set(modelId, row);
 		this.logger.warn({ modelId, file: path, cause, reason }, 'model quarantined');
-		await this.write(() => this.repo.putQuarantine(row)).catch((err) => this.logger.error({ err, modelId }, 'could not store a model quarantine: it holds until this process stops'));
+		await this.write(() => this.repo.putQuarantine(row)).catch((err) =>
+			this.logger.error({ err, modelId }, 'could not store a model quarantine: it holds until this process stops')
+		);
 		return row;
 	}
 
@@ -137,7 +151,9 @@ export class QuarantineStore {
 	async begin(modelId: string, path: string): Promise<void> {
 		let flight = this.inFlight.get(modelId);
 		if (!flight) {
-			const recorded = stat(path).then((s) => this.write(() => this.repo.putLoading({ modelId, file: stampFrom(path, s), ...this.owner, startedAt: this.now() })));
+			const recorded = stat(path).then((s) =>
+				this.write(() => this.repo.putLoading({ modelId, file: stampFrom(path, s), ...this.owner, startedAt: this.now() }))
+			);
 			flight = { count: 0, recorded };
 			this.inFlight.set(modelId, flight);
 		}
@@ -156,7 +172,9 @@ export class QuarantineStore {
 		const flight = this.inFlight.get(modelId);
 		if (!flight || --flight.count > 0) return;
 		this.inFlight.delete(modelId);
-		await this.write(() => this.repo.removeLoading(modelId, this.owner.bootId)).catch((err) => this.logger.error({ err, modelId }, 'could not delete a model load record: the model will be quarantined at the next start'));
+		await this.write(() => this.repo.removeLoading(modelId, this.owner.bootId)).catch((err) =>
+			this.logger.error({ err, modelId }, 'could not delete a model load record: the model will be quarantined at the next start')
+		);
 	}
 
 	private write<T>(work: () => Promise<T>): Promise<T> {
@@ -170,7 +188,11 @@ export class QuarantineStore {
  * The ModelManager's guard over a store: `blocked` says why a model must not load (ModelService adds files that
  * failed inspection at discovery); llama.cpp's work is recorded around it; a failure quarantines the file.
  */
-export function quarantineGuard(store: QuarantineStore, blocked: (modelId: string) => string | undefined, vet?: LoadGuard['vet']): LoadGuard {
+export function quarantineGuard(
+	store: QuarantineStore,
+	blocked: (modelId: string) => string | undefined,
+	vet?: LoadGuard['vet']
+): LoadGuard {
 	return {
 		blocked,
 		vet,

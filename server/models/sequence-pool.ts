@@ -45,7 +45,9 @@ export class SequencePool {
 		const now = this.tryTake();
 		if (now) return Promise.resolve(now);
 		if (this.waiters.length >= this.maxQueue) {
-			return Promise.reject(new ModelError('queue_full', `All ${this.parallelism} sequences are busy and ${this.maxQueue} runs are already waiting`));
+			return Promise.reject(
+				new ModelError('queue_full', `All ${this.parallelism} sequences are busy and ${this.maxQueue} runs are already waiting`)
+			);
 		}
 		if (signal?.aborted) return Promise.reject(new ModelError('aborted', 'Cancelled while waiting for the model'));
 		return new Promise((resolve, reject) => {

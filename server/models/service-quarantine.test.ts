@@ -28,10 +28,17 @@ afterAll(async () => {
 });
 
 const startService = (quarantine: QuarantineRepository = createQuarantineRepository(database.db)) =>
-	ModelService.create(loadConfig({ MODELS_DIR: dir, GENERATE_MODELS: 'false', MODEL_KEEP_ALIVE_S: '0', MODEL_LOAD_CHECK: 'off' }), silentLogger(), { quarantine });
+	ModelService.create(
+		loadConfig({ MODELS_DIR: dir, GENERATE_MODELS: 'false', MODEL_KEEP_ALIVE_S: '0', MODEL_LOAD_CHECK: 'off' }),
+		silentLogger(),
+		{ quarantine }
+	);
 
 async function failure(promise: Promise<unknown>): Promise<ModelError> {
-	const err = await promise.then(() => undefined, (e: unknown) => e);
+	const err = await promise.then(
+		() => undefined,
+		(e: unknown) => e
+	);
 	if (!(err instanceof ModelError)) throw new Error(`expected a ModelError, got ${String(err)}`);
 	return err;
 }
@@ -44,11 +51,17 @@ describe('quarantine in the ModelService', () => {
 		service.manager.on('loading', record('loading'));
 		service.manager.on('evicted', record('evicted'));
 		service.manager.on('failed', record('failed'));
-		expect(service.list().map((m) => [m.id, m.present])).toEqual([['good', true], ['refused', true]]);
+		expect(service.list().map((m) => [m.id, m.present])).toEqual([
+			['good', true],
+			['refused', true]
+		]);
 
 		// A budget that holds one of the two models: loading either evicts the other.
 		const [good, refused] = await Promise.all([service.estimate('good')!, service.estimate('refused')!]);
-		await service.manager.setBudget({ ramBytes: Math.max(good.ramBytes, refused.ramBytes) + Math.min(good.ramBytes, refused.ramBytes) / 2, vramBytes: 0 });
+		await service.manager.setBudget({
+			ramBytes: Math.max(good.ramBytes, refused.ramBytes) + Math.min(good.ramBytes, refused.ramBytes) / 2,
+			vramBytes: 0
+		});
 		await service.manager.preload('good');
 		const first = await failure(service.manager.acquire('refused'));
 		expect(first.code).toBe('load_failed');
@@ -62,7 +75,9 @@ describe('quarantine in the ModelService', () => {
 		await service.manager.preload('good');
 		const again = await failure(service.manager.acquire('refused'));
 		expect(again.code).toBe('quarantined');
-		expect(again.message).toBe(`Model refused is quarantined: ${first.message}. An admin can clear the quarantine on the admin page once the file is fixed or replaced.`);
+		expect(again.message).toBe(
+			`Model refused is quarantined: ${first.message}. An admin can clear the quarantine on the admin page once the file is fixed or replaced.`
+		);
 		expect(events).toEqual(['loading good']); // no second load, no eviction
 		expect(service.manager.isLoaded('good')).toBe(true);
 		await service.close();
@@ -98,7 +113,9 @@ describe('quarantine in the ModelService', () => {
 		const service = await startService();
 		const quarantine = service.quarantined('misshapen');
 		expect(quarantine).toMatchObject({ cause: 'invalid_file', reason: `${file}: required tensor blk.0.ffn_up.weight [8, 16] is missing` });
-		expect((await failure(service.manager.acquire('misshapen'))).message).toMatch(/^Model misshapen is quarantined: .*blk\.0\.ffn_up\.weight \[8, 16\] is missing/);
+		expect((await failure(service.manager.acquire('misshapen'))).message).toMatch(
+			/^Model misshapen is quarantined: .*blk\.0\.ffn_up\.weight \[8, 16\] is missing/
+		);
 		expect(await service.clearQuarantine('misshapen')).toMatchObject({ cause: 'invalid_file' });
 		await writeTestGguf(file, {});
 		expect(await service.clearQuarantine('misshapen')).toBeUndefined();

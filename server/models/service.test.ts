@@ -7,14 +7,18 @@ import { ModelService } from './service';
 
 let service: ModelService;
 beforeAll(async () => {
-	service = await ModelService.create(loadConfig({ MODELS_DIR, MODEL_LOAD_CHECK: 'off', MODEL_RAM_BUDGET_MB: '256', MODEL_CONTEXT_SIZE: '2048' }), silentLogger());
+	service = await ModelService.create(
+		loadConfig({ MODELS_DIR, MODEL_LOAD_CHECK: 'off', MODEL_RAM_BUDGET_MB: '256', MODEL_CONTEXT_SIZE: '2048' }),
+		silentLogger()
+	);
 }, 120_000);
 afterAll(() => service.close());
 
 describe('ModelService', () => {
 	it('lists the generated models as present and the seed’s 7B models as catalogued but missing', () => {
 		const byId = new Map(service.list().map((m) => [m.id, m]));
-		for (const id of ['sy-tiny', 'sy-chat-small', 'sy-code', 'sy-reason']) expect(byId.get(id)).toMatchObject({ present: true, generated: true });
+		for (const id of ['sy-tiny', 'sy-chat-small', 'sy-code', 'sy-reason'])
+			expect(byId.get(id)).toMatchObject({ present: true, generated: true });
 		const real = service.list().filter((m) => !m.generated && m.origin === 'catalog');
 		expect(real.length).toBeGreaterThanOrEqual(4);
 		expect(real.map((m) => m.displayName).join(' ')).toMatch(/Mistral.*|Llama 3|DeepSeek/);

@@ -80,7 +80,12 @@ export class ModelService {
 			defaultKeepAliveMs: config.models.keepAliveMs > 0 ? config.models.keepAliveMs : null,
 			guard: this.guard
 		});
-		this.manager.on('loaded', (e) => logger.info({ modelId: e.modelId, ms: Math.round(e.ms), strategy: e.strategy, ramBytes: e.ramBytes, footprint: e.footprintSource }, 'model loaded'));
+		this.manager.on('loaded', (e) =>
+			logger.info(
+				{ modelId: e.modelId, ms: Math.round(e.ms), strategy: e.strategy, ramBytes: e.ramBytes, footprint: e.footprintSource },
+				'model loaded'
+			)
+		);
 		this.manager.on('evicted', (e) => logger.info({ modelId: e.modelId, reason: e.reason }, 'model evicted'));
 		this.manager.on('unloaded', (e) => logger.info({ modelId: e.modelId, reason: e.reason }, 'model unloaded'));
 		this.manager.on('failed', (e) => logger.warn({ modelId: e.modelId, error: e.error }, 'model failed to load'));
@@ -119,13 +124,18 @@ export class ModelService {
 		if (!vet || this.config.cluster.role === 'web') return;
 		const specs = this.listed.flatMap((m) => this.spec(m.id) ?? []);
 		// A failure is already quarantined (and logged) by the vetting itself, or inconclusive and tried again at use.
-		await Promise.all(specs.map((spec) => vet(spec).catch((err: unknown) => this.logger.debug({ err, modelId: spec.id }, 'background model load check refused a model'))));
+		await Promise.all(
+			specs.map((spec) =>
+				vet(spec).catch((err: unknown) => this.logger.debug({ err, modelId: spec.id }, 'background model load check refused a model'))
+			)
+		);
 	}
 
 	/** Why the model must not be loaded: its file failed inspection, or it is quarantined (see quarantine.ts). */
 	quarantined(id: string): QuarantineInfo | undefined {
 		const m = this.listed.find((l) => l.id === id);
-		if (m?.status === 'invalid') return { cause: 'invalid_file', reason: m.problem?.message ?? 'the file failed inspection', since: this.listedAt };
+		if (m?.status === 'invalid')
+			return { cause: 'invalid_file', reason: m.problem?.message ?? 'the file failed inspection', since: this.listedAt };
 		if (m?.status !== 'present') return undefined;
 		const row = this.quarantine.get(id, m.path);
 		return row && { cause: row.cause, reason: row.reason, since: row.since };

@@ -11,7 +11,11 @@ let manager: ModelManager;
 
 beforeAll(async () => {
 	const specs = await generatedSpecs({ parallelism: 2 });
-	manager = new ModelManager({ loader: createLlamaLoader(await testLlama()), resolve: (id) => specs[id], budget: { ramBytes: 1 << 30, vramBytes: 0 } });
+	manager = new ModelManager({
+		loader: createLlamaLoader(await testLlama()),
+		resolve: (id) => specs[id],
+		budget: { ramBytes: 1 << 30, vramBytes: 0 }
+	});
 }, 120_000);
 afterAll(() => manager.close());
 
@@ -63,7 +67,10 @@ describe('structured output', () => {
 	it('a forced tool choice answers with one well-formed call', async () => {
 		const tools = [
 			{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 20 } }, required: ['city'] } },
-			{ name: 'calculate', parameters: { type: 'object', properties: { op: { enum: ['add', 'sub'] }, note: { type: 'string', maxLength: 12 } } } }
+			{
+				name: 'calculate',
+				parameters: { type: 'object', properties: { op: { enum: ['add', 'sub'] }, note: { type: 'string', maxLength: 12 } } }
+			}
 		];
 		for (const toolChoice of [{ name: 'calculate' }, 'required'] as const) {
 			const result = await run('sy-tiny', { tools, toolChoice }, 'What is 2 plus 3?');
@@ -79,7 +86,13 @@ describe('structured output', () => {
 	});
 
 	it('tool_choice auto lets the model answer in text or call through the chat wrapper', async () => {
-		const tools = [{ name: 'lookup', description: 'Look a word up', parameters: { type: 'object', properties: { word: { type: 'string', maxLength: 16 } } } }];
+		const tools = [
+			{
+				name: 'lookup',
+				description: 'Look a word up',
+				parameters: { type: 'object', properties: { word: { type: 'string', maxLength: 16 } } }
+			}
+		];
 		const result = await run('sy-chat-small', { tools, toolChoice: 'auto' }, 'How do rooms work?', 48);
 		expect(['stop', 'length', 'tool_calls']).toContain(result.finishReason);
 		expect(result.metrics.promptTokens).toBeGreaterThan(0);

@@ -64,7 +64,13 @@ export function parseForcedToolCall(text: string): ToolCall[] | undefined {
 }
 
 /** One generated token's log probability and the `top` likeliest alternatives (the map comes sorted, likeliest first). */
-export function tokenLogprob(model: LlamaModel, token: Token, probabilities: Map<Token, number>, top: number, previous: Token[]): TokenLogprob {
+export function tokenLogprob(
+	model: LlamaModel,
+	token: Token,
+	probabilities: Map<Token, number>,
+	top: number,
+	previous: Token[]
+): TokenLogprob {
 	const logOf = (p: number | undefined) => (p && p > 0 ? Math.log(p) : -9999); // OpenAI's floor for "never"
 	const alternatives: TokenLogprob['top'] = [];
 	for (const [candidate, p] of probabilities) {

@@ -40,8 +40,18 @@ describe('vocabulary', () => {
 
 describe('buildBigramModel', () => {
 	const spec: BigramSpec = {
-		id: 'toy', name: 'Toy', description: 'toy', keepNewlines: false, maxWords: 50,
-		embeddingLength: 16, blockCount: 1, feedForwardLength: 32, headCount: 2, contextLength: 128, smoothing: 0.1, seed: 1
+		id: 'toy',
+		name: 'Toy',
+		description: 'toy',
+		keepNewlines: false,
+		maxWords: 50,
+		embeddingLength: 16,
+		blockCount: 1,
+		feedForwardLength: 32,
+		headCount: 2,
+		contextLength: 128,
+		smoothing: 0.1,
+		seed: 1
 	};
 	const corpus = 'the cat sat on the mat.\n\nthe cat ran.\n\nthe cat sat.\n\na dog sat on a mat.';
 	const build = buildBigramModel(spec, corpus);

@@ -44,7 +44,11 @@ export interface BigramBuild {
 	stats: { words: number; vocabulary: number; bigrams: number; rank: number; relativeFitError: number };
 }
 
-export function buildBigramModel(spec: BigramSpec, corpus: string, extraMetadata: ReadonlyArray<readonly [string, GgufValue]> = []): BigramBuild {
+export function buildBigramModel(
+	spec: BigramSpec,
+	corpus: string,
+	extraMetadata: ReadonlyArray<readonly [string, GgufValue]> = []
+): BigramBuild {
 	const rng = createRng(spec.seed);
 	const rank = spec.embeddingLength - 2;
 	if (rank < 2) throw new Error(`${spec.id}: embeddingLength must be at least 4`);
@@ -54,7 +58,8 @@ export function buildBigramModel(spec: BigramSpec, corpus: string, extraMetadata
 	const words = rankUnits(segments, spec.maxWords);
 	const units = [NEWLINE_UNIT, '<end>', ...words];
 	const unitIndex = new Map(words.map((w, i) => [w, i + 2]));
-	const START = 0, END = 1;
+	const START = 0,
+		END = 1;
 
 	const { pairCounts, nextCounts } = countBigrams(segments, unitIndex, units.length);
 	const canFollow = (t: number) => t !== START || spec.keepNewlines;
@@ -63,7 +68,8 @@ export function buildBigramModel(spec: BigramSpec, corpus: string, extraMetadata
 	for (let t = 0; t < unigram.length; t++) unigram[t] /= unigramTotal;
 
 	const triplets = [...pairCounts].map(([key, count]): [number, number, number] => {
-		const x = Math.floor(key / units.length), t = key % units.length;
+		const x = Math.floor(key / units.length),
+			t = key % units.length;
 		return [x, t, Math.log1p(count / (spec.smoothing * unigram[t]))];
 	});
 	const pmi = sparseFromTriplets(units.length, units.length, triplets);
@@ -132,13 +138,15 @@ export function buildBigramModel(spec: BigramSpec, corpus: string, extraMetadata
 
 /** Bigram counts over [start, …units, end] per segment; a pair touching an out-of-vocabulary unit is skipped. */
 function countBigrams(segments: readonly string[][], unitIndex: ReadonlyMap<string, number>, unitCount: number) {
-	const START = 0, END = 1;
+	const START = 0,
+		END = 1;
 	const pairCounts = new Map<number, number>(); // key: x * unitCount + t
 	const nextCounts = new Float64Array(unitCount);
 	for (const segment of segments) {
 		const seq = [START, ...segment.map((u) => (u === NEWLINE_UNIT ? START : (unitIndex.get(u) ?? -1))), END];
 		for (let i = 1; i < seq.length; i++) {
-			const x = seq[i - 1], t = seq[i];
+			const x = seq[i - 1],
+				t = seq[i];
 			if (x < 0 || t < 0) continue;
 			pairCounts.set(x * unitCount + t, (pairCounts.get(x * unitCount + t) ?? 0) + 1);
 			nextCounts[t]++;
@@ -182,7 +190,8 @@ function modelMetadata(spec: BigramSpec, vocab: ReturnType<typeof buildVocabular
 }
 
 function modelTensors(spec: BigramSpec, embedding: Float32Array, output: Float32Array, vocabSize: number, rng: Rng): GgufTensor[] {
-	const d = spec.embeddingLength, ff = spec.feedForwardLength;
+	const d = spec.embeddingLength,
+		ff = spec.feedForwardLength;
 	const ones = () => new Float32Array(d).fill(1);
 	const random = (n: number) => Float32Array.from({ length: n }, () => rng.gaussian() * INIT_SCALE);
 	const tensors: GgufTensor[] = [{ name: 'token_embd.weight', dims: [d, vocabSize], type: 'F16', data: embedding }];

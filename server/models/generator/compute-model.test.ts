@@ -7,7 +7,15 @@ import { checkGguf } from '../gguf/inspect';
 import { ensureComputeModel, type ComputeModelSpec } from './compute-model';
 
 // The benchmark's model at a small size: same code path, built in well under a second.
-const SMALL: ComputeModelSpec = { id: 'sy-compute-test', embeddingLength: 64, blockCount: 2, feedForwardLength: 128, headCount: 4, contextLength: 256, seed: 1 };
+const SMALL: ComputeModelSpec = {
+	id: 'sy-compute-test',
+	embeddingLength: 64,
+	blockCount: 2,
+	feedForwardLength: 128,
+	headCount: 4,
+	contextLength: 256,
+	seed: 1
+};
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
@@ -24,12 +32,15 @@ describe('compute model', () => {
 		const model = await llama.loadModel({ modelPath: built.path, gpuLayers: 0 });
 		const context = await model.createContext({ contextSize: 128, threads: 1 });
 		const tokens: number[] = [];
-		for await (const token of context.getSequence().evaluate(model.tokenize('kalo mine'), { seed: 1, temperature: 0.7, yieldEogToken: true })) {
+		for await (const token of context
+			.getSequence()
+			.evaluate(model.tokenize('kalo mine'), { seed: 1, temperature: 0.7, yieldEogToken: true })) {
 			tokens.push(token);
 			if (tokens.length === 8) break;
 		}
 		expect(tokens).toHaveLength(8);
-		const vocabulary = (check.ok && (check.info.metadata as { tokenizer?: { ggml?: { tokens?: readonly string[] } } }).tokenizer?.ggml?.tokens?.length) || 0;
+		const vocabulary =
+			(check.ok && (check.info.metadata as { tokenizer?: { ggml?: { tokens?: readonly string[] } } }).tokenizer?.ggml?.tokens?.length) || 0;
 		expect(vocabulary).toBeGreaterThan(1000);
 		expect(tokens.every((t) => Number.isInteger(t) && t >= 0 && t < vocabulary)).toBe(true);
 		await context.dispose();

@@ -60,7 +60,15 @@ export function buildComputeModel(spec: ComputeModelSpec): { bytes: Buffer; para
 		return values;
 	};
 	const ones = new Float32Array(d).fill(1);
-	const block = { q: random(d * d), k: random(d * d), v: random(d * d), o: random(d * d), gate: random(d * ff), up: random(d * ff), down: random(ff * d) };
+	const block = {
+		q: random(d * d),
+		k: random(d * d),
+		v: random(d * d),
+		o: random(d * d),
+		gate: random(d * ff),
+		up: random(d * ff),
+		down: random(ff * d)
+	};
 	const tensors: GgufTensor[] = [{ name: 'token_embd.weight', dims: [d, n], type: 'F16', data: random(d * n) }];
 	for (let i = 0; i < spec.blockCount; i++) {
 		const p = `blk.${i}.`;
@@ -114,7 +122,10 @@ export function buildComputeModel(spec: ComputeModelSpec): { bytes: Buffer; para
 }
 
 /** Writes the model into `dir` unless a file of the same spec is there; returns its path and how long building took. */
-export async function ensureComputeModel(dir: string, spec: ComputeModelSpec = COMPUTE_MODEL): Promise<{ path: string; buildMs: number | null; parameters: number }> {
+export async function ensureComputeModel(
+	dir: string,
+	spec: ComputeModelSpec = COMPUTE_MODEL
+): Promise<{ path: string; buildMs: number | null; parameters: number }> {
 	const file = path.join(dir, `${spec.id}-${spec.embeddingLength}x${spec.blockCount}-${spec.seed}.gguf`);
 	const parameters = computeModelParameters(spec, buildVocabulary(syntheticWords()).tokens.length);
 	const existing = await stat(file).catch(() => null);

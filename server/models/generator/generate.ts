@@ -65,7 +65,10 @@ export async function buildHash(spec: GeneratedModelSpec, corpus: string): Promi
 }
 
 /** The complete GGUF bytes of one generated model. Deterministic: same spec, corpus and recipe, same bytes. */
-export async function buildGeneratedModel(spec: GeneratedModelSpec, corpus: string): Promise<{ bytes: Buffer; stats: BigramBuild['stats'] }> {
+export async function buildGeneratedModel(
+	spec: GeneratedModelSpec,
+	corpus: string
+): Promise<{ bytes: Buffer; stats: BigramBuild['stats'] }> {
 	const build = buildBigramModel(spec, corpus, [
 		[BUILD_HASH_KEY, gguf.string(await buildHash(spec, corpus))],
 		['switchyard.generator_version', gguf.u32(GENERATOR_VERSION)]
@@ -80,7 +83,10 @@ async function isUpToDate(file: string, hash: string): Promise<number | null> {
 	return stored === hash ? check.info.sizeBytes : null;
 }
 
-export async function ensureGeneratedModels(modelsDir: string, options: EnsureGeneratedModelsOptions = {}): Promise<GeneratedModelResult[]> {
+export async function ensureGeneratedModels(
+	modelsDir: string,
+	options: EnsureGeneratedModelsOptions = {}
+): Promise<GeneratedModelResult[]> {
 	const { log, force = false, corpusDir = defaultCorpusDir, specs = generatedModelSpecs } = options;
 	const selected = options.ids ? specs.filter((s) => options.ids!.includes(s.id)) : specs;
 	const unknown = options.ids?.filter((id) => !specs.some((s) => s.id === id)) ?? [];
@@ -117,7 +123,9 @@ export async function ensureGeneratedModels(modelsDir: string, options: EnsureGe
 }
 
 export function formatResult(r: GeneratedModelResult): string {
-	const detail = r.stats ? `  ${r.stats.words} words, vocab ${r.stats.vocabulary}, rank ${r.stats.rank}, fit error ${r.stats.relativeFitError.toFixed(2)}` : '';
+	const detail = r.stats
+		? `  ${r.stats.words} words, vocab ${r.stats.vocabulary}, rank ${r.stats.rank}, fit error ${r.stats.relativeFitError.toFixed(2)}`
+		: '';
 	return `${r.id.padEnd(14)} ${r.status.padEnd(10)} ${(r.sizeBytes / 1e6).toFixed(2).padStart(6)} MB ${String(r.ms).padStart(6)} ms${detail}`;
 }
 

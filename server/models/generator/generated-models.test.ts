@@ -54,8 +54,18 @@ describe('ensureGeneratedModels', () => {
 			const entry = catalog.find((e) => e.id === r.id)!;
 			const { info, model } = await loadCheckedModel(llama, { modelPath: r.file });
 			await model.dispose();
-			expect({ id: r.id, params: info.parameterCount, label: info.parameterLabel, context: info.contextLength, quantization: info.quantization }).toEqual({
-				id: entry.id, params: entry.parameters.count, label: entry.parameters.label, context: entry.contextSize, quantization: entry.quantization
+			expect({
+				id: r.id,
+				params: info.parameterCount,
+				label: info.parameterLabel,
+				context: info.contextLength,
+				quantization: info.quantization
+			}).toEqual({
+				id: entry.id,
+				params: entry.parameters.count,
+				label: entry.parameters.label,
+				context: entry.contextSize,
+				quantization: entry.quantization
 			});
 		}
 	});
@@ -71,7 +81,9 @@ const questions: Record<string, string[]> = {
 async function trainingWords(id: string): Promise<Set<string>> {
 	const spec = generatedModelSpecs.find((s) => s.id === id)!;
 	const corpus = await loadCorpus(defaultCorpusDir, spec.corpora);
-	const words = corpusToSegments(corpus, { keepNewlines: spec.keepNewlines }).flat().map((u) => u.replace(/^▁/, ''));
+	const words = corpusToSegments(corpus, { keepNewlines: spec.keepNewlines })
+		.flat()
+		.map((u) => u.replace(/^▁/, ''));
 	return new Set(words.filter((w) => /^[A-Za-z_$]/.test(w)));
 }
 
@@ -84,10 +96,14 @@ describe.each(generatedModelSpecs.map((s) => s.id))('%s in node-llama-cpp', (id)
 			expect(session.chatWrapper.wrapperName).toBe('ChatML');
 			const answers: string[] = [];
 			// A bigram model starts every answer from the same state, so each question gets its own seed.
-			for (const [i, question] of questions[id].entries()) answers.push(await session.prompt(question, { maxTokens: 60, temperature: 0.8, seed: i + 1 }));
+			for (const [i, question] of questions[id].entries())
+				answers.push(await session.prompt(question, { maxTokens: 60, temperature: 0.8, seed: i + 1 }));
 			const text = answers.join(' ');
 			const words = text.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? [];
-			expect(answers.every((a) => a.trim().length > 0), JSON.stringify(answers)).toBe(true);
+			expect(
+				answers.every((a) => a.trim().length > 0),
+				JSON.stringify(answers)
+			).toBe(true);
 			expect(words.length, text).toBeGreaterThanOrEqual(15);
 			const vocabulary = await trainingWords(id);
 			const known = words.filter((w) => vocabulary.has(w)).length;

@@ -11,7 +11,8 @@ describe('symmetricEigen', () => {
 	});
 
 	it('satisfies A v = λ v on a random symmetric matrix', () => {
-		const n = 12, rng = createRng(3);
+		const n = 12,
+			rng = createRng(3);
 		const a = new Float64Array(n * n);
 		for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rng.gaussian();
 		const { values, vectors } = symmetricEigen(a, n);
@@ -41,7 +42,11 @@ describe('randomizedSvd', () => {
 	it('multiplies and transposes sparse matrices', () => {
 		const x = [Float64Array.from({ length: 30 }, (_, j) => j + 1)];
 		const y = multiply(matrix, x)[0];
-		for (let i = 0; i < 40; i++) expect(y[i]).toBeCloseTo(dense[i].reduce((s, v, j) => s + v * (j + 1), 0), 9);
+		for (let i = 0; i < 40; i++)
+			expect(y[i]).toBeCloseTo(
+				dense[i].reduce((s, v, j) => s + v * (j + 1), 0),
+				9
+			);
 		const t = transpose(matrix);
 		expect([t.rows, t.cols, t.values.length]).toEqual([30, 40, matrix.values.length]);
 	});

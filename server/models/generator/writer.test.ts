@@ -33,7 +33,8 @@ describe('float16', () => {
 		for (let bits = 0; bits < 0x10000; bits++) {
 			const value = float16BitsToFloat32(bits);
 			if (Number.isNaN(value)) continue;
-			if (float32ToFloat16Bits(value) !== bits) throw new Error(`0x${bits.toString(16)} → ${value} → 0x${float32ToFloat16Bits(value).toString(16)}`);
+			if (float32ToFloat16Bits(value) !== bits)
+				throw new Error(`0x${bits.toString(16)} → ${value} → 0x${float32ToFloat16Bits(value).toString(16)}`);
 		}
 	});
 });
@@ -67,7 +68,15 @@ describe('encodeGguf', () => {
 		const info = await readGgufFileInfo(target, { logWarnings: false });
 		expect(info.version).toBe(3);
 		const test = (info.metadata as unknown as { test: Record<string, unknown> }).test;
-		expect(test).toMatchObject({ u32: 4_000_000_000, i32: -7, f32: 0.5, bool: true, text: 'héllo ▁world', strings: ['a', '▁b', ''], ints: [3, -4] });
+		expect(test).toMatchObject({
+			u32: 4_000_000_000,
+			i32: -7,
+			f32: 0.5,
+			bool: true,
+			text: 'héllo ▁world',
+			strings: ['a', '▁b', ''],
+			ints: [3, -4]
+		});
 		expect(test.f64).toBeCloseTo(1 / 3, 15);
 		expect(Number(test.u64)).toBe(2 ** 40);
 		expect(test.floats).toEqual([1.5, -2]);
@@ -79,7 +88,11 @@ describe('encodeGguf', () => {
 		await writeFile(target, bytes);
 		const info = await readGgufFileInfo(target, { logWarnings: false });
 		const tensors = info.tensorInfo!;
-		expect(tensors.map((t) => [t.name, t.dimensions.map(Number), t.ggmlType])).toEqual([['a', [3], 0], ['b', [2, 3], 1], ['c', [5], 0]]);
+		expect(tensors.map((t) => [t.name, t.dimensions.map(Number), t.ggmlType])).toEqual([
+			['a', [3], 0],
+			['b', [2, 3], 1],
+			['c', [5], 0]
+		]);
 		for (const t of tensors) expect(Number(t.fileOffset) % 32).toBe(0);
 		const raw = await readFile(target);
 		const at = (name: string) => Number(tensors.find((t) => t.name === name)!.fileOffset);
@@ -90,6 +103,8 @@ describe('encodeGguf', () => {
 
 	it('is deterministic and rejects data that does not match the dims', () => {
 		expect(encodeGguf(file).equals(encodeGguf(file))).toBe(true);
-		expect(() => encodeGguf({ metadata: [], tensors: [{ name: 'x', dims: [2, 2], type: 'F32', data: new Float32Array(3) }] })).toThrow(/x: dims \[2, 2\] need 4 values, got 3/);
+		expect(() => encodeGguf({ metadata: [], tensors: [{ name: 'x', dims: [2, 2], type: 'F32', data: new Float32Array(3) }] })).toThrow(
+			/x: dims \[2, 2\] need 4 values, got 3/
+		);
 	});
 });

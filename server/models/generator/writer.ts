@@ -9,7 +9,19 @@ export const GGUF_DEFAULT_ALIGNMENT = 32;
 
 /** GGUF metadata value type ids (gguf.md, "gguf_metadata_value_type"). */
 const valueTypeId = {
-	u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10, i64: 11, f64: 12
+	u8: 0,
+	i8: 1,
+	u16: 2,
+	i16: 3,
+	u32: 4,
+	i32: 5,
+	f32: 6,
+	bool: 7,
+	string: 8,
+	array: 9,
+	u64: 10,
+	i64: 11,
+	f64: 12
 } as const;
 
 export type GgufNumberType = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'f64';
@@ -73,8 +85,12 @@ class ByteSink {
 		write(b);
 		this.bytes(b);
 	}
-	u32(v: number): void { this.fixed(4, (b) => b.writeUInt32LE(v)); }
-	u64(v: bigint | number): void { this.fixed(8, (b) => b.writeBigUInt64LE(BigInt(v))); }
+	u32(v: number): void {
+		this.fixed(4, (b) => b.writeUInt32LE(v));
+	}
+	u64(v: bigint | number): void {
+		this.fixed(8, (b) => b.writeBigUInt64LE(BigInt(v)));
+	}
 	string(s: string): void {
 		const utf8 = Buffer.from(s, 'utf8');
 		this.u64(utf8.length);
@@ -84,23 +100,42 @@ class ByteSink {
 		const pad = (alignment - (this.length % alignment)) % alignment;
 		if (pad > 0) this.bytes(Buffer.alloc(pad));
 	}
-	toBuffer(): Buffer { return Buffer.concat(this.chunks, this.length); }
+	toBuffer(): Buffer {
+		return Buffer.concat(this.chunks, this.length);
+	}
 }
 
 function numberBytes(type: GgufNumberType, values: ArrayLike<number>): Buffer {
 	const size = { u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, f64: 8 }[type];
 	const b = Buffer.alloc(size * values.length);
 	for (let i = 0; i < values.length; i++) {
-		const v = values[i], at = i * size;
+		const v = values[i],
+			at = i * size;
 		switch (type) {
-			case 'u8': b.writeUInt8(v, at); break;
-			case 'i8': b.writeInt8(v, at); break;
-			case 'u16': b.writeUInt16LE(v, at); break;
-			case 'i16': b.writeInt16LE(v, at); break;
-			case 'u32': b.writeUInt32LE(v, at); break;
-			case 'i32': b.writeInt32LE(v, at); break;
-			case 'f32': b.writeFloatLE(v, at); break;
-			case 'f64': b.writeDoubleLE(v, at); break;
+			case 'u8':
+				b.writeUInt8(v, at);
+				break;
+			case 'i8':
+				b.writeInt8(v, at);
+				break;
+			case 'u16':
+				b.writeUInt16LE(v, at);
+				break;
+			case 'i16':
+				b.writeInt16LE(v, at);
+				break;
+			case 'u32':
+				b.writeUInt32LE(v, at);
+				break;
+			case 'i32':
+				b.writeInt32LE(v, at);
+				break;
+			case 'f32':
+				b.writeFloatLE(v, at);
+				break;
+			case 'f64':
+				b.writeDoubleLE(v, at);
+				break;
 		}
 	}
 	return b;
@@ -109,10 +144,21 @@ function numberBytes(type: GgufNumberType, values: ArrayLike<number>): Buffer {
 function writeValue(sink: ByteSink, value: GgufValue): void {
 	sink.u32(valueTypeId[value.type]);
 	switch (value.type) {
-		case 'string': sink.string(value.value); return;
-		case 'bool': sink.bytes(Buffer.from([value.value ? 1 : 0])); return;
-		case 'u64': sink.u64(value.value); return;
-		case 'i64': { const b = Buffer.alloc(8); b.writeBigInt64LE(value.value); sink.bytes(b); return; }
+		case 'string':
+			sink.string(value.value);
+			return;
+		case 'bool':
+			sink.bytes(Buffer.from([value.value ? 1 : 0]));
+			return;
+		case 'u64':
+			sink.u64(value.value);
+			return;
+		case 'i64': {
+			const b = Buffer.alloc(8);
+			b.writeBigInt64LE(value.value);
+			sink.bytes(b);
+			return;
+		}
 		case 'array': {
 			sink.u32(valueTypeId[value.itemType]);
 			sink.u64(value.values.length);
@@ -121,7 +167,9 @@ function writeValue(sink: ByteSink, value: GgufValue): void {
 			else sink.bytes(numberBytes(value.itemType, value.values as ArrayLike<number>));
 			return;
 		}
-		default: sink.bytes(numberBytes(value.type, [value.value])); return;
+		default:
+			sink.bytes(numberBytes(value.type, [value.value]));
+			return;
 	}
 }
 

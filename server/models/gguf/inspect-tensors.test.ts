@@ -46,14 +46,23 @@ async function llamaCppAccepts(file: string): Promise<boolean> {
 
 const reshape = (names: Record<string, number[]>) => (tensors: GgufTensor[]) =>
 	tensors.map((t) => (names[t.name] ? { ...t, dims: names[t.name], data: new Float32Array(names[t.name].reduce((a, b) => a * b, 1)) } : t));
-const without = (...names: string[]) => (tensors: GgufTensor[]) => tensors.filter((t) => !names.includes(t.name));
+const without =
+	(...names: string[]) =>
+	(tensors: GgufTensor[]) =>
+		tensors.filter((t) => !names.includes(t.name));
 
 describe('llama tensor layout', () => {
 	it('reports two swapped tensor shapes, naming each tensor and the metadata it contradicts', async () => {
 		const file = await written({ editTensors: reshape({ 'blk.0.ffn_gate.weight': [16, 8], 'blk.0.ffn_down.weight': [8, 16] }) });
 		expect(await problemsOf(file)).toEqual([
-			{ problem: 'tensor-shape', detail: 'tensor blk.0.ffn_gate.weight has shape [16, 8], expected [8, 16] (embedding_length × feed_forward_length)' },
-			{ problem: 'tensor-shape', detail: 'tensor blk.0.ffn_down.weight has shape [8, 16], expected [16, 8] (feed_forward_length × embedding_length)' }
+			{
+				problem: 'tensor-shape',
+				detail: 'tensor blk.0.ffn_gate.weight has shape [16, 8], expected [8, 16] (embedding_length × feed_forward_length)'
+			},
+			{
+				problem: 'tensor-shape',
+				detail: 'tensor blk.0.ffn_down.weight has shape [8, 16], expected [16, 8] (feed_forward_length × embedding_length)'
+			}
 		]);
 		const check = await checkGguf(file);
 		expect(!check.ok && check.error.message).toContain(`${file}: tensor blk.0.ffn_gate.weight has shape [16, 8]`);
@@ -71,14 +80,23 @@ describe('llama tensor layout', () => {
 
 	it('derives shapes from head_count_kv and the vocabulary, and accepts tied output embeddings', async () => {
 		const gqa = { 'llama.attention.head_count_kv': gguf.u32(1) };
-		const good = await written({ set: gqa, editTensors: (t) => without('output.weight')(reshape({ 'blk.0.attn_k.weight': [8, 4], 'blk.0.attn_v.weight': [8, 4] })(t)) });
+		const good = await written({
+			set: gqa,
+			editTensors: (t) => without('output.weight')(reshape({ 'blk.0.attn_k.weight': [8, 4], 'blk.0.attn_v.weight': [8, 4] })(t))
+		});
 		expect((await checkGguf(good)).ok).toBe(true);
 		expect(await llamaCppAccepts(good)).toBe(true);
 
 		const bad = await written({ set: gqa, editTensors: reshape({ 'blk.0.attn_v.weight': [8, 4], 'output.weight': [8, 260] }) });
 		expect(await problemsOf(bad)).toEqual([
-			{ problem: 'tensor-shape', detail: 'tensor output.weight has shape [8, 260], expected [8, 261] (embedding_length × vocabulary size)' },
-			{ problem: 'tensor-shape', detail: 'tensor blk.0.attn_k.weight has shape [8, 8], expected [8, 4] (embedding_length × head size × head_count_kv)' }
+			{
+				problem: 'tensor-shape',
+				detail: 'tensor output.weight has shape [8, 260], expected [8, 261] (embedding_length × vocabulary size)'
+			},
+			{
+				problem: 'tensor-shape',
+				detail: 'tensor blk.0.attn_k.weight has shape [8, 8], expected [8, 4] (embedding_length × head size × head_count_kv)'
+			}
 		]);
 	});
 
@@ -93,8 +111,13 @@ describe('llama tensor layout', () => {
 
 	it('rejects metadata that makes llama.cpp abort instead of refusing, before llama.cpp sees it', async () => {
 		// Unchecked, this file kills the process in llama.cpp's graph (GGML_ASSERT n_embd_head == n_embd_head_k).
-		const file = await written({ set: { 'llama.attention.key_length': gguf.u32(4), 'llama.attention.value_length': gguf.u32(2) }, editTensors: reshape({ 'blk.0.attn_v.weight': [8, 4] }) });
-		expect(await problemsOf(file)).toEqual([{ problem: 'bad-value', detail: "the key head size (4) differs from the value head size (2); llama.cpp's llama graph aborts on that" }]);
+		const file = await written({
+			set: { 'llama.attention.key_length': gguf.u32(4), 'llama.attention.value_length': gguf.u32(2) },
+			editTensors: reshape({ 'blk.0.attn_v.weight': [8, 4] })
+		});
+		expect(await problemsOf(file)).toEqual([
+			{ problem: 'bad-value', detail: "the key head size (4) differs from the value head size (2); llama.cpp's llama graph aborts on that" }
+		]);
 		await expect(loadCheckedModel(llama, { modelPath: file })).rejects.toThrow(GgufValidationError);
 		const scaling = await written({ set: { 'llama.rope.scaling.type': gguf.string('bogus') } });
 		expect((await problemsOf(scaling))[0].detail).toMatch(/llama\.rope\.scaling\.type "bogus" is unknown/);
@@ -103,11 +126,16 @@ describe('llama tensor layout', () => {
 
 describe('tensor storage', () => {
 	it('treats an unknown or dropped tensor type as a problem, not as 0 bytes', async () => {
-		for (const [type, label] of [[99, '99'], [4, 'Q4_2 (4)']] as const) {
+		for (const [type, label] of [
+			[99, '99'],
+			[4, 'Q4_2 (4)']
+		] as const) {
 			const bytes = encodeGguf(testGgufFile());
 			setTensorType(bytes, 'blk.0.attn_q.weight', type);
 			const file = await fileOf(bytes);
-			expect(await problemsOf(file)).toEqual([{ problem: 'unknown-tensor-type', detail: `tensor blk.0.attn_q.weight has ggml type ${label}, which llama.cpp cannot load` }]);
+			expect(await problemsOf(file)).toEqual([
+				{ problem: 'unknown-tensor-type', detail: `tensor blk.0.attn_q.weight has ggml type ${label}, which llama.cpp cannot load` }
+			]);
 			expect(await llamaCppAccepts(file)).toBe(false);
 		}
 	});
@@ -119,7 +147,10 @@ describe('tensor storage', () => {
 		// Cut inside blk.0.attn_q.weight's data (8 × 8 F32 = 256 bytes): it and every later tensor end past the file.
 		const file = await fileOf(bytes.subarray(0, attnQ + 100));
 		expect(await problemsOf(file)).toEqual([
-			{ problem: 'truncated', detail: `tensor blk.0.attn_q.weight (F32) ends at byte ${attnQ + 256} but the file has ${attnQ + 100} bytes: truncated or incomplete download` }
+			{
+				problem: 'truncated',
+				detail: `tensor blk.0.attn_q.weight (F32) ends at byte ${attnQ + 256} but the file has ${attnQ + 100} bytes: truncated or incomplete download`
+			}
 		]);
 	});
 
@@ -127,13 +158,26 @@ describe('tensor storage', () => {
 		const bytes = encodeGguf(testGgufFile());
 		setTensorType(bytes, 'blk.0.attn_norm.weight', 8); // Q8_0 packs 32 values per block; this row has 8
 		const problems = await problemsOf(await fileOf(bytes));
-		expect(problems[0]).toEqual({ problem: 'bad-tensor', detail: "tensor blk.0.attn_norm.weight (Q8_0) has rows of 8 values, not a multiple of the type's block of 32" });
+		expect(problems[0]).toEqual({
+			problem: 'bad-tensor',
+			detail: "tensor blk.0.attn_norm.weight (Q8_0) has rows of 8 values, not a multiple of the type's block of 32"
+		});
 	});
 
 	it('lists the first three problems in the message and counts the rest', async () => {
-		const file = await written({ editTensors: without('blk.0.attn_q.weight', 'blk.0.attn_k.weight', 'blk.0.attn_v.weight', 'blk.0.ffn_up.weight', 'blk.0.ffn_norm.weight') });
+		const file = await written({
+			editTensors: without(
+				'blk.0.attn_q.weight',
+				'blk.0.attn_k.weight',
+				'blk.0.attn_v.weight',
+				'blk.0.ffn_up.weight',
+				'blk.0.ffn_norm.weight'
+			)
+		});
 		const check = await checkGguf(file);
 		expect(!check.ok && check.error.problems).toHaveLength(5);
-		expect(!check.ok && check.error.message).toMatch(/is missing; required tensor .* is missing; required tensor .* is missing \(and 2 more problems\)$/);
+		expect(!check.ok && check.error.message).toMatch(
+			/is missing; required tensor .* is missing; required tensor .* is missing \(and 2 more problems\)$/
+		);
 	});
 });

@@ -33,7 +33,18 @@ describe('inspectGguf', () => {
 	it('describes a valid file from its metadata', async () => {
 		const file = await broken('valid.gguf', { name: 'Tiny Test', set: { 'general.file_type': gguf.u32(7) } });
 		const info = await inspectGguf(file);
-		expect(info).toMatchObject({ architecture: 'llama', name: 'Tiny Test', family: 'llama', contextLength: 256, embeddingLength: 8, blockCount: 1, quantization: 'Q8_0', tensorCount: 12, vocabularySize: 261, hasChatTemplate: false });
+		expect(info).toMatchObject({
+			architecture: 'llama',
+			name: 'Tiny Test',
+			family: 'llama',
+			contextLength: 256,
+			embeddingLength: 8,
+			blockCount: 1,
+			quantization: 'Q8_0',
+			tensorCount: 12,
+			vocabularySize: 261,
+			hasChatTemplate: false
+		});
 		expect(info.parameterCount).toBe(8 * 261 * 2 + 8 * 3 + 8 * 8 * 4 + 8 * 16 * 3);
 	});
 
@@ -79,15 +90,29 @@ describe('inspectGguf', () => {
 	});
 
 	it('rejects files missing keys whose absence would abort llama.cpp', async () => {
-		for (const key of ['llama.feed_forward_length', 'llama.attention.head_count', 'llama.context_length', 'tokenizer.ggml.tokens', 'general.architecture']) {
+		for (const key of [
+			'llama.feed_forward_length',
+			'llama.attention.head_count',
+			'llama.context_length',
+			'tokenizer.ggml.tokens',
+			'general.architecture'
+		]) {
 			const file = await broken(`no-${key}.gguf`, { omit: [key] });
 			await expectProblem(file, 'missing-key', new RegExp(`required key ${key.replaceAll('.', '\\.')} is missing`));
 		}
 	});
 
 	it('rejects unknown architectures and impossible values', async () => {
-		await expectProblem(await broken('arch.gguf', { set: { 'general.architecture': gguf.string('quantum-llm') } }), 'unknown-architecture', /"quantum-llm" is not supported/);
-		await expectProblem(await broken('zero-ff.gguf', { set: { 'llama.feed_forward_length': gguf.u32(0) } }), 'bad-value', /llama\.feed_forward_length has an invalid value/);
+		await expectProblem(
+			await broken('arch.gguf', { set: { 'general.architecture': gguf.string('quantum-llm') } }),
+			'unknown-architecture',
+			/"quantum-llm" is not supported/
+		);
+		await expectProblem(
+			await broken('zero-ff.gguf', { set: { 'llama.feed_forward_length': gguf.u32(0) } }),
+			'bad-value',
+			/llama\.feed_forward_length has an invalid value/
+		);
 	});
 
 	it('rejects a llama vocabulary without its byte tokens (llama.cpp terminates on it)', async () => {
@@ -115,7 +140,12 @@ describe('inspectGguf', () => {
 
 describe('naming helpers', () => {
 	it('formats parameter counts and derives ids from file names', () => {
-		expect([formatParameterCount(7_241_732_096), formatParameterCount(525_520), formatParameterCount(1_289_088), formatParameterCount(999)]).toEqual(['7.2B', '526K', '1.3M', '999']);
+		expect([
+			formatParameterCount(7_241_732_096),
+			formatParameterCount(525_520),
+			formatParameterCount(1_289_088),
+			formatParameterCount(999)
+		]).toEqual(['7.2B', '526K', '1.3M', '999']);
 		expect(modelIdFromFile('/x/Mistral-7B-Instruct v0.2.Q4_K_M.gguf')).toBe('mistral-7b-instruct-v0.2.q4_k_m');
 	});
 });

@@ -34,7 +34,10 @@ export class GgufValidationError extends Error {
 		problems?: readonly { problem: GgufProblem; detail: string }[]
 	) {
 		const all = problems ?? [{ problem, detail }];
-		const listed = all.slice(0, LISTED_PROBLEMS).map((p) => p.detail).join('; ');
+		const listed = all
+			.slice(0, LISTED_PROBLEMS)
+			.map((p) => p.detail)
+			.join('; ');
 		super(`${file}: ${listed}${all.length > LISTED_PROBLEMS ? ` (and ${all.length - LISTED_PROBLEMS} more problems)` : ''}`);
 		this.problems = all;
 	}
@@ -75,7 +78,12 @@ const knownArchitectures = new Set(
 const recurrentArchitectures = new Set(['mamba', 'mamba2', 'rwkv6', 'rwkv6qwen2', 'rwkv7', 'arwkv7']);
 
 export function requiredKeys(architecture: string): string[] {
-	const keys = ['general.architecture', `${architecture}.context_length`, `${architecture}.embedding_length`, `${architecture}.block_count`];
+	const keys = [
+		'general.architecture',
+		`${architecture}.context_length`,
+		`${architecture}.embedding_length`,
+		`${architecture}.block_count`
+	];
 	if (!recurrentArchitectures.has(architecture)) keys.push(`${architecture}.feed_forward_length`, `${architecture}.attention.head_count`);
 	return [...keys, 'tokenizer.ggml.model', 'tokenizer.ggml.tokens'];
 }
@@ -88,7 +96,11 @@ async function readHeader(file: string): Promise<{ size: number; magic: string; 
 	try {
 		const header = Buffer.alloc(8);
 		const { bytesRead } = await handle.read(header, 0, 8, 0);
-		return { size: info.size, magic: header.subarray(0, Math.min(4, bytesRead)).toString('latin1'), version: bytesRead >= 8 ? header.readUInt32LE(4) : 0 };
+		return {
+			size: info.size,
+			magic: header.subarray(0, Math.min(4, bytesRead)).toString('latin1'),
+			version: bytesRead >= 8 ? header.readUInt32LE(4) : 0
+		};
 	} finally {
 		await handle.close();
 	}
@@ -97,28 +109,45 @@ async function readHeader(file: string): Promise<{ size: number; magic: string; 
 /** Validates a GGUF file and describes it; throws GgufValidationError naming the file and the problem. */
 export async function inspectGguf(file: string): Promise<GgufModelInfo> {
 	const { size, magic, version } = await readHeader(file);
-	if (magic !== 'GGUF') throw new GgufValidationError(file, 'bad-magic', `not a GGUF file (starts with ${JSON.stringify(magic)}, expected "GGUF")`);
-	if (version !== 2 && version !== 3) throw new GgufValidationError(file, 'unsupported-version', `GGUF version ${version} is not supported (2 or 3)`);
+	if (magic !== 'GGUF')
+		throw new GgufValidationError(file, 'bad-magic', `not a GGUF file (starts with ${JSON.stringify(magic)}, expected "GGUF")`);
+	if (version !== 2 && version !== 3)
+		throw new GgufValidationError(file, 'unsupported-version', `GGUF version ${version} is not supported (2 or 3)`);
 
 	let info: GgufFileInfo;
 	try {
 		info = await readGgufFileInfo(file, { logWarnings: false, sourceType: 'filesystem', spliceSplitFiles: false });
 	} catch (error) {
-		throw new GgufValidationError(file, 'unreadable', `metadata cannot be read (${error instanceof Error ? error.message : String(error)}); the file may be truncated or corrupt`);
+		throw new GgufValidationError(
+			file,
+			'unreadable',
+			`metadata cannot be read (${error instanceof Error ? error.message : String(error)}); the file may be truncated or corrupt`
+		);
 	}
 	// The reader pads a short file with zeros instead of failing, so the header's own end must be inside the file.
 	if (info.infoEndOffset === undefined || info.infoEndOffset > size) {
-		throw new GgufValidationError(file, 'truncated', `the header and metadata need ${info.infoEndOffset ?? '?'} bytes but the file has ${size}: truncated or incomplete download`);
+		throw new GgufValidationError(
+			file,
+			'truncated',
+			`the header and metadata need ${info.infoEndOffset ?? '?'} bytes but the file has ${size}: truncated or incomplete download`
+		);
 	}
 
 	const architecture = lookup(info.metadata, 'general.architecture');
 	if (typeof architecture !== 'string') throw new GgufValidationError(file, 'missing-key', 'required key general.architecture is missing');
-	if (!knownArchitectures.has(architecture)) throw new GgufValidationError(file, 'unknown-architecture', `architecture "${architecture}" is not supported by llama.cpp`);
+	if (!knownArchitectures.has(architecture))
+		throw new GgufValidationError(file, 'unknown-architecture', `architecture "${architecture}" is not supported by llama.cpp`);
 	for (const key of requiredKeys(architecture)) {
 		const value = lookup(info.metadata, key);
 		if (value === undefined) throw new GgufValidationError(file, 'missing-key', `required key ${key} is missing`);
-		const valid = key === 'tokenizer.ggml.tokens' ? Array.isArray(value) && value.length > 0 : key === 'tokenizer.ggml.model' || key === 'general.architecture' ? typeof value === 'string' : isPositive(value);
-		if (!valid) throw new GgufValidationError(file, 'bad-value', `key ${key} has an invalid value (${JSON.stringify(value)?.slice(0, 40)})`);
+		const valid =
+			key === 'tokenizer.ggml.tokens'
+				? Array.isArray(value) && value.length > 0
+				: key === 'tokenizer.ggml.model' || key === 'general.architecture'
+					? typeof value === 'string'
+					: isPositive(value);
+		if (!valid)
+			throw new GgufValidationError(file, 'bad-value', `key ${key} has an invalid value (${JSON.stringify(value)?.slice(0, 40)})`);
 	}
 
 	checkVocabulary(file, lookup(info.metadata, 'tokenizer.ggml.model'), lookup(info.metadata, 'tokenizer.ggml.tokens') as unknown[]);
@@ -152,7 +181,10 @@ export async function inspectGguf(file: string): Promise<GgufModelInfo> {
 		blockCount: arch('block_count'),
 		parameterCount,
 		parameterLabel: formatParameterCount(parameterCount),
-		quantization: quantizationName(general.file_type, tensors.map((t) => t.ggmlType)),
+		quantization: quantizationName(
+			general.file_type,
+			tensors.map((t) => t.ggmlType)
+		),
 		tensorCount: tensors.length,
 		vocabularySize: tokens.length,
 		hasChatTemplate: typeof lookup(info.metadata, 'tokenizer.chat_template') === 'string',
@@ -173,7 +205,11 @@ function checkVocabulary(file: string, tokenizer: unknown, tokens: readonly unkn
 		if (!present.has(token)) missing.push(token);
 	}
 	if (missing.length > 0) {
-		throw new GgufValidationError(file, 'bad-value', `tokenizer.ggml.tokens lacks byte token ${missing[0]}${missing.length > 1 ? ` and ${missing.length - 1} more` : ''}: a llama (SentencePiece) vocabulary needs all 256, or llama.cpp crashes`);
+		throw new GgufValidationError(
+			file,
+			'bad-value',
+			`tokenizer.ggml.tokens lacks byte token ${missing[0]}${missing.length > 1 ? ` and ${missing.length - 1} more` : ''}: a llama (SentencePiece) vocabulary needs all 256, or llama.cpp crashes`
+		);
 	}
 }
 
@@ -197,12 +233,24 @@ function isPositive(value: unknown): boolean {
 }
 
 export function formatParameterCount(count: number): string {
-	const units: [number, string][] = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+	const units: [number, string][] = [
+		[1e12, 'T'],
+		[1e9, 'B'],
+		[1e6, 'M'],
+		[1e3, 'K']
+	];
 	for (const [scale, suffix] of units) if (count >= scale) return `${(count / scale).toFixed(count >= scale * 100 ? 0 : 1)}${suffix}`;
 	return String(count);
 }
 
 /** A stable model id from a file name: "Mistral-7B.Q4_K_M.gguf" → "mistral-7b.q4_k_m". */
 export function modelIdFromFile(file: string): string {
-	return path.basename(file).replace(/\.gguf$/i, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+	return (
+		path
+			.basename(file)
+			.replace(/\.gguf$/i, '')
+			.toLowerCase()
+			.replace(/[^a-z0-9._-]+/g, '-')
+			.replace(/^-+|-+$/g, '') || 'model'
+	);
 }

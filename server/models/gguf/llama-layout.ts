@@ -54,13 +54,28 @@ export function llamaSizes(metadata: unknown, vocabularySize: number): LlamaSize
 /** Metadata that makes llama.cpp abort (GGML_ASSERT) rather than refuse: checked before any tensor. */
 export function checkLlamaMetadata(metadata: unknown, s: LlamaSizes): TensorProblem[] {
 	const problems: TensorProblem[] = [];
-	if (s.blocks > LLAMA_MAX_LAYERS) problems.push({ problem: 'bad-value', detail: `llama.block_count is ${s.blocks}; llama.cpp allows at most ${LLAMA_MAX_LAYERS} and aborts on more` });
-	if (s.headK !== s.headV) problems.push({ problem: 'bad-value', detail: `the key head size (${s.headK}) differs from the value head size (${s.headV}); llama.cpp's llama graph aborts on that` });
+	if (s.blocks > LLAMA_MAX_LAYERS)
+		problems.push({
+			problem: 'bad-value',
+			detail: `llama.block_count is ${s.blocks}; llama.cpp allows at most ${LLAMA_MAX_LAYERS} and aborts on more`
+		});
+	if (s.headK !== s.headV)
+		problems.push({
+			problem: 'bad-value',
+			detail: `the key head size (${s.headK}) differs from the value head size (${s.headV}); llama.cpp's llama graph aborts on that`
+		});
 	const rot = countAt(metadata, 'llama.rope.dimension_count');
-	if (rot !== undefined && rot !== s.headK) problems.push({ problem: 'bad-value', detail: `llama.rope.dimension_count is ${rot} but the head size is ${s.headK}; llama.cpp needs them equal` });
+	if (rot !== undefined && rot !== s.headK)
+		problems.push({
+			problem: 'bad-value',
+			detail: `llama.rope.dimension_count is ${rot} but the head size is ${s.headK}; llama.cpp needs them equal`
+		});
 	const scaling = lookup(metadata, 'llama.rope.scaling.type');
 	if (scaling !== undefined && !['none', 'linear', 'yarn', 'longrope'].includes(String(scaling))) {
-		problems.push({ problem: 'bad-value', detail: `llama.rope.scaling.type "${String(scaling)}" is unknown (none, linear, yarn or longrope); llama.cpp aborts on it` });
+		problems.push({
+			problem: 'bad-value',
+			detail: `llama.rope.scaling.type "${String(scaling)}" is unknown (none, linear, yarn or longrope); llama.cpp aborts on it`
+		});
 	}
 	return problems;
 }
@@ -101,7 +116,14 @@ function expectedTensors(s: LlamaSizes): Expected[] {
 function attentionTensors(s: LlamaSizes, block: number, fused: boolean): Expected[] {
 	const p = `blk.${block}.`;
 	const embd = { size: s.embd, from: 'embedding_length' };
-	if (fused) return [{ name: p + 'attn_qkv.weight', dims: [embd, { size: s.headK * (s.heads + s.kvHeads) + s.headV * s.kvHeads, from: 'q + k + v widths' }], required: true }];
+	if (fused)
+		return [
+			{
+				name: p + 'attn_qkv.weight',
+				dims: [embd, { size: s.headK * (s.heads + s.kvHeads) + s.headV * s.kvHeads, from: 'q + k + v widths' }],
+				required: true
+			}
+		];
 	return [
 		{ name: p + 'attn_q.weight', dims: [embd, { size: s.headK * s.heads, from: 'head size × head_count' }], required: true },
 		{ name: p + 'attn_k.weight', dims: [embd, { size: s.headK * s.kvHeads, from: 'head size × head_count_kv' }], required: true },
@@ -131,12 +153,16 @@ export function checkLlamaTensors(tensors: readonly GgufTensorInfo[], s: LlamaSi
 		}
 		if (!sameShape(actual, shape)) {
 			const from = e.dims.map((d) => d.from).join(' × ');
-			problems.push({ problem: 'tensor-shape', detail: `tensor ${e.name} has shape ${formatShape(actual)}, expected ${formatShape(shape)} (${from})` });
+			problems.push({
+				problem: 'tensor-shape',
+				detail: `tensor ${e.name} has shape ${formatShape(actual)}, expected ${formatShape(shape)} (${from})`
+			});
 		}
 	}
 	for (const name of byName.keys()) {
 		const block = /^blk\.(\d+)\./.exec(name)?.[1];
-		if (block !== undefined && Number(block) >= s.blocks) problems.push({ problem: 'bad-tensor', detail: `tensor ${name} belongs to block ${block} but llama.block_count is ${s.blocks}` });
+		if (block !== undefined && Number(block) >= s.blocks)
+			problems.push({ problem: 'bad-tensor', detail: `tensor ${name} belongs to block ${block} but llama.block_count is ${s.blocks}` });
 	}
 	return problems;
 }

@@ -2,7 +2,12 @@
 
 /** The value at a dotted key, or undefined. */
 export function lookup(metadata: unknown, key: string): unknown {
-	return key.split('.').reduce<unknown>((node, part) => (node != null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), metadata);
+	return key
+		.split('.')
+		.reduce<unknown>(
+			(node, part) => (node != null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+			metadata
+		);
 }
 
 /**

@@ -35,30 +35,45 @@ export function checkTensorStorage({ tensors, fileSize, alignment }: TensorTable
 		seen.add(name);
 		const dims = tensor.dimensions.map(Number);
 		if (dims.length === 0 || dims.length > MAX_DIMS || dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-			problems.push({ problem: 'bad-tensor', detail: `tensor ${name} has shape ${formatShape(dims)}: llama.cpp needs 1 to ${MAX_DIMS} dimensions, each a whole number` });
+			problems.push({
+				problem: 'bad-tensor',
+				detail: `tensor ${name} has shape ${formatShape(dims)}: llama.cpp needs 1 to ${MAX_DIMS} dimensions, each a whole number`
+			});
 			expectedOffset = undefined;
 			continue;
 		}
 		const layout = ggmlBlockLayout(tensor.ggmlType);
 		if (!layout) {
-			problems.push({ problem: 'unknown-tensor-type', detail: `tensor ${name} has ggml type ${ggmlTypeLabel(tensor.ggmlType)}, which llama.cpp cannot load` });
+			problems.push({
+				problem: 'unknown-tensor-type',
+				detail: `tensor ${name} has ggml type ${ggmlTypeLabel(tensor.ggmlType)}, which llama.cpp cannot load`
+			});
 			expectedOffset = undefined;
 			continue;
 		}
 		const [blockValues, blockBytes] = layout;
 		if (dims[0] % blockValues !== 0) {
-			problems.push({ problem: 'bad-tensor', detail: `tensor ${name} (${ggmlTypeName(tensor.ggmlType)}) has rows of ${dims[0]} values, not a multiple of the type's block of ${blockValues}` });
+			problems.push({
+				problem: 'bad-tensor',
+				detail: `tensor ${name} (${ggmlTypeName(tensor.ggmlType)}) has rows of ${dims[0]} values, not a multiple of the type's block of ${blockValues}`
+			});
 		}
 		const bytes = Math.ceil(dims.reduce((n, d) => n * d, 1) / blockValues) * blockBytes;
 		const offset = Number(tensor.offset);
 		if (expectedOffset !== undefined && offset !== expectedOffset) {
-			problems.push({ problem: 'bad-tensor', detail: `tensor ${name} starts at data offset ${offset}, expected ${expectedOffset} (tensors are stored in order, each padded to ${alignment} bytes)` });
+			problems.push({
+				problem: 'bad-tensor',
+				detail: `tensor ${name} starts at data offset ${offset}, expected ${expectedOffset} (tensors are stored in order, each padded to ${alignment} bytes)`
+			});
 		}
 		const end = Number(tensor.fileOffset) + bytes;
 		// Only the first: every later tensor of a cut-off file ends past its end too.
 		if (end > fileSize && !truncated) {
 			truncated = true;
-			problems.push({ problem: 'truncated', detail: `tensor ${name} (${ggmlTypeName(tensor.ggmlType)}) ends at byte ${end} but the file has ${fileSize} bytes: truncated or incomplete download` });
+			problems.push({
+				problem: 'truncated',
+				detail: `tensor ${name} (${ggmlTypeName(tensor.ggmlType)}) ends at byte ${end} but the file has ${fileSize} bytes: truncated or incomplete download`
+			});
 		}
 		expectedOffset = Math.ceil((offset + bytes) / alignment) * alignment;
 	}

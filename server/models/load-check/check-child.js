@@ -30,13 +30,19 @@ async function openLikeTheServer(job) {
 	const insights = await GgufInsights.from(await readGgufFileInfo(job.path), llama);
 	const gpuLayers = gpu ? Math.min(job.gpuLayers, insights.totalLayers) : 0;
 	await insights.estimateModelResourceRequirementsV2({ gpuLayers, useMmap: request.useMmap });
-	await insights.estimateContextResourceRequirementsV2({ contextSize: job.contextSize, modelGpuLayers: gpuLayers, sequences: job.parallelism });
+	await insights.estimateContextResourceRequirementsV2({
+		contextSize: job.contextSize,
+		modelGpuLayers: gpuLayers,
+		sequences: job.parallelism
+	});
 	/** @type {string[]} */
 	const refused = [];
 	for (const strategy of strategies) {
-		const model = await llama.loadModel({ modelPath: job.path, gpuLayers: strategy, useMmap: request.useMmap }).catch((/** @type {unknown} */ err) => {
-			refused.push(String(err instanceof Error ? err.message : err));
-		});
+		const model = await llama
+			.loadModel({ modelPath: job.path, gpuLayers: strategy, useMmap: request.useMmap })
+			.catch((/** @type {unknown} */ err) => {
+				refused.push(String(err instanceof Error ? err.message : err));
+			});
 		if (!model) continue;
 		try {
 			const context = await model.createContext({

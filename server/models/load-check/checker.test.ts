@@ -158,8 +158,16 @@ describe('the supervised load check', () => {
 				'exited.gguf': { kind: 'crashed', signal: null, code: 3, lastLine: '' }
 			}).run
 		});
-		expect(await c.check(job(refused))).toEqual({ ok: false, cause: 'load_failed', reason: 'llama.cpp refused this file in a supervised check: failed to load model' });
-		expect(await c.check(job(exited))).toEqual({ ok: false, cause: 'crashed', reason: 'the process opening this file in a supervised check exited with code 3' });
+		expect(await c.check(job(refused))).toEqual({
+			ok: false,
+			cause: 'load_failed',
+			reason: 'llama.cpp refused this file in a supervised check: failed to load model'
+		});
+		expect(await c.check(job(exited))).toEqual({
+			ok: false,
+			cause: 'crashed',
+			reason: 'the process opening this file in a supervised check exited with code 3'
+		});
 	});
 
 	it('leaves files that fail inspection, and missing files, to the loader without a child', async () => {

@@ -117,7 +117,8 @@ export class LoadChecker {
 	/** One child at a time; files asked for meanwhile wait and go together in the next one. */
 	private startBatch() {
 		if (this.closing.signal.aborted) {
-			for (const pending of this.queue.splice(0)) pending.resolve({ ok: false, cause: 'inconclusive', reason: 'the server is shutting down' });
+			for (const pending of this.queue.splice(0))
+				pending.resolve({ ok: false, cause: 'inconclusive', reason: 'the server is shutting down' });
 			return;
 		}
 		if (this.busy || this.queue.length === 0) return;
@@ -134,8 +135,8 @@ export class LoadChecker {
 		const started = performance.now();
 		this.children++;
 		const request = { gpu: this.options.gpu, useMmap: this.options.useMmap, jobs: batch.map((p) => p.job) };
-		const outcomes = await this.run(request, { timeoutMs: this.options.timeoutMs ?? 600_000, signal: this.closing.signal }).catch((err: unknown) =>
-			batch.map((): CheckOutcome => ({ kind: 'inconclusive', why: err instanceof Error ? err.message : String(err) }))
+		const outcomes = await this.run(request, { timeoutMs: this.options.timeoutMs ?? 600_000, signal: this.closing.signal }).catch(
+			(err: unknown) => batch.map((): CheckOutcome => ({ kind: 'inconclusive', why: err instanceof Error ? err.message : String(err) }))
 		);
 		this.options.logger.info({ files: batch.length, ms: Math.round(performance.now() - started) }, 'model load check finished');
 		const again: Pending[] = [];
@@ -156,13 +157,16 @@ export class LoadChecker {
 				this.memo.add(file, engine);
 				await this.options.passes
 					.putPassed({ file, engine, passedAt: (this.options.now ?? Date.now)(), tookMs: outcome.ms })
-					.catch((err: unknown) => logger.error({ err, file: job.path }, 'could not store a model load check: the file is checked again after a restart'));
+					.catch((err: unknown) =>
+						logger.error({ err, file: job.path }, 'could not store a model load check: the file is checked again after a restart')
+					);
 				return { ok: true, by: 'child' };
 			case 'refused':
 				return { ok: false, cause: 'load_failed', reason: `llama.cpp refused this file in a supervised check: ${outcome.error}` };
 			case 'crashed':
 				// Out of memory (a GPU already holding this server's models, say) says nothing about the file.
-				if (OUT_OF_MEMORY.test(outcome.lastLine)) return { ok: false, cause: 'inconclusive', reason: `the supervised check of its file ran out of memory: ${outcome.lastLine}` };
+				if (OUT_OF_MEMORY.test(outcome.lastLine))
+					return { ok: false, cause: 'inconclusive', reason: `the supervised check of its file ran out of memory: ${outcome.lastLine}` };
 				return { ok: false, cause: 'crashed', reason: crashReason(outcome) };
 			case 'inconclusive':
 				logger.warn({ file: job.path, why: outcome.why }, 'model load check inconclusive');

@@ -32,7 +32,13 @@ export function createLoadCheckRepository(db: Db): LoadCheckRepository {
 			return row && { file, engine, passedAt: Number(row.passed_at), tookMs: Number(row.took_ms) };
 		},
 		async putPassed(pass) {
-			const values = { file_size: pass.file.size, file_mtime_ms: pass.file.mtimeMs, engine: pass.engine, passed_at: pass.passedAt, took_ms: Math.round(pass.tookMs) };
+			const values = {
+				file_size: pass.file.size,
+				file_mtime_ms: pass.file.mtimeMs,
+				engine: pass.engine,
+				passed_at: pass.passedAt,
+				took_ms: Math.round(pass.tookMs)
+			};
 			await db
 				.insertInto('model_load_checks')
 				.values({ file_path: pass.file.path, ...values })

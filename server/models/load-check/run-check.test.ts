@@ -22,10 +22,18 @@ const job = (name: string): CheckJob => ({ path: path.join(dir, name), contextSi
 describe('the load check child', () => {
 	it('opens files in order and is blamed only for the one that killed it', async () => {
 		expect((await checkGguf(path.join(dir, 'aborts.gguf'))).ok).toBe(true); // inspection lets it through
-		const outcomes = await runCheck({ gpu: false, useMmap: true, jobs: [job('good.gguf'), job('aborts.gguf'), job('good.gguf')] }, { timeoutMs: 120_000 });
+		const outcomes = await runCheck(
+			{ gpu: false, useMmap: true, jobs: [job('good.gguf'), job('aborts.gguf'), job('good.gguf')] },
+			{ timeoutMs: 120_000 }
+		);
 		expect(outcomes).toEqual([
 			{ kind: 'passed', ms: expect.any(Number) },
-			{ kind: 'crashed', signal: 'SIGABRT', code: null, lastLine: expect.stringMatching(/^llama-model\.cpp:\d+: GGML_ASSERT\(n_expert_used_max <= hparams\.n_expert\) failed$/) },
+			{
+				kind: 'crashed',
+				signal: 'SIGABRT',
+				code: null,
+				lastLine: expect.stringMatching(/^llama-model\.cpp:\d+: GGML_ASSERT\(n_expert_used_max <= hparams\.n_expert\) failed$/)
+			},
 			{ kind: 'unreached' }
 		]);
 	}, 120_000);

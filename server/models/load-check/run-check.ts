@@ -109,7 +109,10 @@ export function runCheck(request: CheckRequest, options: { timeoutMs: number; si
 					if (stopped) return { kind: 'inconclusive', why: stopped };
 					if (i === begun && (died.signal || died.code !== 0)) return { kind: 'crashed', ...died, lastLine: lastWords(output.text) };
 					if (i > begun && begun >= 0) return { kind: 'unreached' };
-					return { kind: 'inconclusive', why: `the check process stopped before opening the file: ${lastWords(output.text) || `exit ${died.signal ?? died.code}`}` };
+					return {
+						kind: 'inconclusive',
+						why: `the check process stopped before opening the file: ${lastWords(output.text) || `exit ${died.signal ?? died.code}`}`
+					};
 				})
 			);
 		};
