@@ -12,9 +12,9 @@ const DETOKENIZE_CONTEXT = 8;
  * already shown, because any tail that could begin one is held back.
  */
 export class TextStream {
-	private readonly shown: string[] = [];
+	/** Shown text: `joined` plus the pieces shown since it was last read, joined on the next read. */
 	private joined = '';
-	private joinedParts = 0;
+	private unjoined: string[] = [];
 	/** Decoded text not shown yet: the longest tail that is a proper prefix of a stop string. */
 	private held = '';
 	private lastVisible = '';
@@ -76,9 +76,9 @@ export class TextStream {
 
 	/** All text shown so far. */
 	get output(): string {
-		if (this.joinedParts < this.shown.length) {
-			this.joined += this.shown.slice(this.joinedParts).join('');
-			this.joinedParts = this.shown.length;
+		if (this.unjoined.length > 0) {
+			this.joined += this.unjoined.join('');
+			this.unjoined = [];
 		}
 		return this.joined;
 	}
@@ -90,7 +90,7 @@ export class TextStream {
 
 	private show(chunk: string): string {
 		if (!chunk) return '';
-		this.shown.push(chunk);
+		this.unjoined.push(chunk);
 		const visible = chunk.trimEnd();
 		if (visible) this.lastVisible = visible[visible.length - 1];
 		return chunk;

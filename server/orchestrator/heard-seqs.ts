@@ -5,7 +5,7 @@ import { EVENTS_PAGE } from './runs.repository';
 /** How often a replay re-reads the log while the driver's next batch is due (it writes every ~100 ms). */
 const POLL_MS = 25;
 
-/** Runs remembered at most: the oldest heard is forgotten first (a run ends long before that many others start). */
+/** Runs remembered at most: the first heard is forgotten first (a run ends long before that many others start). */
 const MAX_RUNS = 10_000;
 
 /**
@@ -21,9 +21,8 @@ export class HeardSeqs {
 		if (origin !== 'remote') return;
 		const known = this.seqs.get(event.runId);
 		if (known !== undefined && known >= event.seq) return;
-		this.seqs.delete(event.runId); // re-inserted: the map's order is the order runs were last heard
-		this.seqs.set(event.runId, event.seq);
-		if (this.seqs.size > MAX_RUNS) this.seqs.delete(this.seqs.keys().next().value!);
+		this.seqs.set(event.runId, event.seq); // keeps its place: the map's order is the order runs were first heard
+		if (known === undefined && this.seqs.size > MAX_RUNS) this.seqs.delete(this.seqs.keys().next().value!);
 	}
 
 	/** The highest seq heard for a run driven elsewhere; undefined when none was. */
